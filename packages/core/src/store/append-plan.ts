@@ -1,0 +1,199 @@
+import { IdReusedError, InvalidEventError, type Issue, VersionConflictError } from '../errors.ts';
+import { contentOf, type PreparedEvent, prepareEvent, type RawStoredEvent } from '../events/envelope.ts';
+import type { AppendResult, ExpectedVersion, StreamWrite } from './types.ts';
+
+/**
+ * The append algorithm every store shares. A store validates with {@link validateBatch} (no state), then,
+ * inside its own transaction, looks up what {@link lookupsFor} names and lets {@link decideBatch} say what
+ * to write. Keeping the decision pure is what lets memory, SQLite and PostgreSQL pass one contract suite.
+ */
+
+export interface PreparedWrite {
+  readonly stream: string;
+  readonly expectedVersion: ExpectedVersion;
+  readonly events: readonly PreparedEvent[];
+}
+
+export const MAX_BATCH_EVENTS = 50_000;
+
+/** Schema-checks a batch; throws {@link InvalidEventError} listing every issue, or returns the prepared writes. */
+export const validateBatch = (writes: readonly StreamWrite[]): PreparedWrite[] => {
+  const issues: Issue[] = [];
+  const prepared: PreparedWrite[] = [];
+  const seenStreams = new Map<string, number>();
+  const seenIds = new Map<string, string>();
+  let total = 0;
+  writes.forEach((w, wi) => {
+    const events: PreparedEvent[] = [];
+    const prior = seenStreams.get(w.stream);
+    if (prior !== undefined) {
+      issues.push({
+        path: `writes.${wi}.stream`,
+        rule: 'duplicate_stream',
+        message: `stream '${w.stream}' already appears in writes.${prior}; put its events in one write`,
+      });
+    }
+    seenStreams.set(w.stream, wi);
+    const ev = w.expectedVersion;
+    if (typeof ev === 'number' && !(Number.isInteger(ev) && ev >= 0)) {
+      issues.push({
+        path: `writes.${wi}.expectedVersion`,
+        rule: 'invalid',
+        message: 'must be a non-negative integer, "any", "no-stream" or "stream-exists"',
+      });
+    }
+    total += w.events.length;
+    w.events.forEach((input, ei) => {
+      const path = `writes.${wi}.events.${ei}`;
+      const withStream =
+        input && typeof input === 'object' && (input as { stream?: unknown }).stream === undefined
+          ? { ...input, stream: w.stream }
+          : input;
+      const r = prepareEvent(withStream, path);
+      if (!r.ok) {
+        issues.push(...r.issues);
+        return;
+      }
+      if (r.event.stream !== w.stream) {
+        issues.push({
+          path: `${path}.stream`,
+          rule: 'wrong_stream',
+          message: `${r.event.type} event belongs to stream '${r.event.stream}', not '${w.stream}'`,
+        });
+        return;
+      }
+      if (r.event.id !== undefined) {
+        const first = seenIds.get(r.event.id);
+        if (first !== undefined) {
+          issues.push({ path: `${path}.id`, rule: 'duplicate_id', message: `id also used by ${first}` });
+        } else seenIds.set(r.event.id, path);
+      }
+      events.push(r.event);
+    });
+    prepared.push({ stream: w.stream, expectedVersion: ev ?? 'any', events });
+  });
+  if (total > MAX_BATCH_EVENTS) {
+    issues.push({ path: 'writes', rule: 'too_big', message: `at most ${MAX_BATCH_EVENTS} events per batch` });
+  }
+  if (issues.length > 0) throw new InvalidEventError(issues);
+  return prepared;
+};
+
+/** What the store must look up before deciding: ids that may already be stored, and stream versions. */
+export const lookupsFor = (writes: readonly PreparedWrite[]) => ({
+  ids: writes.flatMap((w) => w.events.flatMap((e) => (e.id === undefined ? [] : [e.id]))),
+  streams: writes.map((w) => w.stream),
+});
+
+/** A stored event as far as idempotency cares. */
+export interface ExistingEvent {
+  readonly position: number;
+  readonly stream: string;
+  readonly version: number;
+  readonly content: string;
+}
+
+export type BatchDecision =
+  | { readonly kind: 'retry'; readonly result: AppendResult }
+  | { readonly kind: 'append'; readonly rows: readonly RawStoredEvent[]; readonly result: AppendResult };
+
+const satisfies = (expected: ExpectedVersion, actual: number): boolean =>
+  expected === 'any' ||
+  (expected === 'no-stream' && actual === 0) ||
+  (expected === 'stream-exists' && actual > 0) ||
+  expected === actual;
+
+/**
+ * Decides a validated batch against the store's state: a pure retry returns the original positions; any
+ * reused id otherwise is an error; stale expected versions are conflicts; else rows to insert, with ids,
+ * versions and positions (from `head + 1`) assigned.
+ */
+export const decideBatch = (
+  writes: readonly PreparedWrite[],
+  state: {
+    readonly existing: ReadonlyMap<string, ExistingEvent>;
+    readonly versions: ReadonlyMap<string, number>;
+    readonly head: number;
+    readonly newId: () => string;
+    readonly recordedAt: string;
+  },
+): BatchDecision => {
+  const all = writes.flatMap((w, wi) => w.events.map((e, ei) => ({ e, path: `writes.${wi}.events.${ei}` })));
+  const known = all.filter(({ e }) => e.id !== undefined && state.existing.has(e.id));
+  for (const { e, path } of known) {
+    const prior = state.existing.get(e.id!)!;
+    if (prior.content !== contentOf(e))
+      throw new IdReusedError(e.id!, prior.position, 'different_content', `${path}.id`);
+  }
+  if (known.length > 0 && known.length === all.length) {
+    const streams = writes.map((w) => {
+      const positions = w.events.map((e) => state.existing.get(e.id!)!.position);
+      const version = w.events.reduce((v, e) => Math.max(v, state.existing.get(e.id!)!.version), 0);
+      return {
+        stream: w.stream,
+        positions,
+        version: w.events.length ? version : (state.versions.get(w.stream) ?? 0),
+      };
+    });
+    return {
+      kind: 'retry',
+      result: {
+        streams,
+        positions: streams.flatMap((s) => s.positions),
+        ids: all.map(({ e }) => e.id!),
+        duplicate: true,
+        head: state.head,
+      },
+    };
+  }
+  if (known.length > 0) {
+    const { e, path } = known[0]!;
+    throw new IdReusedError(e.id!, state.existing.get(e.id!)!.position, 'partial_retry', `${path}.id`);
+  }
+  for (const w of writes) {
+    const actual = state.versions.get(w.stream) ?? 0;
+    if (!satisfies(w.expectedVersion, actual)) {
+      throw new VersionConflictError(
+        w.stream,
+        w.expectedVersion as number | 'no-stream' | 'stream-exists',
+        actual,
+      );
+    }
+  }
+  let position = state.head;
+  const rows: RawStoredEvent[] = [];
+  const streams = writes.map((w) => {
+    let version = state.versions.get(w.stream) ?? 0;
+    const positions: number[] = [];
+    for (const e of w.events) {
+      position += 1;
+      version += 1;
+      positions.push(position);
+      const row: RawStoredEvent = {
+        id: e.id ?? state.newId(),
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        stream: e.stream,
+        version,
+        position,
+        occurredAt: e.occurredAt,
+        recordedAt: state.recordedAt,
+        data: e.data,
+        ...(e.meta === undefined ? {} : { meta: e.meta }),
+      };
+      rows.push(row);
+    }
+    return { stream: w.stream, positions, version };
+  });
+  return {
+    kind: 'append',
+    rows,
+    result: {
+      streams,
+      positions: rows.map((r) => r.position),
+      ids: rows.map((r) => r.id),
+      duplicate: false,
+      head: position,
+    },
+  };
+};

@@ -1,0 +1,29 @@
+import type { z } from 'zod';
+import type { Definitions, EventType } from '../events/catalogue.ts';
+import type { EventInput, Meta } from '../events/envelope.ts';
+
+/** The data a writer may submit for an event type (defaults may be left out). */
+export type DataInput<T extends EventType> = z.input<Definitions[T]['schema']>;
+
+/** A typed event input: `event('unit.registered', {...}, '2021-04-07')`. */
+export const event = <T extends EventType>(
+  type: T,
+  data: DataInput<T>,
+  occurredAt: string,
+  extra: { id?: string; stream?: string; schemaVersion?: number; meta?: Meta } = {},
+): EventInput => ({ type, data, occurredAt, ...extra });
+
+/** An activity with sensible defaults, for tests. */
+export const activity = (
+  activityId: string,
+  unitId: string,
+  occurredAt: string,
+  more: Partial<DataInput<'activity.recorded'>> = {},
+  extra: { id?: string; meta?: Meta } = {},
+): EventInput =>
+  event(
+    'activity.recorded',
+    { activityId, unitId, kind: 'article', quantity: 1, ...more },
+    occurredAt,
+    extra,
+  );
