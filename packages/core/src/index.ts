@@ -10,6 +10,7 @@ export * from './events/reporting.ts';
 export * from './events/roster.ts';
 export * from './events/targets.ts';
 export * from './store/append-plan.ts';
+export * from './store/log-transfer.ts';
 export * from './store/memory-store.ts';
 export * from './store/subscription.ts';
 export * from './store/types.ts';

@@ -197,3 +197,73 @@ export const decideBatch = (
     },
   };
 };
+
+/**
+ * Checks rows exported from another log before a store imports them: each must pass the catalogue at its
+ * schema version, positions must continue the log (`head + 1`, …, unless `remap`, which renumbers them),
+ * versions must continue each stream, and ids must be new. Returns the rows to insert, positions final.
+ */
+export const decideImport = (
+  rows: readonly RawStoredEvent[],
+  state: {
+    readonly head: number;
+    readonly versions: ReadonlyMap<string, number>;
+    readonly existingIds: ReadonlySet<string>;
+    readonly remap: boolean;
+  },
+): RawStoredEvent[] => {
+  const issues: Issue[] = [];
+  const versions = new Map(state.versions);
+  const ids = new Set<string>();
+  const out: RawStoredEvent[] = [];
+  rows.forEach((row, i) => {
+    const path = `rows.${i}`;
+    const r = prepareEvent(
+      {
+        id: row.id,
+        type: row.type,
+        schemaVersion: row.schemaVersion,
+        stream: row.stream,
+        occurredAt: row.occurredAt,
+        data: row.data,
+        ...(row.meta === undefined ? {} : { meta: row.meta }),
+      },
+      path,
+    );
+    if (!r.ok) {
+      issues.push(...r.issues);
+      return;
+    }
+    const position = state.head + i + 1;
+    if (!state.remap && row.position !== position) {
+      issues.push({
+        path: `${path}.position`,
+        rule: 'not_contiguous',
+        message: `expected position ${position}`,
+      });
+    }
+    const version = (versions.get(row.stream) ?? 0) + 1;
+    if (row.version !== version) {
+      issues.push({
+        path: `${path}.version`,
+        rule: 'not_contiguous',
+        message: `stream '${row.stream}' expects version ${version}`,
+      });
+    }
+    versions.set(row.stream, version);
+    if (state.existingIds.has(row.id) || ids.has(row.id)) {
+      issues.push({
+        path: `${path}.id`,
+        rule: 'duplicate_id',
+        message: `id ${row.id} is already in the log`,
+      });
+    }
+    ids.add(row.id);
+    if (Number.isNaN(Date.parse(row.recordedAt))) {
+      issues.push({ path: `${path}.recordedAt`, rule: 'invalid', message: 'must be an ISO instant' });
+    }
+    out.push({ ...row, position, occurredAt: r.event.occurredAt, data: r.event.data });
+  });
+  if (issues.length > 0) throw new InvalidEventError(issues);
+  return out;
+};

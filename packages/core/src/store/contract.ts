@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IdReusedError, InvalidEventError, StoreClosedError, VersionConflictError } from '../errors.ts';
-import type { EventInput } from '../events/envelope.ts';
+import type { EventInput, StoredEvent } from '../events/envelope.ts';
 import { activity, event } from '../testing/builders.ts';
 import { sequentialIds } from '../testing/ids.ts';
 import { type Clock, fixedClock } from '../time/civil.ts';
+import { exportLog, importLog } from './log-transfer.ts';
 import type { EventStore } from './types.ts';
 
 /** How the contract suite gets stores: a fresh empty one per test, and (for durable stores) the same storage reopened. */
@@ -34,8 +35,10 @@ export const eventStoreContract = (name: string, harness: ContractHarness): void
   describe(`EventStore contract: ${name}`, () => {
     const opened: EventStore[] = [];
     const clock = fixedClock('2024-05-01T03:00:00.000Z');
+    let namespace = 0;
     const open = async () => {
-      const store = await harness.open({ clock, newId: sequentialIds(Date.UTC(2024, 4, 1)) });
+      namespace += 1;
+      const store = await harness.open({ clock, newId: sequentialIds(Date.UTC(2024, 4, 1), namespace) });
       opened.push(store);
       return store;
     };
@@ -401,6 +404,69 @@ export const eventStoreContract = (name: string, harness: ContractHarness): void
       const store = await open();
       await store.close();
       await expect(store.head()).rejects.toBeInstanceOf(StoreClosedError);
+    });
+
+    describe('moving logs between stores', () => {
+      it('exports a log and imports it elsewhere with the same ids, versions, positions and recordedAt', async () => {
+        const source = await open();
+        await source.append('unit-u1', [
+          event(
+            'unit.registered',
+            { unitId: 'u1', name: 'A', level: 'district', parentId: null },
+            '2020-01-01',
+          ),
+        ]);
+        await source.append('activity-a', [
+          {
+            type: 'activity.recorded',
+            schemaVersion: 1,
+            occurredAt: '2019-05-01',
+            data: { activityId: 'a', unitId: 'u1', kind: 'education', turns: 12 },
+          },
+        ]);
+        await source.append(
+          'activity-a',
+          [event('activity.voided', { activityId: 'a', reason: 'trùng' }, '2019-05-02')],
+          {
+            expectedVersion: 1,
+          },
+        );
+        const lines: string[] = [];
+        for await (const line of exportLog(source, { pageSize: 2 })) lines.push(line);
+        const target = await open();
+        const progress: number[] = [];
+        const done = await importLog(target, lines, {
+          batchSize: 2,
+          onProgress: (p) => progress.push(p.rows),
+        });
+        expect(done).toEqual({ rows: 3, head: 3 });
+        expect(progress).toEqual([2, 3]);
+        const strip = (e: StoredEvent) => ({ ...e, schemaVersion: 0 });
+        expect((await target.readAll()).events.map(strip)).toEqual(
+          (await source.readAll()).events.map(strip),
+        );
+        expect(await target.streamVersion('activity-a')).toBe(2);
+      });
+
+      it('renumbers positions when importing after existing events, and rejects gaps or reused ids whole', async () => {
+        const source = await open();
+        await source.append('activity-a', [activity('a', 'u1', '2023-01-01')]);
+        await source.append('activity-b', [activity('b', 'u1', '2023-01-02')]);
+        const rows = (await source.readAll()).events.map((e) => ({ ...e }));
+        const target = await open();
+        await target.append('activity-z', [activity('z', 'u1', '2023-01-01')]);
+        await expect(target.importRows(rows)).rejects.toMatchObject({
+          code: 'invalid_event',
+          issues: expect.arrayContaining([expect.objectContaining({ path: 'rows.0.position', rule: 'not_contiguous' })]),
+        });
+        expect(await target.head()).toBe(1);
+        expect(await target.importRows(rows, { remap: true })).toEqual({ head: 3 });
+        expect((await target.readStream('activity-b'))[0]!.position).toBe(3);
+        await expect(target.importRows([{ ...rows[0]!, position: 4 }])).rejects.toMatchObject({
+          code: 'invalid_event',
+        });
+        expect(await target.head()).toBe(3);
+      });
     });
 
     if (harness.reopen) {

@@ -7,7 +7,7 @@ import {
   upcast,
 } from '../events/envelope.ts';
 import type { Clock } from '../time/civil.ts';
-import { decideBatch, type ExistingEvent, validateBatch } from './append-plan.ts';
+import { decideBatch, decideImport, type ExistingEvent, validateBatch } from './append-plan.ts';
 import { AppendSignal, followLog } from './subscription.ts';
 import {
   type AppendResult,
@@ -64,18 +64,37 @@ export class MemoryEventStore implements EventStore {
       newId: this.#options.newId,
       recordedAt: this.#options.clock.now().toISOString(),
     });
-    if (decision.kind === 'append' && decision.rows.length > 0) {
-      for (const row of decision.rows) {
-        const frozen = structuredClone(row);
-        this.#log.push(frozen);
-        this.#byId.set(frozen.id, frozen);
-        const s = this.#streams.get(frozen.stream);
-        if (s) s.push(frozen);
-        else this.#streams.set(frozen.stream, [frozen]);
-      }
-      this.#signal.notify();
-    }
+    if (decision.kind === 'append') this.#insert(decision.rows);
     return decision.result;
+  }
+
+  async importRows(
+    rows: readonly RawStoredEvent[],
+    options: { remap?: boolean } = {},
+  ): Promise<{ head: number }> {
+    this.#open();
+    const streams = new Set(rows.map((r) => r.stream));
+    const accepted = decideImport(rows, {
+      head: this.#log.length,
+      versions: new Map([...streams].map((s) => [s, this.#streams.get(s)?.length ?? 0])),
+      existingIds: new Set(rows.map((r) => r.id).filter((id) => this.#byId.has(id))),
+      remap: options.remap ?? false,
+    });
+    this.#insert(accepted);
+    return { head: this.#log.length };
+  }
+
+  #insert(rows: readonly RawStoredEvent[]) {
+    if (rows.length === 0) return;
+    for (const row of rows) {
+      const frozen = structuredClone(row);
+      this.#log.push(frozen);
+      this.#byId.set(frozen.id, frozen);
+      const s = this.#streams.get(frozen.stream);
+      if (s) s.push(frozen);
+      else this.#streams.set(frozen.stream, [frozen]);
+    }
+    this.#signal.notify();
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {

@@ -1,4 +1,4 @@
-import type { EventInput, StoredEvent } from '../events/envelope.ts';
+import type { EventInput, RawStoredEvent, StoredEvent } from '../events/envelope.ts';
 
 /**
  * What a writer expects of a stream before its write: an exact version (0 = empty), that it has no events,
@@ -101,6 +101,11 @@ export interface EventStore {
   iterate(options?: IterateOptions): AsyncIterable<StoredEvent>;
   /** The stored events with these ids (ids not stored are absent from the map). */
   getEvents(ids: readonly string[]): Promise<Map<string, StoredEvent>>;
+  /**
+   * Adds rows exported from another log (see `exportLog`), keeping ids, stream versions, `occurredAt` and
+   * `recordedAt`. Positions must continue this log unless `remap` renumbers them after the head. Atomic.
+   */
+  importRows(rows: readonly RawStoredEvent[], options?: { remap?: boolean }): Promise<{ head: number }>;
   /** The position of the last event (0 for an empty log). */
   head(): Promise<number>;
   /** Follows the log from a position: in-process appends are delivered at once, others by polling. */
