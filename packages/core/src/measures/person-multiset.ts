@@ -1,0 +1,150 @@
+/**
+ * The exact half of a `PeopleSet`: person index → (participations, hash), as an open-addressing table in one
+ * Uint32Array with three words per slot (index + 1, with 0 meaning empty; multiplicity; hash). Cells are
+ * many and mostly small, and a Map costs several times more per member than these 12 bytes.
+ */
+
+const STRIDE = 3;
+const MIN_SLOTS = 8;
+const FIBONACCI = 0x9e3779b1;
+
+/** A multiset of interned person indices that also remembers each person's hash. */
+export class PersonMultiset {
+  #table = new Uint32Array(MIN_SLOTS * STRIDE);
+  #shift = 32 - Math.log2(MIN_SLOTS);
+  #distinct = 0;
+
+  /** The number of distinct people held. */
+  get distinct(): number {
+    return this.#distinct;
+  }
+
+  /** Tells whether the person at `personIndex` has at least one participation here. */
+  has(personIndex: number): boolean {
+    return this.#find(personIndex + 1) >= 0;
+  }
+
+  /** Returns how many participations the person at `personIndex` has here (0 when absent). */
+  countOf(personIndex: number): number {
+    const slot = this.#find(personIndex + 1);
+    return slot < 0 ? 0 : this.#table[slot + 1]!;
+  }
+
+  /** Adds `times` participations of a person; throws if their hash differs from the one first given. */
+  add(personIndex: number, hash32: number, times: number): void {
+    const key = personIndex + 1;
+    const slot = this.#find(key);
+    if (slot >= 0) {
+      this.#checkHash(slot, personIndex, hash32);
+      this.#table[slot + 1]! += times;
+      return;
+    }
+    // Grow at 75% load so linear probes stay short.
+    if ((this.#distinct + 1) * 4 > (this.#table.length / STRIDE) * 3) this.#resize(this.#table.length * 2);
+    this.#insert(key, times, hash32);
+    this.#distinct++;
+  }
+
+  /** Takes back one participation; returns false, changing nothing, when the person is absent. */
+  remove(personIndex: number, hash32: number): boolean {
+    const slot = this.#find(personIndex + 1);
+    if (slot < 0) return false;
+    this.#checkHash(slot, personIndex, hash32);
+    const times = this.#table[slot + 1]! - 1;
+    if (times > 0) this.#table[slot + 1] = times;
+    else this.#deleteSlot(slot);
+    return true;
+  }
+
+  /** Calls `visit` for every person held, in table order (fast, but history-dependent). */
+  forEach(visit: (personIndex: number, times: number, hash32: number) => void): void {
+    const table = this.#table;
+    for (let slot = 0; slot < table.length; slot += STRIDE) {
+      const key = table[slot]!;
+      if (key !== 0) visit(key - 1, table[slot + 1]!, table[slot + 2]!);
+    }
+  }
+
+  /** Returns `[index, times, hash]` triples in ascending index order: the same for equal multisets. */
+  sortedTriples(): Uint32Array {
+    const slots: number[] = [];
+    for (let slot = 0; slot < this.#table.length; slot += STRIDE)
+      if (this.#table[slot] !== 0) slots.push(slot);
+    slots.sort((a, b) => this.#table[a]! - this.#table[b]!);
+    const out = new Uint32Array(slots.length * STRIDE);
+    slots.forEach((slot, i) => {
+      out[i * STRIDE] = this.#table[slot]! - 1;
+      out[i * STRIDE + 1] = this.#table[slot + 1]!;
+      out[i * STRIDE + 2] = this.#table[slot + 2]!;
+    });
+    return out;
+  }
+
+  #checkHash(slot: number, personIndex: number, hash32: number): void {
+    if (this.#table[slot + 2] !== hash32 >>> 0) {
+      throw new RangeError(
+        `person ${personIndex} was added with hash ${this.#table[slot + 2]} and now comes with ${hash32 >>> 0}`,
+      );
+    }
+  }
+
+  #home(key: number): number {
+    // Fibonacci hashing of the index, not the caller's hash, so a wrong hash cannot hide a member.
+    return (Math.imul(key, FIBONACCI) >>> this.#shift) * STRIDE;
+  }
+
+  /** Returns the word offset of `key`'s slot, or -1 when absent. */
+  #find(key: number): number {
+    const table = this.#table;
+    let slot = this.#home(key);
+    for (;;) {
+      const k = table[slot]!;
+      if (k === key) return slot;
+      if (k === 0) return -1;
+      slot += STRIDE;
+      if (slot === table.length) slot = 0;
+    }
+  }
+
+  #insert(key: number, times: number, hash32: number): void {
+    const table = this.#table;
+    let slot = this.#home(key);
+    while (table[slot] !== 0) {
+      slot += STRIDE;
+      if (slot === table.length) slot = 0;
+    }
+    table[slot] = key;
+    table[slot + 1] = times;
+    table[slot + 2] = hash32;
+  }
+
+  /** Empties `slot` by shifting later members of its probe run back, so no tombstones accumulate. */
+  #deleteSlot(slot: number): void {
+    const table = this.#table;
+    let hole = slot;
+    let next = slot;
+    for (;;) {
+      next += STRIDE;
+      if (next === table.length) next = 0;
+      const key = table[next]!;
+      if (key === 0) break;
+      const home = this.#home(key);
+      // The entry at `next` may fill the hole unless its home lies cyclically in (hole, next].
+      const stays = hole <= next ? home > hole && home <= next : home > hole || home <= next;
+      if (stays) continue;
+      table.copyWithin(hole, next, next + STRIDE);
+      hole = next;
+    }
+    table.fill(0, hole, hole + STRIDE);
+    this.#distinct--;
+  }
+
+  #resize(words: number): void {
+    const old = this.#table;
+    this.#table = new Uint32Array(words);
+    this.#shift = 32 - Math.log2(words / STRIDE);
+    for (let slot = 0; slot < old.length; slot += STRIDE) {
+      if (old[slot] !== 0) this.#insert(old[slot]!, old[slot + 1]!, old[slot + 2]!);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PersonRegistry } from './person-registry.ts';
+import { hashPersonId } from './string-hash.ts';
+
+const fcParams = { seed: 20_251_123, numRuns: 100, verbose: 1 } as const;
+
+describe('PersonRegistry', () => {
+  it('assigns dense indices in first-seen order and returns the same index for a repeat', () => {
+    const registry = new PersonRegistry();
+    expect(registry.intern('st-00000002')).toBe(0);
+    expect(registry.intern('st-00000001')).toBe(1);
+    expect(registry.intern('st-00000002')).toBe(0);
+    expect(registry.size).toBe(2);
+    expect(registry.lookup('st-00000001')).toBe(1);
+    expect(registry.lookup('st-00000003')).toBeUndefined();
+    expect(registry.size).toBe(2);
+    expect(registry.idOf(1)).toBe('st-00000001');
+  });
+
+  it('keeps the hash of every id, computed once, across growth of its storage', () => {
+    const registry = new PersonRegistry();
+    for (let i = 0; i < 1000; i++) registry.intern(`p-${i}`);
+    for (let i = 0; i < 1000; i += 37) expect(registry.hashOf(i)).toBe(hashPersonId(`p-${i}`));
+    expect(registry.hashOf(999)).toBe(hashPersonId('p-999'));
+  });
+
+  it('rejects indices it never gave out', () => {
+    const registry = new PersonRegistry();
+    registry.intern('a');
+    expect(() => registry.hashOf(1)).toThrow(RangeError);
+    expect(() => registry.hashOf(-1)).toThrow(RangeError);
+    expect(() => registry.idOf(0.5)).toThrow(RangeError);
+  });
+
+  it('round-trips through its ids in index order, and refuses a list with a repeat', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 6 }), { maxLength: 60 }), (ids) => {
+        const registry = new PersonRegistry();
+        const indices = ids.map((id) => registry.intern(id));
+        const restored = PersonRegistry.fromIds(registry.ids());
+        expect(restored.size).toBe(registry.size);
+        expect(new Set(indices).size).toBe(registry.size);
+        ids.forEach((id, i) => {
+          expect(restored.lookup(id)).toBe(indices[i]);
+          expect(restored.hashOf(indices[i]!)).toBe(hashPersonId(id));
+        });
+      }),
+      fcParams,
+    );
+    expect(() => PersonRegistry.fromIds(['a', 'b', 'a'])).toThrow(RangeError);
+  });
+});
