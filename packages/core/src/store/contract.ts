@@ -457,7 +457,9 @@ export const eventStoreContract = (name: string, harness: ContractHarness): void
         await target.append('activity-z', [activity('z', 'u1', '2023-01-01')]);
         await expect(target.importRows(rows)).rejects.toMatchObject({
           code: 'invalid_event',
-          issues: expect.arrayContaining([expect.objectContaining({ path: 'rows.0.position', rule: 'not_contiguous' })]),
+          issues: expect.arrayContaining([
+            expect.objectContaining({ path: 'rows.0.position', rule: 'not_contiguous' }),
+          ]),
         });
         expect(await target.head()).toBe(1);
         expect(await target.importRows(rows, { remap: true })).toEqual({ head: 3 });

@@ -1,3 +1,4 @@
 export { type ContractHarness, eventStoreContract } from '../store/contract.ts';
 export { activity, type DataInput, event } from './builders.ts';
 export { sequentialIds } from './ids.ts';
+export { type Intent, randomLog } from './random-log.ts';

@@ -1,0 +1,230 @@
+import { describe, expect, it } from 'vitest';
+import type { EventInput } from '../events/envelope.ts';
+import { answerIndicator } from '../indicators/answer.ts';
+import { Ledger } from '../ledger/ledger.ts';
+import { MemoryEventStore } from '../store/memory-store.ts';
+import { activity, event } from '../testing/builders.ts';
+import { sequentialIds } from '../testing/ids.ts';
+import { type Intent, randomLog } from '../testing/random-log.ts';
+import { fixedClock } from '../time/civil.ts';
+
+const clock = fixedClock('2026-01-01T00:00:00Z');
+
+const ledgerWith = async (events: EventInput[]) => {
+  const store = new MemoryEventStore({ clock, newId: sequentialIds() });
+  const ledger = await Ledger.open({ store, clock, follow: false });
+  for (const e of events) await ledger.appendEvents([e]);
+  return ledger;
+};
+const unit = (
+  id: string,
+  level: 'central' | 'province' | 'district' | 'grassroots',
+  parentId: string | null,
+  on = '2020-01-01',
+) => event('unit.registered', { unitId: id, name: id.toUpperCase(), level, parentId }, on);
+
+const ask = (ledger: Ledger, q: Record<string, unknown>) => answerIndicator(ledger.engine, q, clock);
+
+describe('engine: hierarchy views', () => {
+  it('counts history under the tree as it stood (as-was) or under today’s tree (as-is) after a move', async () => {
+    const ledger = await ledgerWith([
+      unit('vn', 'central', null),
+      unit('p1', 'province', 'vn'),
+      unit('p2', 'province', 'vn'),
+      unit('d', 'district', 'p1'),
+      activity('a23', 'd', '2023-06-01', { quantity: 10 }),
+      event('unit.moved', { unitId: 'd', parentId: 'p2' }, '2024-01-01'),
+      activity('a24', 'd', '2024-06-01', { quantity: 5 }),
+    ]);
+    const turns = (u: string, view: string, period = '2023..2024') =>
+      ask(ledger, { indicator: 'turns', unit: u, period, view }).value;
+    expect([turns('p1', 'as-was'), turns('p2', 'as-was')]).toEqual([10, 5]);
+    expect([turns('p1', 'as-is'), turns('p2', 'as-is')]).toEqual([0, 15]);
+    expect([turns('vn', 'as-was'), turns('vn', 'as-is')]).toEqual([15, 15]);
+  });
+
+  it('re-attributes history when a move is recorded late with a past effective date', async () => {
+    const ledger = await ledgerWith([
+      unit('vn', 'central', null),
+      unit('p1', 'province', 'vn'),
+      unit('p2', 'province', 'vn'),
+      unit('d', 'district', 'p1'),
+      activity('a', 'd', '2024-06-01', { quantity: 7 }),
+      event('unit.moved', { unitId: 'd', parentId: 'p2' }, '2024-01-01'),
+    ]);
+    expect(ask(ledger, { indicator: 'turns', unit: 'p2', period: '2024', view: 'as-was' }).value).toBe(7);
+    expect(ask(ledger, { indicator: 'turns', unit: 'p1', period: '2024', view: 'as-was' }).value).toBe(0);
+  });
+
+  it('passes a merged unit’s history to its successor in as-is, and refuses to query it there', async () => {
+    const ledger = await ledgerWith([
+      unit('vn', 'central', null),
+      unit('soc-trang', 'province', 'vn'),
+      unit('can-tho', 'province', 'vn'),
+      unit('vinh-chau', 'district', 'soc-trang'),
+      activity('a', 'vinh-chau', '2023-05-01', { quantity: 100 }),
+      activity('b', 'can-tho', '2023-05-01', { quantity: 1 }),
+      event('unit.merged', { unitId: 'soc-trang', intoId: 'can-tho' }, '2025-07-01'),
+    ]);
+    expect(ask(ledger, { indicator: 'turns', unit: 'soc-trang', period: '2023', view: 'as-was' }).value).toBe(
+      100,
+    );
+    expect(ask(ledger, { indicator: 'turns', unit: 'can-tho', period: '2023', view: 'as-was' }).value).toBe(
+      1,
+    );
+    expect(ask(ledger, { indicator: 'turns', unit: 'can-tho', period: '2023', view: 'as-is' }).value).toBe(
+      101,
+    );
+    expect(() =>
+      ask(ledger, { indicator: 'turns', unit: 'soc-trang', period: '2023', view: 'as-is' }),
+    ).toThrow(/merged on 2025-07-01/);
+  });
+
+  it('divides a split unit’s history by weight in whole turns, keeping totals exact', async () => {
+    const ledger = await ledgerWith([
+      unit('vn', 'central', null),
+      unit('a', 'province', 'vn'),
+      unit('b', 'province', 'vn'),
+      unit('old', 'province', 'vn'),
+      activity('x', 'old', '2023-01-10', { quantity: 10 }),
+      activity('y', 'old', '2023-01-11', { quantity: 1 }),
+      event(
+        'unit.split',
+        {
+          unitId: 'old',
+          into: [
+            { unitId: 'a', weight: 3 },
+            { unitId: 'b', weight: 2 },
+          ],
+          historyTo: 'a',
+        },
+        '2025-01-01',
+      ),
+    ]);
+    const turns = (u: string) =>
+      ask(ledger, { indicator: 'turns', unit: u, period: '2023', view: 'as-is' }).value;
+    expect([turns('a'), turns('b')]).toEqual([6 + 1, 4]);
+    expect(turns('vn')).toBe(11);
+  });
+
+  it('keeps a dissolved unit as a ghost under its last parent, so totals do not change', async () => {
+    const ledger = await ledgerWith([
+      unit('hcm', 'province', null),
+      unit('binh-tan', 'district', 'hcm'),
+      unit('an-lac', 'grassroots', 'binh-tan'),
+      activity('d', 'binh-tan', '2024-04-01', { quantity: 3 }),
+      activity('w', 'an-lac', '2024-04-01', { quantity: 4 }),
+      event('unit.moved', { unitId: 'an-lac', parentId: 'hcm' }, '2025-07-01'),
+      event('unit.dissolved', { unitId: 'binh-tan' }, '2025-07-01'),
+    ]);
+    expect(ask(ledger, { indicator: 'turns', unit: 'binh-tan', period: '2024', view: 'as-was' }).value).toBe(
+      7,
+    );
+    expect(ask(ledger, { indicator: 'turns', unit: 'binh-tan', period: '2024', view: 'as-is' }).value).toBe(
+      3,
+    );
+    expect(ask(ledger, { indicator: 'turns', unit: 'hcm', period: '2024', view: 'as-is' }).value).toBe(7);
+    const rows = ask(ledger, { indicator: 'turns', unit: 'hcm', period: '2024', view: 'as-is', by: 'unit' })
+      .rows!;
+    expect(rows.map((r) => [r.key, r.value])).toEqual(
+      expect.arrayContaining([
+        ['binh-tan', 3],
+        ['an-lac', 4],
+      ]),
+    );
+  });
+
+  it('gives a row to a unit split into the queried unit (regression: seed 20251123)', async () => {
+    const plan: Intent[] = [
+      [0, 0, 4537, 0],
+      [0, 0, 0, 7],
+      [0, 4080, 0, 7441],
+      [0, 0, 0, 3],
+      [0, 0, 0, 0],
+      [10, 8786, 0, 0],
+      [2, 0, 0, 0],
+      [0, 4171, 0, 0],
+      [2, 0, 0, 0],
+      [2, 6556, 667, 0],
+      [2, 0, 0, 0],
+      [2, 0, 0, 0],
+      [2, 0, 0, 0],
+      [2, 0, 0, 0],
+      [0, 4777, 0, 0],
+      [0, 0, 0, 0],
+    ];
+    const { ledger } = await randomLog(plan);
+    const r = answerIndicator(
+      ledger.engine,
+      { indicator: 'activities', unit: 'u2', period: '2022', view: 'as-is', by: 'unit' },
+      clock,
+    );
+    expect(r.value).toBe(1);
+    expect(r.rows!.map((row) => [row.key, row.value])).toEqual([
+      ['u2', 0],
+      ['u4', 1],
+    ]);
+  });
+});
+
+describe('engine: measures', () => {
+  it('keeps turns (lượt) and distinct people (người) apart, and unions people across units', async () => {
+    const ledger = await ledgerWith([
+      unit('p', 'province', null),
+      unit('d1', 'district', 'p'),
+      unit('d2', 'district', 'p'),
+      activity('a', 'd1', '2023-03-01', { kind: 'education', quantity: 5, participants: ['x', 'y'] }),
+      activity('b', 'd1', '2023-03-08', { kind: 'education', quantity: 5, participants: ['x', 'z'] }),
+      activity('c', 'd2', '2023-04-01', { kind: 'education', quantity: 2, participants: ['x', 'w'] }),
+    ]);
+    const q = { unit: 'p', period: '2023', params: { kind: 'education' } };
+    expect(ask(ledger, { ...q, indicator: 'turns' }).value).toBe(12);
+    expect(ask(ledger, { ...q, indicator: 'people' }).value).toBe(4);
+    const rows = ask(ledger, { ...q, indicator: 'people', by: 'unit' }).rows!;
+    expect(rows.map((r) => [r.key, r.value])).toEqual([
+      ['p', 0],
+      ['d1', 3],
+      ['d2', 2],
+    ]);
+  });
+
+  it('takes a headcount as the last value on or before the date, summed over units, never over time', async () => {
+    const ledger = await ledgerWith([
+      unit('p', 'province', null),
+      unit('d1', 'district', 'p'),
+      unit('d2', 'district', 'p'),
+      event('headcount.reported', { unitId: 'd1', population: 'members', count: 100 }, '2023-01-01'),
+      event('headcount.reported', { unitId: 'd1', population: 'members', count: 120 }, '2023-07-01'),
+      event('headcount.reported', { unitId: 'd2', population: 'members', count: 50 }, '2023-03-01'),
+    ]);
+    const members = (period: string) =>
+      ask(ledger, { indicator: 'headcount', unit: 'p', period, params: { population: 'members' } }).value;
+    expect(members('2023-02')).toBe(100);
+    expect(members('2023-06')).toBe(150);
+    expect(members('2023')).toBe(170);
+    expect(
+      ask(ledger, { indicator: 'headcount', unit: 'p', period: '2022', params: { population: 'members' } }),
+    ).toMatchObject({
+      value: null,
+      reason: expect.stringContaining('no members headcount'),
+    });
+  });
+
+  it('returns null with a reason for a ratio over a zero denominator', async () => {
+    const ledger = await ledgerWith([
+      unit('p', 'province', null),
+      event('headcount.reported', { unitId: 'p', population: 'members', count: 0 }, '2023-01-01'),
+    ]);
+    expect(
+      ask(ledger, {
+        indicator: 'participation-rate',
+        unit: 'p',
+        period: '2023',
+        params: { population: 'members' },
+      }),
+    ).toMatchObject({
+      value: null,
+      reason: 'the denominator is zero',
+    });
+  });
+});

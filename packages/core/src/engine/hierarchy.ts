@@ -1,0 +1,351 @@
+import { LEVEL_RANK, type Level } from '../events/organisation.ts';
+
+/** How a unit ceased: with no successor, into one unit, or divided among several by weight. */
+export type UnitEnd =
+  | { readonly day: number; readonly kind: 'dissolved' }
+  | { readonly day: number; readonly kind: 'merged'; readonly into: number }
+  | {
+      readonly day: number;
+      readonly kind: 'split';
+      readonly into: readonly { readonly unit: number; readonly weight: number }[];
+      readonly historyTo: number;
+    };
+
+interface Dated<T> {
+  from: number;
+  value: T;
+}
+
+export interface UnitRecord {
+  readonly index: number;
+  readonly id: string;
+  readonly level: Level;
+  readonly registeredDay: number;
+  /** Name changes, ordered by effective day. */
+  readonly names: Dated<{ name: string; shortName: string | undefined }>[];
+  /** Parent changes, ordered by effective day; -1 is "no parent" (a root). */
+  readonly parents: Dated<number>[];
+  end: UnitEnd | undefined;
+  readonly groups: { group: string; from: number; to: number | undefined }[];
+}
+
+const MAX_DEPTH = 64;
+
+const upsert = <T>(timeline: Dated<T>[], from: number, value: T) => {
+  let i = timeline.length;
+  while (i > 0 && timeline[i - 1]!.from > from) i--;
+  if (i > 0 && timeline[i - 1]!.from === from) timeline[i - 1]!.value = value;
+  else timeline.splice(i, 0, { from, value });
+};
+
+const at = <T>(timeline: readonly Dated<T>[], day: number): T | undefined => {
+  for (let i = timeline.length - 1; i >= 0; i--) if (timeline[i]!.from <= day) return timeline[i]!.value;
+  return undefined;
+};
+
+/**
+ * The organisation over time. Every change is effective-dated, so the tree can be read as it stood on any
+ * day (the as-was view) and as it stands now (the as-is view), whatever order the changes were recorded in.
+ */
+export class Hierarchy {
+  readonly units: UnitRecord[] = [];
+  readonly #byId = new Map<string, number>();
+  /** Every unit that was ever a child of a unit, at any time (a superset of any day's children). */
+  readonly #everChildren = new Map<number, Set<number>>();
+  /** Units merged or split into a unit, directly. */
+  readonly #absorbed = new Map<number, number[]>();
+
+  indexOf(id: string): number | undefined {
+    return this.#byId.get(id);
+  }
+
+  unit(index: number): UnitRecord {
+    const u = this.units[index];
+    if (!u) throw new RangeError(`no unit #${index}`);
+    return u;
+  }
+
+  get size(): number {
+    return this.units.length;
+  }
+
+  register(id: string, level: Level, parent: number, day: number, name: string, shortName?: string): number {
+    const index = this.units.length;
+    this.units.push({
+      index,
+      id,
+      level,
+      registeredDay: day,
+      names: [{ from: day, value: { name, shortName } }],
+      parents: [{ from: day, value: parent }],
+      end: undefined,
+      groups: [],
+    });
+    this.#byId.set(id, index);
+    if (parent >= 0) this.#addChild(parent, index);
+    return index;
+  }
+
+  rename(u: number, day: number, name: string, shortName?: string): void {
+    upsert(this.unit(u).names, day, { name, shortName });
+  }
+
+  move(u: number, parent: number, day: number): void {
+    upsert(this.unit(u).parents, day, parent);
+    this.#addChild(parent, u);
+  }
+
+  /** Ends `u` into `into`; the children it still has that day pass to `into`. */
+  merge(u: number, into: number, day: number): void {
+    for (const c of this.childrenAt(u, day)) this.move(c, into, day);
+    this.unit(u).end = { day, kind: 'merged', into };
+    this.#absorb(into, u);
+  }
+
+  /** Ends `u`, divided among successors; each child passes to the successor `childTo` names (else `historyTo`). */
+  split(
+    u: number,
+    into: readonly { unit: number; weight: number }[],
+    historyTo: number,
+    childTo: ReadonlyMap<number, number>,
+    day: number,
+  ): void {
+    for (const c of this.childrenAt(u, day)) this.move(c, childTo.get(c) ?? historyTo, day);
+    this.unit(u).end = { day, kind: 'split', into, historyTo };
+    for (const s of into) this.#absorb(s.unit, u);
+  }
+
+  dissolve(u: number, day: number): void {
+    this.unit(u).end = { day, kind: 'dissolved' };
+  }
+
+  joinGroup(u: number, group: string, day: number): void {
+    this.unit(u).groups.push({ group, from: day, to: undefined });
+  }
+
+  leaveGroup(u: number, group: string, day: number): void {
+    const g = this.unit(u).groups.findLast((m) => m.group === group && m.to === undefined);
+    if (g) g.to = day;
+  }
+
+  inGroupAt(u: number, group: string, day: number): boolean {
+    return this.unit(u).groups.some(
+      (m) => m.group === group && m.from <= day && (m.to === undefined || day < m.to),
+    );
+  }
+
+  /** Whether the unit existed on `day`: registered by then and not yet ended. */
+  isActive(u: number, day: number): boolean {
+    const r = this.unit(u);
+    return r.registeredDay <= day && (r.end === undefined || day < r.end.day);
+  }
+
+  /** The parent on `day` (-1 for a root, or before registration). */
+  parentAt(u: number, day: number): number {
+    return at(this.unit(u).parents, day) ?? -1;
+  }
+
+  nameAt(u: number, day: number): string {
+    const r = this.unit(u);
+    return (at(r.names, day) ?? r.names[0]!.value).name;
+  }
+
+  /** The current name (the latest recorded). */
+  name(u: number): string {
+    const names = this.unit(u).names;
+    return names[names.length - 1]!.value.name;
+  }
+
+  /** Strict ancestors on `day`, nearest first, written into `out` (cleared first). */
+  ancestorsAt(u: number, day: number, out: number[]): number[] {
+    out.length = 0;
+    let p = this.parentAt(u, day);
+    while (p >= 0) {
+      out.push(p);
+      if (out.length > MAX_DEPTH) throw new Error(`cycle in the hierarchy above unit ${this.unit(u).id}`);
+      p = this.parentAt(p, day);
+    }
+    return out;
+  }
+
+  /**
+   * The first day after `day` on which `u`'s chain of ancestors changes (any unit on the chain that day
+   * changes parent), or undefined when it never does.
+   */
+  nextChainChange(u: number, day: number): number | undefined {
+    let next: number | undefined;
+    let n = u;
+    for (let depth = 0; n >= 0 && depth <= MAX_DEPTH; depth++) {
+      for (const entry of this.unit(n).parents) {
+        if (entry.from > day) {
+          if (next === undefined || entry.from < next) next = entry.from;
+          break;
+        }
+      }
+      n = this.parentAt(n, day);
+    }
+    return next;
+  }
+
+  /** Whether `ancestor` is `u` or above it on `day`. */
+  isWithinAt(u: number, ancestor: number, day: number): boolean {
+    let p = u;
+    for (let depth = 0; p >= 0 && depth <= MAX_DEPTH; depth++) {
+      if (p === ancestor) return true;
+      p = this.parentAt(p, day);
+    }
+    return false;
+  }
+
+  /** Children on `day`: active that day and under `u`. */
+  childrenAt(u: number, day: number): number[] {
+    const out: number[] = [];
+    for (const c of this.#everChildren.get(u) ?? [])
+      if (this.isActive(c, day) && this.parentAt(c, day) === u) out.push(c);
+    return out;
+  }
+
+  /** Units in the subtree of `u` on `day` (u included when active), depth first. */
+  subtreeAt(u: number, day: number): number[] {
+    const out: number[] = [];
+    const visit = (n: number) => {
+      out.push(n);
+      for (const c of this.childrenAt(n, day)) visit(c);
+    };
+    if (this.isActive(u, day)) visit(u);
+    return out;
+  }
+
+  /** Every unit that was ever a direct child of `u`. */
+  everChildren(u: number): ReadonlySet<number> {
+    return this.#everChildren.get(u) ?? new Set();
+  }
+
+  /** Every unit that was ever below `u`, or absorbed into it or its descendants: a superset for re-attribution. */
+  everSubtree(u: number): number[] {
+    const seen = new Set<number>([u]);
+    const stack = [u];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      for (const c of [...(this.#everChildren.get(n) ?? []), ...(this.#absorbed.get(n) ?? [])]) {
+        if (!seen.has(c)) {
+          seen.add(c);
+          stack.push(c);
+        }
+      }
+    }
+    return [...seen];
+  }
+
+  /** Whether `u` is a node of today's tree: still active, or dissolved (kept as a ghost under its last parent). */
+  isAsIsNode(u: number): boolean {
+    const end = this.unit(u).end;
+    return end === undefined || end.kind === 'dissolved';
+  }
+
+  /** The node of today's tree that keeps `u`'s indivisible history: itself, or its (primary) successor. */
+  primaryNode(u: number): number {
+    let n = u;
+    for (let depth = 0; depth <= MAX_DEPTH; depth++) {
+      const end = this.unit(n).end;
+      if (end === undefined || end.kind === 'dissolved') return n;
+      n = end.kind === 'merged' ? end.into : end.historyTo;
+    }
+    throw new Error(`cycle in successors of unit ${this.unit(u).id}`);
+  }
+
+  /** Today's parent of a node of today's tree (-1 for a root). */
+  asIsParent(node: number): number {
+    const parents = this.unit(node).parents;
+    const p = parents[parents.length - 1]!.value;
+    return p < 0 ? -1 : this.primaryNode(p);
+  }
+
+  /** Strict ancestors of a node in today's tree, nearest first, into `out`. */
+  asIsAncestors(node: number, out: number[]): number[] {
+    out.length = 0;
+    let p = this.asIsParent(node);
+    while (p >= 0) {
+      out.push(p);
+      if (out.length > MAX_DEPTH) throw new Error(`cycle in today's tree above ${this.unit(node).id}`);
+      p = this.asIsParent(p);
+    }
+    return out;
+  }
+
+  /**
+   * Where `u`'s history counts today: itself if it is still a node, else its successors, with the share of
+   * the history each receives (weights normalised to sum to 1, multiplied along chains of successions).
+   */
+  asIsTargets(u: number): { node: number; weight: number }[] {
+    const end = this.unit(u).end;
+    if (end === undefined || end.kind === 'dissolved') return [{ node: u, weight: 1 }];
+    if (end.kind === 'merged') return this.asIsTargets(end.into);
+    const total = end.into.reduce((s, i) => s + i.weight, 0);
+    const merged = new Map<number, number>();
+    for (const part of end.into) {
+      for (const t of this.asIsTargets(part.unit)) {
+        merged.set(t.node, (merged.get(t.node) ?? 0) + (t.weight * part.weight) / total);
+      }
+    }
+    return [...merged].map(([node, weight]) => ({ node, weight }));
+  }
+
+  /** Units no longer in today's tree whose history (or a share of it) passes straight to `node`. */
+  absorbedInto(node: number): number[] {
+    const out: number[] = [];
+    const seen = new Set<number>();
+    const stack = [...(this.#absorbed.get(node) ?? [])];
+    while (stack.length > 0) {
+      const u = stack.pop()!;
+      if (seen.has(u)) continue;
+      seen.add(u);
+      if (!this.isAsIsNode(u) && this.asIsTargets(u).some((t) => t.node === node)) out.push(u);
+      stack.push(...(this.#absorbed.get(u) ?? []));
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  /** Children of a node in today's tree: active units whose current parent it is, and ghosts resolved to it. */
+  asIsChildren(node: number): number[] {
+    const candidates = new Set<number>();
+    const stack = [node];
+    const seen = new Set<number>();
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      for (const c of this.#everChildren.get(n) ?? []) candidates.add(c);
+      for (const a of this.#absorbed.get(n) ?? []) stack.push(a);
+    }
+    return [...candidates].filter((c) => this.isAsIsNode(c) && this.asIsParent(c) === node);
+  }
+
+  /** Nodes in the subtree of a node of today's tree (itself included), depth first. */
+  asIsSubtree(node: number): number[] {
+    const out: number[] = [];
+    const visit = (n: number) => {
+      out.push(n);
+      for (const c of this.asIsChildren(n)) visit(c);
+    };
+    visit(node);
+    return out;
+  }
+
+  /** Whether `child`'s level may sit under `parent`'s. */
+  static levelFits(child: Level, parent: Level): boolean {
+    return LEVEL_RANK[child] > LEVEL_RANK[parent];
+  }
+
+  #addChild(parent: number, child: number) {
+    const set = this.#everChildren.get(parent);
+    if (set) set.add(child);
+    else this.#everChildren.set(parent, new Set([child]));
+  }
+
+  #absorb(into: number, u: number) {
+    const list = this.#absorbed.get(into);
+    if (!list) this.#absorbed.set(into, [u]);
+    else if (!list.includes(u)) list.push(u);
+  }
+}

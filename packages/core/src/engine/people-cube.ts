@@ -1,0 +1,260 @@
+import { PeopleSet, type PeopleSize } from '../measures/people-set.ts';
+import { PersonRegistry } from '../measures/person-registry.ts';
+import { civilFromDay, dayFromCivil } from '../time/civil.ts';
+import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
+import type { Hierarchy } from './hierarchy.ts';
+
+/** Months since January 1900: the grain of the distinct-people roll-ups. */
+export const monthIndexOfDay = (day: number): number => {
+  const c = civilFromDay(day);
+  return (c.year - 1900) * 12 + c.month - 1;
+};
+export const firstDayOfMonthIndex = (m: number): number =>
+  dayFromCivil(1900 + Math.floor(m / 12), (m % 12) + 1, 1);
+
+const MONTHS = 4096;
+const SLOT_SPACE = 2 ** 21;
+const cellKey = (node: number, month: number, slot: number) => (node * MONTHS + month) * SLOT_SPACE + slot;
+
+/** One unit's participations in log order: (day, slot, person, +1 or -1), 16 bytes each. */
+class ParticipationLog {
+  data = new Int32Array(16);
+  length = 0;
+  push(day: number, slot: number, person: number, delta: number) {
+    if ((this.length + 1) * 4 > this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    const i = this.length * 4;
+    this.data[i] = day;
+    this.data[i + 1] = slot;
+    this.data[i + 2] = person;
+    this.data[i + 3] = delta;
+    this.length += 1;
+  }
+}
+
+/**
+ * Distinct people (người), kept apart from turns (lượt): exact multisets per (unit, month, kind × channel),
+ * rolled up to every ancestor in both views, unioned at query time, never summed. A roll-up that grows
+ * past the exact threshold becomes a HyperLogLog sketch; a removal from a sketch (a correction) marks it
+ * stale and it is rebuilt from the units' participation logs when next read.
+ *
+ * In the as-is view people follow the primary successor of a split unit whole: people cannot be divided.
+ */
+export class PeopleCube {
+  readonly registry = new PersonRegistry();
+  readonly #own = new Map<number, PeopleSet>();
+  readonly #desc: [Map<number, PeopleSet>, Map<number, PeopleSet>] = [new Map(), new Map()];
+  readonly #logs = new Map<number, ParticipationLog>();
+  readonly #h: Hierarchy;
+  readonly #chain: number[] = [];
+
+  constructor(hierarchy: Hierarchy) {
+    this.#h = hierarchy;
+  }
+
+  /** Adds (sign 1) or removes (sign -1) participations of `persons` in unit u's activity of `slot` on `day`. */
+  add(u: number, day: number, slot: number, persons: readonly string[], sign: 1 | -1): void {
+    const month = monthIndexOfDay(day);
+    let log = this.#logs.get(u);
+    if (!log) {
+      log = new ParticipationLog();
+      this.#logs.set(u, log);
+    }
+    const was = [...this.#h.ancestorsAt(u, day, this.#chain)];
+    const is = this.#asIsNodes(u);
+    for (const id of persons) {
+      const p = this.registry.intern(id);
+      log.push(day, slot, p, sign);
+      this.#touch(this.#own, cellKey(u, month, slot), p, sign);
+      for (const n of was) this.#touch(this.#desc[AS_WAS], cellKey(n, month, slot), p, sign);
+      for (const n of is) this.#touch(this.#desc[AS_IS], cellKey(n, month, slot), p, sign);
+    }
+  }
+
+  /** Re-attributes the participations of `units` around a change of the tree (as-was from `fromDay`). */
+  reattribute(units: readonly number[], fromDay: number, mutate: () => void): void {
+    const affected = units.filter((u) => this.#logs.has(u));
+    const before = affected.map((u) => this.#asIsNodes(u));
+    this.#rollWas(affected, fromDay, -1);
+    mutate();
+    this.#rollWas(affected, fromDay, 1);
+    affected.forEach((u, i) => {
+      const old = new Set(before[i]);
+      const now = new Set(this.#asIsNodes(u));
+      const removed = [...old].filter((n) => !now.has(n));
+      const added = [...now].filter((n) => !old.has(n));
+      if (removed.length === 0 && added.length === 0) return;
+      for (const [day, slot, p, net] of this.#net(u, Number.NEGATIVE_INFINITY)) {
+        const month = monthIndexOfDay(day);
+        for (let k = 0; k < net; k++) {
+          for (const n of removed) this.#touch(this.#desc[AS_IS], cellKey(n, month, slot), p, -1);
+          for (const n of added) this.#touch(this.#desc[AS_IS], cellKey(n, month, slot), p, 1);
+        }
+      }
+    });
+  }
+
+  /**
+   * Distinct people over the day ranges (inclusive, non-overlapping) for the slots in `mask` (null: all): in a
+   * node's subtree, or only its own records. Whole months come from the roll-ups; the days of partial months
+   * from participation logs.
+   */
+  distinct(
+    node: number,
+    view: ViewIndex,
+    ranges: readonly (readonly [number, number])[],
+    mask: Uint8Array | null,
+    slotCount: number,
+    ownOnly = false,
+  ): PeopleSize {
+    return this.union(this.collect(node, view, ranges, mask, slotCount, ownOnly));
+  }
+
+  /** The distinct people across sets gathered by {@link collect} (possibly from several nodes). */
+  union(sets: readonly PeopleSet[]): PeopleSize {
+    return PeopleSet.union(sets, this.registry);
+  }
+
+  /** The sets whose union is the distinct people of {@link distinct}'s arguments. */
+  collect(
+    node: number,
+    view: ViewIndex,
+    ranges: readonly (readonly [number, number])[],
+    mask: Uint8Array | null,
+    slotCount: number,
+    ownOnly = false,
+  ): PeopleSet[] {
+    const sets: PeopleSet[] = [];
+    const partial = new PeopleSet();
+    const partialRanges: [number, number][] = [];
+    for (const [fromDay, toDay] of ranges) {
+      for (let m = monthIndexOfDay(fromDay); m <= monthIndexOfDay(toDay); m++) {
+        const start = firstDayOfMonthIndex(m);
+        const end = firstDayOfMonthIndex(m + 1) - 1;
+        if (start < fromDay || end > toDay) {
+          partialRanges.push([Math.max(start, fromDay), Math.min(end, toDay)]);
+          continue;
+        }
+        for (let s = 0; s < slotCount; s++) {
+          if (mask !== null && mask[s] !== 1) continue;
+          const own = this.#own.get(cellKey(node, m, s));
+          if (own) sets.push(own);
+          const desc = ownOnly ? undefined : this.#readDesc(node, view, m, s);
+          if (desc) sets.push(desc);
+        }
+      }
+    }
+    if (partialRanges.length > 0) {
+      const units = ownOnly ? [node] : this.#contributors(node, view);
+      for (const u of units) {
+        for (const [from, to] of partialRanges) {
+          this.#forEach(u, from, (day, slot, p, delta) => {
+            if (day > to || (mask !== null && mask[slot] !== 1)) return;
+            if (!ownOnly && !this.#countsUnder(u, node, view, day)) return;
+            if (delta > 0) partial.add(p, this.registry.hashOf(p));
+            else partial.remove(p, this.registry.hashOf(p));
+          });
+        }
+      }
+      sets.push(partial);
+    }
+    return sets;
+  }
+
+  /** Whether any participant ids were recorded in the unit's subtree (to tell "none recorded" from zero). */
+  hasParticipants(): boolean {
+    return this.#logs.size > 0;
+  }
+
+  #asIsNodes(u: number): number[] {
+    const target = this.#h.primaryNode(u);
+    const nodes = target === u ? [] : [target];
+    nodes.push(...this.#h.asIsAncestors(target, []));
+    return nodes;
+  }
+
+  #countsUnder(u: number, node: number, view: ViewIndex, day: number): boolean {
+    if (view === AS_WAS) return this.#h.isWithinAt(u, node, day);
+    const target = this.#h.primaryNode(u);
+    return target === node || this.#h.asIsAncestors(target, []).includes(node);
+  }
+
+  /** Units whose participations may count under `node` in `view`: itself and everything ever below it. */
+  #contributors(node: number, _view: ViewIndex): number[] {
+    return this.#h.everSubtree(node).filter((u) => this.#logs.has(u));
+  }
+
+  #readDesc(node: number, view: ViewIndex, month: number, slot: number): PeopleSet | undefined {
+    const key = cellKey(node, month, slot);
+    const set = this.#desc[view].get(key);
+    if (!set?.isStale) return set;
+    const fresh = new PeopleSet();
+    const from = firstDayOfMonthIndex(month);
+    const to = firstDayOfMonthIndex(month + 1) - 1;
+    for (const u of this.#contributors(node, view)) {
+      if (u === node) continue;
+      this.#forEach(u, from, (day, s, p, delta) => {
+        if (day > to || s !== slot || !this.#countsUnder(u, node, view, day)) return;
+        if (delta > 0) fresh.add(p, this.registry.hashOf(p));
+        else fresh.remove(p, this.registry.hashOf(p));
+      });
+    }
+    this.#desc[view].set(key, fresh);
+    return fresh;
+  }
+
+  #touch(map: Map<number, PeopleSet>, key: number, person: number, delta: number) {
+    let set = map.get(key);
+    if (!set) {
+      if (delta < 0) return;
+      set = new PeopleSet();
+      map.set(key, set);
+    }
+    if (delta > 0) set.add(person, this.registry.hashOf(person));
+    else set.remove(person, this.registry.hashOf(person));
+  }
+
+  #forEach(
+    u: number,
+    fromDay: number,
+    fn: (day: number, slot: number, person: number, delta: number) => void,
+  ) {
+    const log = this.#logs.get(u);
+    if (!log) return;
+    const d = log.data;
+    for (let i = 0; i < log.length; i++) {
+      const day = d[i * 4]!;
+      if (day >= fromDay) fn(day, d[i * 4 + 1]!, d[i * 4 + 2]!, d[i * 4 + 3]!);
+    }
+  }
+
+  #rollWas(units: readonly number[], fromDay: number, sign: 1 | -1) {
+    const chain: number[] = [];
+    for (const u of units) {
+      for (const [day, slot, p, net] of this.#net(u, fromDay)) {
+        const month = monthIndexOfDay(day);
+        for (const n of this.#h.ancestorsAt(u, day, chain)) {
+          for (let k = 0; k < net; k++) this.#touch(this.#desc[AS_WAS], cellKey(n, month, slot), p, sign);
+        }
+      }
+    }
+  }
+
+  /**
+   * A unit's participations from `fromDay` on, netted per (day, slot, person): what currently counts. Moving
+   * history must move the net, not replay the log, or a void would remove a person before it was added.
+   */
+  #net(u: number, fromDay: number): [number, number, number, number][] {
+    const net = new Map<string, [number, number, number, number]>();
+    this.#forEach(u, fromDay, (day, slot, p, delta) => {
+      const key = `${day}:${slot}:${p}`;
+      const entry = net.get(key);
+      if (entry) entry[3] += delta;
+      else net.set(key, [day, slot, p, delta]);
+    });
+    return [...net.values()].filter((e) => e[3] > 0);
+  }
+}

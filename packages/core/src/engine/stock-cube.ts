@@ -1,0 +1,217 @@
+import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
+import { DaySeries, keyOf } from './day-series.ts';
+import type { Hierarchy } from './hierarchy.ts';
+import { apportion } from './slots.ts';
+
+/** A unit's reported headcounts of one population, ordered by as-of day (a later report on a day replaces it). */
+interface StockTimeline {
+  days: number[];
+  counts: number[];
+}
+
+const FAR_PAST = -1_000_000;
+const FAR_FUTURE = 1_000_000;
+
+/**
+ * Headcounts are stocks: a unit's value on a day is its last report on or before that day, and a subtree's
+ * value is the sum over the units in it that day. Stocks never sum over time.
+ *
+ * Each unit contributes a step function to the nodes above it. The roll-ups store the steps as deltas
+ * (`+v` where a value starts counting under a node, `-v` where it stops), so a subtree's stock on day t
+ * is its own value plus the sum of its descendants' deltas up to t. Any change to a unit's reports or place
+ * in the tree retracts its steps and adds the new ones.
+ */
+export class StockCube {
+  readonly #own = new Map<number, Map<number, StockTimeline>>();
+  readonly #desc: [Map<number, DaySeries>, Map<number, DaySeries>] = [new Map(), new Map()];
+  readonly #h: Hierarchy;
+
+  constructor(hierarchy: Hierarchy) {
+    this.#h = hierarchy;
+  }
+
+  /** Records that unit u had `count` of population slot `slot` on `day`. */
+  report(u: number, slot: number, day: number, count: number): void {
+    this.#roll(u, slot, -1);
+    let bySlot = this.#own.get(u);
+    if (!bySlot) {
+      bySlot = new Map();
+      this.#own.set(u, bySlot);
+    }
+    let t = bySlot.get(slot);
+    if (!t) {
+      t = { days: [], counts: [] };
+      bySlot.set(slot, t);
+    }
+    let i = t.days.length;
+    while (i > 0 && t.days[i - 1]! > day) i--;
+    if (i > 0 && t.days[i - 1] === day) t.counts[i - 1] = count;
+    else {
+      t.days.splice(i, 0, day);
+      t.counts.splice(i, 0, count);
+    }
+    this.#roll(u, slot, 1);
+  }
+
+  /** Re-attributes the stocks of `units` around a change of the tree. */
+  reattribute(units: readonly number[], mutate: () => void): void {
+    const affected = units.filter((u) => this.#own.has(u));
+    for (const u of affected) for (const slot of this.#own.get(u)!.keys()) this.#roll(u, slot, -1);
+    mutate();
+    for (const u of affected) for (const slot of this.#own.get(u)!.keys()) this.#roll(u, slot, 1);
+  }
+
+  /** The part of unit u's own stock on `day` that the as-is view gives to `node` (u merged or split into it). */
+  ownShare(
+    u: number,
+    node: number,
+    day: number,
+    slots: readonly number[],
+  ): { value: number; reported: boolean } {
+    const r = this.#h.unit(u);
+    if (!(r.registeredDay <= day && (r.end === undefined || day < r.end.day)))
+      return { value: 0, reported: false };
+    const targets = this.#h.asIsTargets(u);
+    const index = targets.findIndex((t) => t.node === node);
+    if (index < 0) return { value: 0, reported: false };
+    let value = 0;
+    let reported = false;
+    for (const slot of slots) {
+      const own = this.ownValue(u, slot, day);
+      if (!own) continue;
+      reported = true;
+      value += apportion(
+        own.count,
+        targets.map((t) => t.weight),
+      )[index]!;
+    }
+    return { value, reported };
+  }
+
+  /** The unit's own last reported value on or before `day` (undefined when none), ignoring its lifetime. */
+  ownValue(u: number, slot: number, day: number): { count: number; day: number } | undefined {
+    const t = this.#own.get(u)?.get(slot);
+    if (!t) return undefined;
+    for (let i = t.days.length - 1; i >= 0; i--)
+      if (t.days[i]! <= day) return { count: t.counts[i]!, day: t.days[i]! };
+    return undefined;
+  }
+
+  /**
+   * The subtree's stock on `day` in `view` for the slots in `slots` (or only the node's own, with `ownOnly`);
+   * `reported` tells a zero from "nobody reported this population".
+   */
+  value(
+    node: number,
+    view: ViewIndex,
+    day: number,
+    slots: readonly number[],
+    ownOnly = false,
+  ): { value: number; reported: boolean } {
+    let total = 0;
+    let reported = false;
+    if (this.#h.isActive(node, day)) {
+      for (const slot of slots) {
+        const own = this.ownValue(node, slot, day);
+        if (own) {
+          total += own.count;
+          reported = true;
+        }
+      }
+    }
+    if (ownOnly || slots.length === 0) return { value: total, reported };
+    const series = this.#desc[view].get(node);
+    if (series) {
+      const out = new Float64Array(2);
+      if (series.sumRange(keyOf(FAR_PAST, 0), keyOf(day + 1, 0) - 1, maskOf(slots), out) > 0) reported = true;
+      total += out[0]!;
+    }
+    return { value: total, reported };
+  }
+
+  /** The last as-of day among unit u's own reports. */
+  lastDay(u: number): number | undefined {
+    let last: number | undefined;
+    for (const t of this.#own.get(u)?.values() ?? []) {
+      const d = t.days[t.days.length - 1];
+      if (d !== undefined && (last === undefined || d > last)) last = d;
+    }
+    return last;
+  }
+
+  /** Whether any unit in the store reported this slot (to tell "no data" from zero). */
+  hasReports(u: number, slot: number): boolean {
+    return (this.#own.get(u)?.get(slot)?.days.length ?? 0) > 0;
+  }
+
+  /** For checkpoints. */
+  *timelines(): Generator<{ unit: number; slot: number; days: number[]; counts: number[] }> {
+    for (const [unit, bySlot] of this.#own) for (const [slot, t] of bySlot) yield { unit, slot, ...t };
+  }
+
+  /** Adds sign × u's step function for one population to the roll-ups of both views. */
+  #roll(u: number, slot: number, sign: 1 | -1) {
+    const t = this.#own.get(u)?.get(slot);
+    if (!t || t.days.length === 0) return;
+    const r = this.#h.unit(u);
+    const end = r.end?.day ?? FAR_FUTURE;
+    // as-was: the value counts under the ancestors of each day. It changes at report days, and wherever any
+    // unit on the chain changes parent (a district moving takes its grassroots units' members with it).
+    const chain: number[] = [];
+    let from = Math.max(r.registeredDay, t.days[0]!);
+    while (from < end) {
+      const nextReport = t.days.find((d) => d > from) ?? FAR_FUTURE;
+      const nextChange = this.#h.nextChainChange(u, from) ?? FAR_FUTURE;
+      const to = Math.min(nextReport, nextChange, end);
+      const v = this.#valueAt(t, from);
+      if (v !== 0) {
+        for (const a of this.#h.ancestorsAt(u, from, chain)) {
+          this.#addDesc(a, AS_WAS, from, slot, sign * v);
+          if (to < FAR_FUTURE) this.#addDesc(a, AS_WAS, to, slot, -sign * v);
+        }
+      }
+      from = to;
+    }
+    // as-is: the whole lifetime counts under today's place of the unit (or its successors, by weight).
+    const targets = this.#h.isAsIsNode(u) ? [{ node: u, weight: 1 }] : this.#h.asIsTargets(u);
+    const weights = targets.map((x) => x.weight);
+    for (let i = 0; i < t.days.length; i++) {
+      const from = t.days[i]!;
+      if (from >= end) break;
+      const to = i + 1 < t.days.length ? Math.min(t.days[i + 1]!, end) : end;
+      const parts = apportion(t.counts[i]!, weights);
+      targets.forEach((target, k) => {
+        const nodes = target.node === u ? [] : [target.node];
+        nodes.push(...this.#h.asIsAncestors(target.node, []));
+        for (const n of nodes) {
+          this.#addDesc(n, AS_IS, from, slot, sign * parts[k]!);
+          if (to < FAR_FUTURE) this.#addDesc(n, AS_IS, to, slot, -sign * parts[k]!);
+        }
+      });
+    }
+  }
+
+  #valueAt(t: StockTimeline, day: number) {
+    for (let i = t.days.length - 1; i >= 0; i--) if (t.days[i]! <= day) return t.counts[i]!;
+    return 0;
+  }
+
+  #addDesc(node: number, view: ViewIndex, day: number, slot: number, delta: number) {
+    if (delta === 0) return;
+    const map = this.#desc[view];
+    let s = map.get(node);
+    if (!s) {
+      s = new DaySeries();
+      map.set(node, s);
+    }
+    s.add(keyOf(day, slot), delta, 0);
+  }
+}
+
+const maskOf = (slots: readonly number[]) => {
+  const mask = new Uint8Array(Math.max(0, ...slots) + 1);
+  for (const s of slots) mask[s] = 1;
+  return mask;
+};
+
+export { AS_IS };

@@ -1,0 +1,237 @@
+import type { Engine } from '../engine/engine.ts';
+import { Engine as EngineClass } from '../engine/engine.ts';
+import { InvalidEventError, VersionConflictError } from '../errors.ts';
+import type { ActivityFacts } from '../events/activities.ts';
+import { activityStream } from '../events/activities.ts';
+import { type EventInput, prepareEvent, type StoredEvent } from '../events/envelope.ts';
+import { validateBatch } from '../store/append-plan.ts';
+import type { AppendResult, EventStore, ExpectedVersion, StreamWrite } from '../store/types.ts';
+import type { Clock } from '../time/civil.ts';
+import { loadActivity } from './activity-state.ts';
+import { BatchView } from './batch-view.ts';
+import { Projector } from './projector.ts';
+import { checkEvents } from './rules.ts';
+
+export interface LedgerOptions {
+  readonly store: EventStore;
+  readonly clock: Clock;
+  /** Follow appends made by other processes (default true). */
+  readonly follow?: boolean;
+  readonly pollIntervalMs?: number;
+  /** How many past log positions keep a ready engine for `knownAt` queries (default 2). */
+  readonly timeTravelCache?: number;
+  /** Called when following the log fails (a store error); the follower keeps retrying. */
+  readonly onError?: (error: unknown) => void;
+}
+
+const MAX_RETRIES = 3;
+
+/**
+ * The write side and the read side over one log. Appends are checked against the domain rules (on top of
+ * the store's schema checks), completed (corrections get the facts they replace) and guarded by the
+ * versions of every stream the check relied on, so a concurrent writer elsewhere cannot slip in between.
+ * Reads answer from the projections, or, with `knownAt`, from an engine replayed to that position.
+ */
+export class Ledger {
+  readonly store: EventStore;
+  readonly clock: Clock;
+  readonly projector: Projector;
+  readonly #past = new Map<number, Promise<Engine>>();
+  readonly #cacheSize: number;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(options: LedgerOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.projector = new Projector(options.store);
+    this.#cacheSize = options.timeTravelCache ?? 2;
+  }
+
+  /** Opens a ledger on a store, folding the log (or the tail after `engine`'s position) first. */
+  static async open(options: LedgerOptions & { engine?: Engine }): Promise<Ledger> {
+    const ledger = new Ledger(options);
+    if (options.engine) (ledger.projector as { engine: Engine }).engine = options.engine;
+    await ledger.projector.catchUp();
+    if (options.follow ?? true) {
+      ledger.projector.follow({
+        ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+        ...(options.onError ? { onError: options.onError } : {}),
+      });
+    }
+    return ledger;
+  }
+
+  get engine(): Engine {
+    return this.projector.engine;
+  }
+
+  /** Appends events, each to its own stream (the catalogue knows which), in the order given. */
+  appendEvents(events: readonly EventInput[]): Promise<AppendResult> {
+    const byStream = new Map<string, EventInput[]>();
+    const issues: { path: string; rule: string; message: string }[] = [];
+    events.forEach((e, i) => {
+      const p = prepareEvent(e, `events.${i}`);
+      if (!p.ok) {
+        issues.push(...p.issues);
+        return;
+      }
+      const list = byStream.get(p.event.stream);
+      if (list) list.push(e);
+      else byStream.set(p.event.stream, [e]);
+    });
+    if (issues.length > 0) throw new InvalidEventError(issues);
+    return this.append([...byStream].map(([stream, list]) => ({ stream, events: list })));
+  }
+
+  /** Appends a batch of writes atomically, after checking it against the domain rules. */
+  append(writes: readonly StreamWrite[]): Promise<AppendResult> {
+    const prepared = validateBatch(writes);
+    return this.#exclusive(async () => {
+      for (let attempt = 0; ; attempt++) {
+        await this.projector.catchUp();
+        const retry = await this.#asRetry(writes, prepared);
+        if (retry) return retry;
+        const view = new BatchView(this.engine);
+        const located = prepared.flatMap((w, wi) =>
+          w.events.map((event, ei) => ({ event, path: `writes.${wi}.events.${ei}` })),
+        );
+        const { issues, previous } = await checkEvents(view, located, (id) => loadActivity(this.store, id));
+        if (issues.length > 0) throw new InvalidEventError(issues);
+        const { final, guards, newActivities } = this.#guarded(writes, previous, view);
+        try {
+          const result = await this.store.appendBatch(final);
+          await this.projector.catchUp(result.head);
+          return {
+            ...result,
+            streams: result.streams.filter((s) => !guards.has(s.stream) || s.positions.length > 0),
+          };
+        } catch (error) {
+          if (error instanceof VersionConflictError && guards.has(error.stream)) {
+            const path = newActivities.get(error.stream);
+            if (path !== undefined) {
+              throw new InvalidEventError([
+                {
+                  path: `${path}.data.activityId`,
+                  rule: 'duplicate_activity',
+                  message: `activity stream '${error.stream}' already exists`,
+                },
+              ]);
+            }
+            // Another writer changed something this batch relied on: check again against the new state.
+            if (attempt < MAX_RETRIES) continue;
+          }
+          throw error;
+        }
+      }
+    });
+  }
+
+  /**
+   * The engine as the log stood at `knownAt` (a position, or an instant compared with recordedAt): the live
+   * one when that is now, else one replayed to that position (a few are kept for repeated questions).
+   */
+  async engineAt(knownAt?: number | string): Promise<Engine> {
+    if (knownAt === undefined) return this.engine;
+    const head = this.engine.position;
+    const position = typeof knownAt === 'number' ? Math.min(knownAt, head) : await this.positionAt(knownAt);
+    if (position >= head) return this.engine;
+    let engine = this.#past.get(position);
+    if (!engine) {
+      engine = (async () => {
+        const replay = new Projector(this.store, new EngineClass());
+        await replay.catchUp(position);
+        return replay.engine;
+      })();
+      this.#past.set(position, engine);
+      if (this.#past.size > this.#cacheSize) this.#past.delete(this.#past.keys().next().value!);
+    }
+    return engine;
+  }
+
+  /** The last position recorded at or before an instant (0 when none). recordedAt never decreases along the log. */
+  async positionAt(instant: string): Promise<number> {
+    const at = Date.parse(instant);
+    let lo = 0;
+    let hi = this.engine.position;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      const [e] = (await this.store.readAll({ after: mid - 1, limit: 1 })).events;
+      if (e && Date.parse(e.recordedAt) <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  async close(): Promise<void> {
+    await this.projector.stop();
+  }
+
+  /** A batch whose events all carry ids already stored is a retry: the store answers it with the originals. */
+  async #asRetry(
+    writes: readonly StreamWrite[],
+    prepared: ReturnType<typeof validateBatch>,
+  ): Promise<AppendResult | undefined> {
+    const events = prepared.flatMap((w) => w.events);
+    if (events.length === 0 || events.some((e) => e.id === undefined)) return undefined;
+    const stored = await this.store.getEvents(events.map((e) => e.id!));
+    if (stored.size === 0) return undefined;
+    // Stored corrections carry the `previous` the ledger filled in; a retry without it means the same event.
+    const completed = writes.map((w) => ({
+      ...w,
+      events: w.events.map((e) => {
+        const s = e.id === undefined ? undefined : stored.get(e.id);
+        const data = e.data as { previous?: unknown } | undefined;
+        if (!s || !data || data.previous !== undefined || !('previous' in (s.data as object))) return e;
+        return { ...e, data: { ...data, previous: (s.data as { previous: unknown }).previous } };
+      }),
+    }));
+    return this.store.appendBatch(completed);
+  }
+
+  /** The writes completed with `previous` facts and guarded by the versions of the streams they depend on. */
+  #guarded(writes: readonly StreamWrite[], previous: ReadonlyMap<string, ActivityFacts>, view: BatchView) {
+    const guards = new Map<string, ExpectedVersion>();
+    const newActivities = new Map<string, string>();
+    for (const stream of view.dependsOn) guards.set(stream, this.engine.streamVersions.get(stream) ?? 0);
+    const final: StreamWrite[] = writes.map((w, wi) => {
+      const events = w.events.map((e, ei) => {
+        const facts = previous.get(`writes.${wi}.events.${ei}`);
+        return facts === undefined ? e : { ...e, data: { ...(e.data as object), previous: facts } };
+      });
+      const first = events[0];
+      let expected = w.expectedVersion;
+      if (expected === undefined && first?.type === 'activity.recorded') {
+        expected = 'no-stream';
+        guards.set(w.stream, expected);
+        newActivities.set(w.stream, `writes.${wi}.events.0`);
+      } else if (
+        expected === undefined &&
+        (first?.type === 'activity.corrected' || first?.type === 'activity.voided')
+      ) {
+        const id = (first.data as { activityId: string }).activityId;
+        // The view holds the activity after this batch; the stream stood that many events earlier.
+        const version = view.activities.get(id)?.version;
+        if (version !== undefined && w.stream === activityStream(id)) {
+          expected = version - w.events.length;
+          guards.set(w.stream, expected);
+        }
+      } else if (expected === undefined && guards.has(w.stream)) {
+        expected = guards.get(w.stream);
+      }
+      return { ...w, events, expectedVersion: expected };
+    });
+    const written = new Set(writes.map((w) => w.stream));
+    for (const [stream, version] of guards) {
+      if (!written.has(stream)) final.push({ stream, events: [], expectedVersion: version });
+    }
+    return { final, guards, newActivities };
+  }
+
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+export type { StoredEvent };
