@@ -1,6 +1,7 @@
 export * from './engine/activity-cube.ts';
 export * from './engine/engine.ts';
 export * from './engine/hierarchy.ts';
+export * from './engine/read-models.ts';
 export * from './errors.ts';
 export * from './events/activities.ts';
 export * from './events/catalogue.ts';
@@ -13,6 +14,7 @@ export * from './events/reporting.ts';
 export * from './events/roster.ts';
 export * from './events/targets.ts';
 export * from './indicators/answer.ts';
+export * from './indicators/catalogue.ts';
 export * from './indicators/measures.ts';
 export * from './indicators/query.ts';
 export * from './indicators/scope.ts';

@@ -1,11 +1,6 @@
 import { canonicalJson, definitionOf, InvalidEventError, StoreClosedError } from '@chitieu/core';
-import {
-  activity,
-  type ContractHarness,
-  event,
-  eventStoreContract,
-  sequentialIds,
-} from '@chitieu/core/testing';
+import { type ContractHarness, eventStoreContract } from '@chitieu/core/contract';
+import { activity, event, sequentialIds } from '@chitieu/core/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate } from './migrations.ts';

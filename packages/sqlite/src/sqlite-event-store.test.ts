@@ -1,5 +1,6 @@
 import { fixedClock, StoreClosedError, type StoredEvent, VersionConflictError } from '@chitieu/core';
-import { activity, event, eventStoreContract, sequentialIds } from '@chitieu/core/testing';
+import { eventStoreContract } from '@chitieu/core/contract';
+import { activity, event, sequentialIds } from '@chitieu/core/testing';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from './sqlite-event-store.ts';

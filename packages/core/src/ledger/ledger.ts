@@ -1,12 +1,23 @@
 import type { Engine } from '../engine/engine.ts';
 import { Engine as EngineClass } from '../engine/engine.ts';
-import { InvalidEventError, VersionConflictError } from '../errors.ts';
+import { InvalidEventError, InvalidQueryError, VersionConflictError } from '../errors.ts';
 import type { ActivityFacts } from '../events/activities.ts';
 import { activityStream } from '../events/activities.ts';
-import { type EventInput, prepareEvent, type StoredEvent } from '../events/envelope.ts';
+import { type EventInput, issuesFromZod, prepareEvent, type StoredEvent } from '../events/envelope.ts';
+import {
+  answerParsed,
+  type Explanation,
+  explainIndicator,
+  type IndicatorResult,
+  parseIndicatorQuery,
+} from '../indicators/answer.ts';
+import { TargetQuery } from '../indicators/query.ts';
+import { viewIndex } from '../indicators/scope.ts';
 import { validateBatch } from '../store/append-plan.ts';
 import type { AppendResult, EventStore, ExpectedVersion, StreamWrite } from '../store/types.ts';
+import { directiveCascade, evaluateTarget, type TargetEvaluation } from '../targets/evaluate.ts';
 import type { Clock } from '../time/civil.ts';
+import { dayFromDate, dayOfInstant } from '../time/civil.ts';
 import { loadActivity } from './activity-state.ts';
 import { BatchView } from './batch-view.ts';
 import { Projector } from './projector.ts';
@@ -160,6 +171,42 @@ export class Ledger {
       else hi = mid - 1;
     }
     return lo;
+  }
+
+  /** Answers an indicator query (see `IndicatorQuery`), as the log stood at its `knownAt` if given. */
+  async indicator(input: unknown): Promise<IndicatorResult> {
+    const q = parseIndicatorQuery(input, this.clock);
+    return answerParsed(await this.engineAt(q.knownAt), q);
+  }
+
+  /** Drills an indicator down to contributing units and the positions of the events behind it. */
+  async explain(input: unknown): Promise<Explanation> {
+    const q = parseIndicatorQuery(input, this.clock);
+    return explainIndicator(await this.engineAt(q.knownAt), input, this.clock);
+  }
+
+  /** Evaluates one target of a directive (see `TargetQuery`); `asOf` defaults to today by the clock. */
+  async target(input: unknown): Promise<TargetEvaluation> {
+    const q = TargetQuery.safeParse(input);
+    if (!q.success) throw new InvalidQueryError(issuesFromZod('', q.error));
+    const engine = await this.engineAt(q.data.knownAt);
+    const asOf = q.data.asOf === undefined ? dayOfInstant(this.clock.now()) : dayFromDate(q.data.asOf);
+    return evaluateTarget(engine, q.data.directive, q.data.targetId, asOf, viewIndex(q.data.view));
+  }
+
+  /** A directive with its cascade (what it implements, what implements it) and every target's status. */
+  async directive(
+    id: string,
+    options: { asOf?: string; view?: 'as-was' | 'as-is'; knownAt?: number | string } = {},
+  ) {
+    const engine = await this.engineAt(options.knownAt);
+    const asOf = options.asOf === undefined ? dayOfInstant(this.clock.now()) : dayFromDate(options.asOf);
+    const view = viewIndex(options.view ?? 'as-was');
+    const cascade = directiveCascade(engine, id, asOf, view);
+    const targets = [...engine.records.directives.get(id)!.targets.keys()].map((t) =>
+      evaluateTarget(engine, id, t, asOf, view),
+    );
+    return { ...cascade, targets, position: engine.position };
   }
 
   async close(): Promise<void> {

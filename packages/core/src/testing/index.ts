@@ -1,4 +1,3 @@
-export { type ContractHarness, eventStoreContract } from '../store/contract.ts';
 export { activity, type DataInput, event } from './builders.ts';
 export { sequentialIds } from './ids.ts';
 export { type Intent, randomLog } from './random-log.ts';

@@ -1,0 +1,111 @@
+import { NotFoundError } from '../errors.ts';
+import { dateFromDay } from '../time/civil.ts';
+import type { ViewIndex } from './activity-cube.ts';
+import type { Engine } from './engine.ts';
+
+export interface UnitNode {
+  readonly id: string;
+  readonly name: string;
+  readonly level: string;
+  /** Set for a unit kept in today's tree after it was dissolved. */
+  readonly dissolved?: string;
+  readonly children: readonly UnitNode[];
+}
+
+/** The tree on a day: as it stood then (as-was), or today's tree with the units active that day (as-is). */
+export const unitTree = (engine: Engine, day: number, view: ViewIndex, rootId?: string): UnitNode[] => {
+  const h = engine.hierarchy;
+  const node = (u: number): UnitNode => {
+    const r = h.unit(u);
+    const children =
+      view === 0
+        ? h.childrenAt(u, day)
+        : h.asIsChildren(u).filter((c) => h.isActive(c, day) || h.unit(c).end?.kind === 'dissolved');
+    return {
+      id: r.id,
+      name: h.nameAt(u, day),
+      level: r.level,
+      ...(r.end?.kind === 'dissolved' && r.end.day <= day ? { dissolved: dateFromDay(r.end.day) } : {}),
+      children: children.sort((a, b) => h.nameAt(a, day).localeCompare(h.nameAt(b, day), 'vi')).map(node),
+    };
+  };
+  if (rootId !== undefined) {
+    const u = h.indexOf(rootId);
+    if (u === undefined) throw new NotFoundError('unit', rootId);
+    return [node(u)];
+  }
+  const roots = h.units.filter((r) =>
+    view === 0
+      ? h.isActive(r.index, day) && h.parentAt(r.index, day) < 0
+      : h.isAsIsNode(r.index) && h.asIsParent(r.index) < 0 && r.registeredDay <= day,
+  );
+  return roots.map((r) => node(r.index));
+};
+
+/** A unit with its whole history: names, parents, end and successors, groups and bodies. */
+export const describeUnit = (engine: Engine, id: string) => {
+  const h = engine.hierarchy;
+  const u = h.indexOf(id);
+  if (u === undefined) throw new NotFoundError('unit', id);
+  const r = h.unit(u);
+  const idOf = (x: number) => (x < 0 ? null : h.unit(x).id);
+  const end = r.end;
+  return {
+    id: r.id,
+    name: h.name(u),
+    level: r.level,
+    registered: dateFromDay(r.registeredDay),
+    names: r.names.map((n) => ({
+      from: dateFromDay(n.from),
+      name: n.value.name,
+      ...(n.value.shortName ? { shortName: n.value.shortName } : {}),
+    })),
+    parents: r.parents.map((p) => ({ from: dateFromDay(p.from), parentId: idOf(p.value) })),
+    ...(end
+      ? {
+          end: {
+            on: dateFromDay(end.day),
+            kind: end.kind,
+            ...(end.kind === 'merged' ? { into: idOf(end.into) } : {}),
+            ...(end.kind === 'split'
+              ? {
+                  into: end.into.map((i) => ({ unitId: idOf(i.unit), weight: i.weight })),
+                  historyTo: idOf(end.historyTo),
+                }
+              : {}),
+          },
+        }
+      : {}),
+    /** Where the unit's history counts in the as-is view. */
+    asIs: h.asIsTargets(u).map((t) => ({ unitId: idOf(t.node), share: t.weight })),
+    groups: r.groups.map((g) => ({
+      groupId: g.group,
+      from: dateFromDay(g.from),
+      ...(g.to === undefined ? {} : { to: dateFromDay(g.to) }),
+    })),
+    bodies: (engine.records.bodiesByUnit.get(u) ?? []).map((b) => ({
+      bodyId: b.id,
+      kind: b.kind,
+      name: b.name,
+      ...(b.programme ? { programme: b.programme } : {}),
+    })),
+  };
+};
+
+/** Every directive, newest first, without targets' evaluations. */
+export const listDirectives = (engine: Engine) =>
+  [...engine.records.directives.values()]
+    .sort((a, b) => b.issuedDay - a.issuedDay || a.id.localeCompare(b.id))
+    .map((d) => ({
+      id: d.id,
+      number: d.number,
+      kind: d.kind,
+      title: d.title,
+      issuer: 'unitId' in d.issuer ? { unitId: d.issuer.unitId } : { name: d.issuer.name },
+      issued: dateFromDay(d.issuedDay),
+      ...(d.period ? { period: { from: dateFromDay(d.period.from), to: dateFromDay(d.period.to) } } : {}),
+      implements: d.implements,
+      targets: d.targets.size,
+      adoptions: d.adoptions.size,
+      ...(d.withdrawnDay === undefined ? {} : { withdrawn: dateFromDay(d.withdrawnDay) }),
+    }));
