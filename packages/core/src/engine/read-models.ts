@@ -109,3 +109,30 @@ export const listDirectives = (engine: Engine) =>
       adoptions: d.adoptions.size,
       ...(d.withdrawnDay === undefined ? {} : { withdrawn: dateFromDay(d.withdrawnDay) }),
     }));
+
+/** A recorded inspection as it stands in the log: who inspected whom, when, over what window, and the findings. */
+export const describeInspection = (engine: Engine, id: string) => {
+  const i = engine.records.inspections.get(id);
+  if (!i) throw new NotFoundError('inspection', id);
+  const h = engine.hierarchy;
+  const range = (r: { from: number; to: number }) => ({ from: dateFromDay(r.from), to: dateFromDay(r.to) });
+  return {
+    id: i.inspectionId,
+    inspectingUnitId: h.unit(i.inspector).id,
+    directiveId: i.directive,
+    ...(i.underDirective === undefined ? {} : { underDirectiveId: i.underDirective }),
+    inspectedUnitIds: i.units.map((u) => h.unit(u).id),
+    visits: range(i.visits),
+    window: range(i.window),
+    contents: i.contents,
+    findings: i.findings.map((f) => ({
+      ...(f.unit === undefined ? {} : { unitId: h.unit(f.unit).id }),
+      ...(f.topic === undefined ? {} : { topic: f.topic }),
+      finding: f.finding,
+    })),
+    position: i.position,
+  };
+};
+
+/** Every recorded inspection, in log order. */
+export const listInspections = (engine: Engine) => [...engine.records.inspections.keys()].map((id) => describeInspection(engine, id));

@@ -13,6 +13,7 @@ import {
 } from '../indicators/answer.ts';
 import { TargetQuery } from '../indicators/query.ts';
 import { viewIndex } from '../indicators/scope.ts';
+import { describeInspection } from '../engine/read-models.ts';
 import { validateBatch } from '../store/append-plan.ts';
 import type { AppendResult, EventStore, ExpectedVersion, StreamWrite } from '../store/types.ts';
 import { directiveCascade, evaluateTarget, type TargetEvaluation } from '../targets/evaluate.ts';
@@ -207,6 +208,11 @@ export class Ledger {
       evaluateTarget(engine, id, t, asOf, view),
     );
     return { ...cascade, targets, position: engine.position };
+  }
+
+  /** A recorded inspection (who, whom, when, the window examined, findings), as the log stood at `knownAt`. */
+  async inspection(id: string, options: { knownAt?: number | string } = {}) {
+    return describeInspection(await this.engineAt(options.knownAt), id);
   }
 
   async close(): Promise<void> {
