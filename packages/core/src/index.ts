@@ -2,6 +2,7 @@ export * from './engine/activity-cube.ts';
 export * from './engine/engine.ts';
 export * from './engine/hierarchy.ts';
 export * from './engine/read-models.ts';
+export * from './engine/snapshot.ts';
 export * from './errors.ts';
 export * from './events/activities.ts';
 export * from './events/catalogue.ts';

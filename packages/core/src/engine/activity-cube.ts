@@ -1,6 +1,7 @@
 import { DaySeries, dayOfKey, keyOf, slotOfKey } from './day-series.ts';
 import type { Hierarchy } from './hierarchy.ts';
 import { apportion, Slots } from './slots.ts';
+import { packSeries, type SnapshotReader, type SnapshotWriter, unpackSeries } from './snapshot-codec.ts';
 
 /** 0 = as-was, 1 = as-is: an index into per-view structures. */
 export type ViewIndex = 0 | 1;
@@ -157,20 +158,25 @@ export class ActivityCube {
     return bytes;
   }
 
-  /** For checkpoints: every series with its owner. */
-  *series(): Generator<{ kind: 'own' | 'was' | 'is'; unit: number; series: DaySeries }> {
-    for (let u = 0; u < this.#own.length; u++) {
-      const s = this.#own[u];
-      if (s) yield { kind: 'own', unit: u, series: s };
-    }
-    for (const [unit, series] of this.#desc[AS_WAS]) yield { kind: 'was', unit, series };
-    for (const [unit, series] of this.#desc[AS_IS]) yield { kind: 'is', unit, series };
+  /** The cube's state for a checkpoint. */
+  exportState(w: SnapshotWriter) {
+    const own = this.#own.flatMap((s, owner) => (s ? [{ owner, ...s.toArrays() }] : []));
+    const desc = (view: ViewIndex) => [...this.#desc[view]].map(([owner, s]) => ({ owner, ...s.toArrays() }));
+    return {
+      slots: this.slots.entries(),
+      own: packSeries(w, own),
+      was: packSeries(w, desc(AS_WAS)),
+      is: packSeries(w, desc(AS_IS)),
+    };
   }
 
-  /** Restores one series from a checkpoint. */
-  load(kind: 'own' | 'was' | 'is', unit: number, series: DaySeries): void {
-    if (kind === 'own') this.#own[unit] = series;
-    else this.#desc[kind === 'was' ? AS_WAS : AS_IS].set(unit, series);
+  importState(r: SnapshotReader, state: ReturnType<ActivityCube['exportState']>): void {
+    this.slots.importState(state.slots);
+    unpackSeries(r, state.own, (u, k, a, b) => {
+      this.#own[u] = DaySeries.fromArrays(k, a, b);
+    });
+    unpackSeries(r, state.was, (u, k, a, b) => this.#desc[AS_WAS].set(u, DaySeries.fromArrays(k, a, b)));
+    unpackSeries(r, state.is, (u, k, a, b) => this.#desc[AS_IS].set(u, DaySeries.fromArrays(k, a, b)));
   }
 
   #addDesc(node: number, view: ViewIndex, key: number, a: number, b: number) {

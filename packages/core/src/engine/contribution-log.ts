@@ -1,3 +1,5 @@
+import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
+
 /**
  * For each unit, the log positions of the events that changed its own figures, with the day and slot they
  * touched: what "explain" drills down to. 12 bytes per contribution in typed arrays; positions are kept in
@@ -53,25 +55,53 @@ export class ContributionLog {
     return [...new Set(out)];
   }
 
-  /** For checkpoints. */
-  *entries(): Generator<{ unit: number; days: Int32Array; slots: Int32Array; positions: Int32Array }> {
+  /** The log's state for a checkpoint: three arrays end to end, and each unit's length. */
+  exportState(w: SnapshotWriter) {
+    const units: number[] = [];
+    const lengths: number[] = [];
     for (let u = 0; u < this.#lengths.length; u++) {
-      const n = this.#lengths[u] ?? 0;
-      if (n === 0) continue;
-      yield {
-        unit: u,
-        days: this.#days[u]!.subarray(0, n),
-        slots: this.#slots[u]!.subarray(0, n),
-        positions: this.#positions[u]!.subarray(0, n),
-      };
+      if ((this.#lengths[u] ?? 0) > 0) {
+        units.push(u);
+        lengths.push(this.#lengths[u]!);
+      }
     }
+    const total = lengths.reduce((s, n) => s + n, 0);
+    const days = new Int32Array(total);
+    const slots = new Int32Array(total);
+    const positions = new Int32Array(total);
+    let at = 0;
+    units.forEach((u, i) => {
+      const n = lengths[i]!;
+      days.set(this.#days[u]!.subarray(0, n), at);
+      slots.set(this.#slots[u]!.subarray(0, n), at);
+      positions.set(this.#positions[u]!.subarray(0, n), at);
+      at += n;
+    });
+    return {
+      units: w.blob(Int32Array.from(units)),
+      lengths: w.blob(Int32Array.from(lengths)),
+      days: w.blob(days),
+      slots: w.blob(slots),
+      positions: w.blob(positions),
+    };
   }
 
-  load(u: number, days: Int32Array, slots: Int32Array, positions: Int32Array): void {
-    this.#days[u] = days;
-    this.#slots[u] = slots;
-    this.#positions[u] = positions;
-    this.#lengths[u] = days.length;
+  importState(r: SnapshotReader, state: ReturnType<ContributionLog['exportState']>): void {
+    const units = r.i32(state.units);
+    const lengths = r.i32(state.lengths);
+    const days = r.i32(state.days);
+    const slots = r.i32(state.slots);
+    const positions = r.i32(state.positions);
+    let at = 0;
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i]!;
+      const n = lengths[i]!;
+      this.#days[u] = days.slice(at, at + n);
+      this.#slots[u] = slots.slice(at, at + n);
+      this.#positions[u] = positions.slice(at, at + n);
+      this.#lengths[u] = n;
+      at += n;
+    }
   }
 
   get byteLength(): number {

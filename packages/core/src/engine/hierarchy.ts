@@ -332,6 +332,46 @@ export class Hierarchy {
     return out;
   }
 
+  /** The tree's state for a checkpoint: plain data, the indexes are rebuilt on restore. */
+  exportState() {
+    return this.units.map((u) => ({
+      id: u.id,
+      level: u.level,
+      registeredDay: u.registeredDay,
+      names: u.names.map((n) => [n.from, n.value.name, n.value.shortName ?? null] as const),
+      parents: u.parents.map((p) => [p.from, p.value] as const),
+      end: u.end ?? null,
+      groups: u.groups.map((g) => [g.group, g.from, g.to ?? null] as const),
+    }));
+  }
+
+  /** Restores a checkpoint written by {@link exportState} into this (empty) hierarchy. */
+  importState(units: ReturnType<Hierarchy['exportState']>): void {
+    for (const u of units) {
+      const index = this.units.length;
+      this.units.push({
+        index,
+        id: u.id,
+        level: u.level,
+        registeredDay: u.registeredDay,
+        names: u.names.map(([from, name, shortName]) => ({
+          from,
+          value: { name, shortName: shortName ?? undefined },
+        })),
+        parents: u.parents.map(([from, value]) => ({ from, value })),
+        end: u.end ?? undefined,
+        groups: u.groups.map(([group, from, to]) => ({ group, from, to: to ?? undefined })),
+      });
+      this.#byId.set(u.id, index);
+    }
+    for (const u of this.units) {
+      for (const p of u.parents) if (p.value >= 0) this.#addChild(p.value, u.index);
+      const end = u.end;
+      if (end?.kind === 'merged') this.#absorb(end.into, u.index);
+      if (end?.kind === 'split') for (const s of end.into) this.#absorb(s.unit, u.index);
+    }
+  }
+
   /** Whether `child`'s level may sit under `parent`'s. */
   static levelFits(child: Level, parent: Level): boolean {
     return LEVEL_RANK[child] > LEVEL_RANK[parent];

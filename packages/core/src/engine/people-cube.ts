@@ -3,6 +3,7 @@ import { PersonRegistry } from '../measures/person-registry.ts';
 import { civilFromDay, dayFromCivil } from '../time/civil.ts';
 import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
 import type { Hierarchy } from './hierarchy.ts';
+import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
 
 /** Months since January 1900: the grain of the distinct-people roll-ups. */
 export const monthIndexOfDay = (day: number): number => {
@@ -22,7 +23,7 @@ class ParticipationLog {
   length = 0;
   push(day: number, slot: number, person: number, delta: number) {
     if ((this.length + 1) * 4 > this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
+      const next = new Int32Array(Math.max(16, this.data.length * 2));
       next.set(this.data);
       this.data = next;
     }
@@ -167,6 +168,77 @@ export class PeopleCube {
   /** Whether any participant ids were recorded in the unit's subtree (to tell "none recorded" from zero). */
   hasParticipants(): boolean {
     return this.#logs.size > 0;
+  }
+
+  /** The people projection's state for a checkpoint: registry, every set's bytes, participation logs. */
+  exportState(w: SnapshotWriter) {
+    const packSets = (map: Map<number, PeopleSet>) => {
+      const keys = new Float64Array(map.size);
+      const lengths = new Int32Array(map.size);
+      const chunks: Uint8Array[] = [];
+      let i = 0;
+      let total = 0;
+      for (const [key, set] of map) {
+        const bytes = set.toBytes();
+        keys[i] = key;
+        lengths[i] = bytes.length;
+        chunks.push(bytes);
+        total += bytes.length;
+        i += 1;
+      }
+      const body = new Uint8Array(total);
+      let at = 0;
+      for (const c of chunks) {
+        body.set(c, at);
+        at += c.length;
+      }
+      return { keys: w.blob(keys), lengths: w.blob(lengths), bytes: w.blob(body) };
+    };
+    const units = [...this.#logs.keys()];
+    const lengths = units.map((u) => this.#logs.get(u)!.length);
+    const data = new Int32Array(lengths.reduce((s, n) => s + n * 4, 0));
+    let at = 0;
+    units.forEach((u, i) => {
+      data.set(this.#logs.get(u)!.data.subarray(0, lengths[i]! * 4), at);
+      at += lengths[i]! * 4;
+    });
+    return {
+      people: [...this.registry.ids()],
+      own: packSets(this.#own),
+      was: packSets(this.#desc[AS_WAS]),
+      is: packSets(this.#desc[AS_IS]),
+      logUnits: w.blob(Int32Array.from(units)),
+      logLengths: w.blob(Int32Array.from(lengths)),
+      logs: w.blob(data),
+    };
+  }
+
+  importState(r: SnapshotReader, state: ReturnType<PeopleCube['exportState']>): void {
+    for (const id of state.people) this.registry.intern(id);
+    const unpackSets = (map: Map<number, PeopleSet>, packed: (typeof state)['own']) => {
+      const keys = r.f64(packed.keys);
+      const lengths = r.i32(packed.lengths);
+      const bytes = r.u8(packed.bytes);
+      let at = 0;
+      for (let i = 0; i < keys.length; i++) {
+        map.set(keys[i]!, PeopleSet.fromBytes(bytes.subarray(at, at + lengths[i]!)));
+        at += lengths[i]!;
+      }
+    };
+    unpackSets(this.#own, state.own);
+    unpackSets(this.#desc[AS_WAS], state.was);
+    unpackSets(this.#desc[AS_IS], state.is);
+    const units = r.i32(state.logUnits);
+    const lengths = r.i32(state.logLengths);
+    const data = r.i32(state.logs);
+    let at = 0;
+    for (let i = 0; i < units.length; i++) {
+      const log = new ParticipationLog();
+      log.data = data.slice(at, at + lengths[i]! * 4);
+      log.length = lengths[i]!;
+      this.#logs.set(units[i]!, log);
+      at += lengths[i]! * 4;
+    }
   }
 
   #asIsNodes(u: number): number[] {

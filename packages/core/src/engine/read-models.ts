@@ -135,4 +135,5 @@ export const describeInspection = (engine: Engine, id: string) => {
 };
 
 /** Every recorded inspection, in log order. */
-export const listInspections = (engine: Engine) => [...engine.records.inspections.keys()].map((id) => describeInspection(engine, id));
+export const listInspections = (engine: Engine) =>
+  [...engine.records.inspections.keys()].map((id) => describeInspection(engine, id));

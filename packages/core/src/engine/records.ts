@@ -102,6 +102,37 @@ export class Records {
     }
   }
 
+  /** Everything, as plain data for a checkpoint. */
+  exportState() {
+    return {
+      bodies: [...this.bodies.values()],
+      directives: [...this.directives.values()].map((d) => ({
+        ...d,
+        targets: [...d.targets.values()],
+        adoptions: [...d.adoptions],
+      })),
+      reports: this.reports,
+      inspections: [...this.inspections.values()],
+      ratings: this.ratings,
+      groups: [...this.groups],
+    };
+  }
+
+  importState(state: ReturnType<Records['exportState']>): void {
+    for (const b of state.bodies) this.addBody(b);
+    for (const d of state.directives) {
+      this.addDirective({
+        ...d,
+        targets: new Map(d.targets.map((t) => [t.targetId, t])),
+        adoptions: new Map(d.adoptions),
+      });
+    }
+    this.reports.push(...state.reports);
+    for (const i of state.inspections) this.inspections.set(i.inspectionId, i);
+    this.ratings.push(...state.ratings);
+    for (const [id, g] of state.groups) this.groups.set(id, g);
+  }
+
   /** The holding a person currently has in a role on a body. */
   currentHolding(body: BodyRecord, person: string, role: string): Holding | undefined {
     return body.holdings.findLast((h) => h.person === person && h.role === role && h.to === undefined);

@@ -48,6 +48,11 @@ export class Slots {
   entries(): { kind: string; channel: string | undefined }[] {
     return this.kinds.map((kind, s) => ({ kind, channel: this.channels[s] }));
   }
+
+  /** Re-interns slots in the order a checkpoint lists them, so every slot number means what it meant. */
+  importState(entries: readonly { kind: string; channel?: string | null | undefined }[]): void {
+    for (const e of entries) this.intern(e.kind, e.channel ?? undefined);
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
 import { DaySeries, keyOf } from './day-series.ts';
 import type { Hierarchy } from './hierarchy.ts';
 import { apportion } from './slots.ts';
+import { packSeries, type SnapshotReader, type SnapshotWriter, unpackSeries } from './snapshot-codec.ts';
 
 /** A unit's reported headcounts of one population, ordered by as-of day (a later report on a day replaces it). */
 interface StockTimeline {
@@ -144,9 +145,56 @@ export class StockCube {
     return (this.#own.get(u)?.get(slot)?.days.length ?? 0) > 0;
   }
 
-  /** For checkpoints. */
-  *timelines(): Generator<{ unit: number; slot: number; days: number[]; counts: number[] }> {
-    for (const [unit, bySlot] of this.#own) for (const [slot, t] of bySlot) yield { unit, slot, ...t };
+  /** The stocks' state for a checkpoint. */
+  exportState(w: SnapshotWriter) {
+    const units: number[] = [];
+    const slots: number[] = [];
+    const lengths: number[] = [];
+    const days: number[] = [];
+    const counts: number[] = [];
+    for (const [unit, bySlot] of this.#own) {
+      for (const [slot, t] of bySlot) {
+        units.push(unit);
+        slots.push(slot);
+        lengths.push(t.days.length);
+        days.push(...t.days);
+        counts.push(...t.counts);
+      }
+    }
+    const desc = (view: ViewIndex) => [...this.#desc[view]].map(([owner, s]) => ({ owner, ...s.toArrays() }));
+    return {
+      units: w.blob(Int32Array.from(units)),
+      slots: w.blob(Int32Array.from(slots)),
+      lengths: w.blob(Int32Array.from(lengths)),
+      days: w.blob(Int32Array.from(days)),
+      counts: w.blob(Float64Array.from(counts)),
+      was: packSeries(w, desc(AS_WAS)),
+      is: packSeries(w, desc(AS_IS)),
+    };
+  }
+
+  importState(r: SnapshotReader, state: ReturnType<StockCube['exportState']>): void {
+    const units = r.i32(state.units);
+    const slots = r.i32(state.slots);
+    const lengths = r.i32(state.lengths);
+    const days = r.i32(state.days);
+    const counts = r.f64(state.counts);
+    let at = 0;
+    for (let i = 0; i < units.length; i++) {
+      const n = lengths[i]!;
+      let bySlot = this.#own.get(units[i]!);
+      if (!bySlot) {
+        bySlot = new Map();
+        this.#own.set(units[i]!, bySlot);
+      }
+      bySlot.set(slots[i]!, {
+        days: Array.from(days.subarray(at, at + n)),
+        counts: Array.from(counts.subarray(at, at + n)),
+      });
+      at += n;
+    }
+    unpackSeries(r, state.was, (u, k, a, b) => this.#desc[AS_WAS].set(u, DaySeries.fromArrays(k, a, b)));
+    unpackSeries(r, state.is, (u, k, a, b) => this.#desc[AS_IS].set(u, DaySeries.fromArrays(k, a, b)));
   }
 
   /** Adds sign × u's step function for one population to the roll-ups of both views. */

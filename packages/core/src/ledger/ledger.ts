@@ -1,6 +1,8 @@
 import type { Engine } from '../engine/engine.ts';
 import { Engine as EngineClass } from '../engine/engine.ts';
-import { InvalidEventError, InvalidQueryError, VersionConflictError } from '../errors.ts';
+import { describeInspection } from '../engine/read-models.ts';
+import { checkpointMark, PROJECTION_VERSION, restoreEngine, snapshotEngine } from '../engine/snapshot.ts';
+import { IdReusedError, InvalidEventError, InvalidQueryError, VersionConflictError } from '../errors.ts';
 import type { ActivityFacts } from '../events/activities.ts';
 import { activityStream } from '../events/activities.ts';
 import { type EventInput, issuesFromZod, prepareEvent, type StoredEvent } from '../events/envelope.ts';
@@ -13,7 +15,6 @@ import {
 } from '../indicators/answer.ts';
 import { TargetQuery } from '../indicators/query.ts';
 import { viewIndex } from '../indicators/scope.ts';
-import { describeInspection } from '../engine/read-models.ts';
 import { validateBatch } from '../store/append-plan.ts';
 import type { AppendResult, EventStore, ExpectedVersion, StreamWrite } from '../store/types.ts';
 import { directiveCascade, evaluateTarget, type TargetEvaluation } from '../targets/evaluate.ts';
@@ -24,8 +25,23 @@ import { BatchView } from './batch-view.ts';
 import { Projector } from './projector.ts';
 import { checkEvents } from './rules.ts';
 
+/** Where checkpoints of the projections are kept (the SQLite and PostgreSQL stores provide it). */
+export interface CheckpointStore {
+  loadCheckpoint(name: string): Promise<{ position: number; state: Uint8Array } | undefined>;
+  saveCheckpoint(name: string, position: number, state: Uint8Array): Promise<void>;
+}
+
+/** What opening a ledger did with a checkpoint: restored it, or refolded and why. */
+export type CheckpointOutcome =
+  | { readonly used: true; readonly position: number; readonly restoreMs: number }
+  | { readonly used: false; readonly reason: string };
+
 export interface LedgerOptions {
   readonly store: EventStore;
+  /** Restore projections from here on open (then fold only the tail), and save them with `checkpoint()`. */
+  readonly checkpoints?: CheckpointStore;
+  /** The checkpoint's name (default `projections`). */
+  readonly checkpointName?: string;
   readonly clock: Clock;
   /** Follow appends made by other processes (default true). */
   readonly follow?: boolean;
@@ -50,6 +66,10 @@ export class Ledger {
   readonly projector: Projector;
   readonly #past = new Map<number, Promise<Engine>>();
   readonly #cacheSize: number;
+  readonly #checkpoints: CheckpointStore | undefined;
+  readonly #checkpointName: string;
+  /** What opening did with the checkpoint. */
+  checkpointOutcome: CheckpointOutcome = { used: false, reason: 'no checkpoint store' };
   #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(options: LedgerOptions) {
@@ -57,12 +77,15 @@ export class Ledger {
     this.clock = options.clock;
     this.projector = new Projector(options.store);
     this.#cacheSize = options.timeTravelCache ?? 2;
+    this.#checkpoints = options.checkpoints;
+    this.#checkpointName = options.checkpointName ?? 'projections';
   }
 
   /** Opens a ledger on a store, folding the log (or the tail after `engine`'s position) first. */
   static async open(options: LedgerOptions & { engine?: Engine }): Promise<Ledger> {
     const ledger = new Ledger(options);
-    if (options.engine) (ledger.projector as { engine: Engine }).engine = options.engine;
+    const engine = options.engine ?? (await ledger.#restore());
+    if (engine) (ledger.projector as { engine: Engine }).engine = engine;
     await ledger.projector.catchUp();
     if (options.follow ?? true) {
       ledger.projector.follow({
@@ -77,9 +100,12 @@ export class Ledger {
     return this.projector.engine;
   }
 
-  /** Appends events, each to its own stream (the catalogue knows which), in the order given. */
-  appendEvents(events: readonly EventInput[]): Promise<AppendResult> {
-    const byStream = new Map<string, EventInput[]>();
+  /**
+   * Appends events, each to its own stream (the catalogue knows which), in the order given. Issues name the
+   * events as submitted (`events.3.data.unitId`), not the per-stream writes they were grouped into.
+   */
+  async appendEvents(events: readonly EventInput[]): Promise<AppendResult> {
+    const byStream = new Map<string, { input: EventInput; index: number }[]>();
     const issues: { path: string; rule: string; message: string }[] = [];
     events.forEach((e, i) => {
       const p = prepareEvent(e, `events.${i}`);
@@ -88,11 +114,30 @@ export class Ledger {
         return;
       }
       const list = byStream.get(p.event.stream);
-      if (list) list.push(e);
-      else byStream.set(p.event.stream, [e]);
+      if (list) list.push({ input: e, index: i });
+      else byStream.set(p.event.stream, [{ input: e, index: i }]);
     });
     if (issues.length > 0) throw new InvalidEventError(issues);
-    return this.append([...byStream].map(([stream, list]) => ({ stream, events: list })));
+    const groups = [...byStream];
+    const original = new Map<string, string>();
+    groups.forEach(([, list], wi) =>
+      list.forEach(({ index }, ei) => original.set(`writes.${wi}.events.${ei}`, `events.${index}`)),
+    );
+    const rename = (path: string) => {
+      const m = /^writes\.\d+\.events\.\d+/.exec(path);
+      return m && original.has(m[0]) ? original.get(m[0])! + path.slice(m[0].length) : path;
+    };
+    try {
+      return await this.append(
+        groups.map(([stream, list]) => ({ stream, events: list.map((x) => x.input) })),
+      );
+    } catch (error) {
+      if (error instanceof InvalidEventError)
+        throw new InvalidEventError(error.issues.map((i) => ({ ...i, path: rename(i.path) })));
+      if (error instanceof IdReusedError)
+        throw new IdReusedError(error.id, error.position, error.reason, rename(error.path));
+      throw error;
+    }
   }
 
   /** Appends a batch of writes atomically, after checking it against the domain rules. */
@@ -213,6 +258,49 @@ export class Ledger {
   /** A recorded inspection (who, whom, when, the window examined, findings), as the log stood at `knownAt`. */
   async inspection(id: string, options: { knownAt?: number | string } = {}) {
     return describeInspection(await this.engineAt(options.knownAt), id);
+  }
+
+  /** Saves the projections as a checkpoint at their current position; returns that position and the size. */
+  async checkpoint(): Promise<{ position: number; bytes: number }> {
+    const store = this.#checkpoints;
+    if (!store) throw new Error('this ledger has no checkpoint store');
+    return this.projector.withEngine(async (engine) => {
+      const position = engine.position;
+      const [event] =
+        position === 0 ? [] : (await this.store.readAll({ after: position - 1, limit: 1 })).events;
+      const bytes = snapshotEngine(engine, { position, eventId: event?.id ?? null });
+      await store.saveCheckpoint(this.#checkpointName, position, bytes);
+      return { position, bytes: bytes.byteLength };
+    });
+  }
+
+  /** Restores the saved checkpoint when it fits this log and this engine version; otherwise refolds. */
+  async #restore(): Promise<Engine | undefined> {
+    const store = this.#checkpoints;
+    if (!store) return undefined;
+    const saved = await store.loadCheckpoint(this.#checkpointName);
+    if (!saved) {
+      this.checkpointOutcome = { used: false, reason: 'no checkpoint saved yet' };
+      return undefined;
+    }
+    const started = Date.now();
+    try {
+      const { version, mark } = checkpointMark(saved.state);
+      if (version !== PROJECTION_VERSION) throw new Error(`it was written by projection version ${version}`);
+      const head = await this.store.head();
+      if (mark.position > head)
+        throw new Error(`it is at position ${mark.position}, beyond the log's head ${head}`);
+      const [event] =
+        mark.position === 0 ? [] : (await this.store.readAll({ after: mark.position - 1, limit: 1 })).events;
+      if ((event?.id ?? null) !== mark.eventId)
+        throw new Error(`the event at position ${mark.position} is not the one it was taken after`);
+      const engine = restoreEngine(saved.state);
+      this.checkpointOutcome = { used: true, position: mark.position, restoreMs: Date.now() - started };
+      return engine;
+    } catch (error) {
+      this.checkpointOutcome = { used: false, reason: `checkpoint ignored: ${(error as Error).message}` };
+      return undefined;
+    }
   }
 
   async close(): Promise<void> {

@@ -25,6 +25,11 @@ export class Projector {
     return this.#exclusive(() => this.#catchUp(to));
   }
 
+  /** Runs `work` while no events are being applied (e.g. to snapshot the engine consistently). */
+  withEngine<T>(work: (engine: Engine) => T | Promise<T>): Promise<T> {
+    return this.#exclusive(async () => work(this.engine));
+  }
+
   /** Runs one mutation of the engine at a time: two interleaved would apply the same events twice. */
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(work, work);

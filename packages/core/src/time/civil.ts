@@ -45,7 +45,9 @@ export const civilFromDay = (day: number): { year: number; month: number; dayOfM
   const z = day + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const dayOfMonth = doy - Math.floor((153 * mp + 2) / 5) + 1;
@@ -80,7 +82,10 @@ const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
 /** Whether year-month-day names a real calendar day. */
 export const isCalendarDate = (year: number, month: number, dayOfMonth: number): boolean =>
-  month >= 1 && month <= 12 && dayOfMonth >= 1 && dayOfMonth <= (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!);
+  month >= 1 &&
+  month <= 12 &&
+  dayOfMonth >= 1 &&
+  dayOfMonth <= (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!);
 
 /** ISO weekday, Monday = 1 … Sunday = 7. */
 export const isoWeekday = (day: number): number => ((((day + 3) % 7) + 7) % 7) + 1;
@@ -127,7 +132,9 @@ const parseUncached = (value: string): WorldTime | undefined => {
   const date = DATE_RE.exec(m[1]!)!;
   if (!isCalendarDate(Number(date[1]), Number(date[2]), Number(date[3]))) return undefined;
   const zone = m[6] ?? '+07:00';
-  const ms = Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4] ?? '00'}${m[5] ? `.${m[5].slice(0, 3)}` : ''}${zone}`);
+  const ms = Date.parse(
+    `${m[1]}T${m[2]}:${m[3]}:${m[4] ?? '00'}${m[5] ? `.${m[5].slice(0, 3)}` : ''}${zone}`,
+  );
   if (Number.isNaN(ms)) return undefined;
   return { day: dayOfInstant(ms), epochMs: ms, precision: 'instant' };
 };

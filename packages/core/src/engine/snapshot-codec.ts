@@ -1,0 +1,135 @@
+/**
+ * The container a checkpoint is written in: a JSON header for small structures, and one binary body holding
+ * every typed array end to end, so restoring is mostly memory copies rather than per-element work.
+ *
+ * Layout: magic "CHTU" · u32 header length · header (UTF-8 JSON) · body. Typed arrays are referenced from the
+ * header as `{ t, o, n }` (type, byte offset into the body, element count).
+ */
+
+type Typed = Float64Array | Int32Array | Uint8Array | Uint32Array;
+type TypeName = 'f64' | 'i32' | 'u8' | 'u32';
+export interface BlobRef {
+  readonly t: TypeName;
+  readonly o: number;
+  readonly n: number;
+}
+
+const MAGIC = [0x43, 0x48, 0x54, 0x55];
+const typeOf = (a: Typed): TypeName =>
+  a instanceof Float64Array
+    ? 'f64'
+    : a instanceof Int32Array
+      ? 'i32'
+      : a instanceof Uint32Array
+        ? 'u32'
+        : 'u8';
+
+export class SnapshotWriter {
+  readonly #chunks: Uint8Array[] = [];
+  #offset = 0;
+
+  /** Stores a typed array in the body and returns the reference to put in the header. */
+  blob(array: Typed): BlobRef {
+    const pad = (8 - (this.#offset % 8)) % 8;
+    if (pad > 0) {
+      this.#chunks.push(new Uint8Array(pad));
+      this.#offset += pad;
+    }
+    const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+    this.#chunks.push(bytes);
+    const ref = { t: typeOf(array), o: this.#offset, n: array.length };
+    this.#offset += bytes.byteLength;
+    return ref;
+  }
+
+  /** The whole checkpoint: magic, header, body. */
+  finish(header: unknown): Uint8Array {
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const headPad = (8 - ((8 + json.length) % 8)) % 8;
+    const out = new Uint8Array(8 + json.length + headPad + this.#offset);
+    out.set(MAGIC, 0);
+    new DataView(out.buffer).setUint32(4, json.length + headPad, true);
+    out.set(json, 8);
+    out.fill(0x20, 8 + json.length, 8 + json.length + headPad);
+    let at = 8 + json.length + headPad;
+    for (const c of this.#chunks) {
+      out.set(c, at);
+      at += c.byteLength;
+    }
+    return out;
+  }
+}
+
+export class SnapshotReader {
+  readonly header: unknown;
+  readonly #body: Uint8Array;
+
+  constructor(bytes: Uint8Array) {
+    if (bytes.length < 8 || MAGIC.some((m, i) => bytes[i] !== m)) throw new Error('not a chitieu checkpoint');
+    const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
+    this.header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+    this.#body = bytes.subarray(8 + headerLength);
+  }
+
+  f64(ref: BlobRef): Float64Array {
+    return new Float64Array(this.#copy(ref, 8));
+  }
+  i32(ref: BlobRef): Int32Array {
+    return new Int32Array(this.#copy(ref, 4));
+  }
+  u32(ref: BlobRef): Uint32Array {
+    return new Uint32Array(this.#copy(ref, 4));
+  }
+  u8(ref: BlobRef): Uint8Array {
+    return new Uint8Array(this.#copy(ref, 1));
+  }
+
+  #copy(ref: BlobRef, size: number): ArrayBuffer {
+    const start = this.#body.byteOffset + ref.o;
+    return this.#body.buffer.slice(start, start + ref.n * size) as ArrayBuffer;
+  }
+}
+
+/** Many day series packed into three arrays plus an index of owners and lengths. */
+export const packSeries = (
+  w: SnapshotWriter,
+  series: readonly { owner: number; keys: Float64Array; a: Float64Array; b: Float64Array }[],
+) => {
+  const total = series.reduce((s, x) => s + x.keys.length, 0);
+  const keys = new Float64Array(total);
+  const a = new Float64Array(total);
+  const b = new Float64Array(total);
+  const owners = new Int32Array(series.length);
+  const lengths = new Int32Array(series.length);
+  let at = 0;
+  series.forEach((s, i) => {
+    keys.set(s.keys, at);
+    a.set(s.a, at);
+    b.set(s.b, at);
+    owners[i] = s.owner;
+    lengths[i] = s.keys.length;
+    at += s.keys.length;
+  });
+  return { owners: w.blob(owners), lengths: w.blob(lengths), keys: w.blob(keys), a: w.blob(a), b: w.blob(b) };
+};
+
+export type PackedSeries = ReturnType<typeof packSeries>;
+
+/** Unpacks what {@link packSeries} wrote, calling `each` with each owner's arrays. */
+export const unpackSeries = (
+  r: SnapshotReader,
+  p: PackedSeries,
+  each: (owner: number, keys: Float64Array, a: Float64Array, b: Float64Array) => void,
+) => {
+  const owners = r.i32(p.owners);
+  const lengths = r.i32(p.lengths);
+  const keys = r.f64(p.keys);
+  const a = r.f64(p.a);
+  const b = r.f64(p.b);
+  let at = 0;
+  for (let i = 0; i < owners.length; i++) {
+    const n = lengths[i]!;
+    each(owners[i]!, keys.slice(at, at + n), a.slice(at, at + n), b.slice(at, at + n));
+    at += n;
+  }
+};

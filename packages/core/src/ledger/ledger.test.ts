@@ -1,0 +1,388 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidEventError } from '../errors.ts';
+import type { EventInput } from '../events/envelope.ts';
+import { MemoryEventStore } from '../store/memory-store.ts';
+import type { EventStore, StreamWrite } from '../store/types.ts';
+import { activity, event } from '../testing/builders.ts';
+import { sequentialIds } from '../testing/ids.ts';
+import { fixedClock } from '../time/civil.ts';
+import { type CheckpointStore, Ledger } from './ledger.ts';
+
+const clock = fixedClock('2026-01-01T00:00:00Z');
+const newStore = () => new MemoryEventStore({ clock, newId: sequentialIds() });
+const unit = (
+  id: string,
+  level: 'central' | 'province' | 'district' | 'grassroots' | 'branch',
+  parentId: string | null,
+  on = '2020-01-01',
+) => event('unit.registered', { unitId: id, name: id, level, parentId }, on);
+const base = [
+  unit('vn', 'central', null),
+  unit('st', 'province', 'vn'),
+  unit('d1', 'district', 'st'),
+  unit('d2', 'district', 'st'),
+];
+
+const open = async (events: EventInput[] = base, store: EventStore = newStore()) => {
+  const ledger = await Ledger.open({ store, clock, follow: false });
+  if (events.length) await ledger.appendEvents(events);
+  return ledger;
+};
+
+/** The issues a rejected append reports, after checking that it changed nothing. */
+const rejected = async (ledger: Ledger, events: EventInput[]) => {
+  const head = await ledger.store.head();
+  const error = await ledger.appendEvents(events).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InvalidEventError);
+  expect(await ledger.store.head()).toBe(head);
+  return (error as InvalidEventError).issues.map((i) => [i.path, i.rule]);
+};
+
+describe('ledger: domain rules', () => {
+  it('rejects a child under an unknown or dissolved parent, naming the field and the rule', async () => {
+    const ledger = await open([...base, event('unit.dissolved', { unitId: 'd2' }, '2024-01-01')]);
+    expect(await rejected(ledger, [unit('g', 'grassroots', 'nowhere')])).toEqual([
+      ['events.0.data.parentId', 'unknown_unit'],
+    ]);
+    expect(await rejected(ledger, [unit('g', 'grassroots', 'd2', '2024-02-01')])).toEqual([
+      ['events.0.data.parentId', 'unit_inactive'],
+    ]);
+    expect(await rejected(ledger, [unit('g', 'grassroots', 'd1', '2019-01-01')])).toEqual([
+      ['events.0.data.parentId', 'unit_inactive'],
+    ]);
+  });
+
+  it('keeps levels in order, ids unique and the tree free of cycles', async () => {
+    const ledger = await open([...base, unit('g', 'grassroots', 'd1')]);
+    expect(await rejected(ledger, [unit('x', 'province', 'd1')])).toEqual([
+      ['events.0.data.level', 'level_order'],
+    ]);
+    expect(await rejected(ledger, [unit('d1', 'district', 'st')])).toEqual([
+      ['events.0.data.unitId', 'duplicate_unit'],
+    ]);
+    expect(
+      await rejected(ledger, [event('unit.moved', { unitId: 'st', parentId: 'd1' }, '2024-01-01')]),
+    ).toEqual([
+      ['events.0.data.parentId', 'level_order'],
+      ['events.0.data.parentId', 'cycle'],
+    ]);
+    expect(
+      await rejected(ledger, [event('unit.merged', { unitId: 'd1', intoId: 'g' }, '2024-01-01')]),
+    ).toEqual(expect.arrayContaining([['events.0.data.intoId', 'cycle']]));
+  });
+
+  it('lets a unit end only without active children and without records after its end', async () => {
+    const ledger = await open([...base, unit('g', 'grassroots', 'd1'), activity('a', 'd2', '2024-05-01')]);
+    expect(await rejected(ledger, [event('unit.dissolved', { unitId: 'd1' }, '2024-01-01')])).toEqual([
+      ['events.0.data.unitId', 'has_children'],
+    ]);
+    expect(
+      await rejected(ledger, [event('unit.merged', { unitId: 'd2', intoId: 'd1' }, '2024-03-01')]),
+    ).toEqual([['events.0.occurredAt', 'records_after_end']]);
+    await ledger.appendEvents([event('unit.merged', { unitId: 'd2', intoId: 'd1' }, '2024-06-01')]);
+    expect(await rejected(ledger, [activity('late', 'd2', '2024-07-01')])).toEqual([
+      ['events.0.data.unitId', 'unit_inactive'],
+    ]);
+  });
+
+  it('requires split successors outside the unit and children passed to a successor they may sit under', async () => {
+    const ledger = await open([...base, unit('g', 'grassroots', 'd1')]);
+    expect(
+      await rejected(ledger, [
+        event(
+          'unit.split',
+          {
+            unitId: 'd1',
+            into: [
+              { unitId: 'g', weight: 1 },
+              { unitId: 'd2', weight: 1 },
+            ],
+            historyTo: 'd2',
+          },
+          '2024-01-01',
+        ),
+      ]),
+    ).toEqual([['events.0.data.into.0.unitId', 'cycle']]);
+  });
+
+  it('checks directives, targets, adoptions, bodies and roles against what exists', async () => {
+    const ledger = await open([
+      ...base,
+      event(
+        'directive.issued',
+        { directiveId: 'kh-1', number: '1-KH', kind: 'plan', title: 'Kế hoạch', issuer: { unitId: 'st' } },
+        '2024-01-01',
+      ),
+      event(
+        'body.constituted',
+        { bodyId: 'bch', unitId: 'd1', kind: 'executive-committee', name: 'BCH' },
+        '2024-01-01',
+      ),
+      event(
+        'role.assigned',
+        { bodyId: 'bch', personId: 'p1', role: 'secretary', reason: 'elected' },
+        '2024-01-02',
+      ),
+    ]);
+    expect(
+      await rejected(ledger, [
+        event(
+          'directive.issued',
+          {
+            directiveId: 'kh-2',
+            number: '2-KH',
+            kind: 'plan',
+            title: 'x',
+            issuer: { unitId: 'st' },
+            implements: ['kh-9'],
+            targets: [
+              {
+                targetId: 't1',
+                kind: 'coverage',
+                appliesTo: { units: ['ghost'] },
+                predicate: { predicate: 'target-met', targetId: 'nope' },
+                min: 1,
+              },
+            ],
+          },
+          '2024-02-01',
+        ),
+      ]),
+    ).toEqual([
+      ['events.0.data.implements.0', 'unknown_directive'],
+      ['events.0.data.targets.0.appliesTo.units.0', 'unknown_unit'],
+      ['events.0.data.targets.0.predicate.targetId', 'unknown_target'],
+    ]);
+    await ledger.appendEvents([
+      event('directive.adopted', { directiveId: 'kh-1', unitId: 'd1' }, '2024-02-01'),
+    ]);
+    expect(
+      await rejected(ledger, [
+        event('directive.adopted', { directiveId: 'kh-1', unitId: 'd1' }, '2024-03-01'),
+      ]),
+    ).toEqual([['events.0.data.unitId', 'already_adopted']]);
+    expect(
+      await rejected(ledger, [
+        event(
+          'role.assigned',
+          { bodyId: 'bch', personId: 'p1', role: 'secretary', reason: 'elected' },
+          '2024-03-01',
+        ),
+      ]),
+    ).toEqual([['events.0.data.personId', 'already_holds']]);
+    expect(
+      await rejected(ledger, [
+        event(
+          'role.vacated',
+          { bodyId: 'bch', personId: 'p2', role: 'member', reason: 'withdrew' },
+          '2024-03-01',
+        ),
+      ]),
+    ).toEqual([['events.0.data.personId', 'not_holding']]);
+    expect(
+      await rejected(ledger, [
+        event(
+          'role.assigned',
+          { bodyId: 'nope', personId: 'p1', role: 'member', reason: 'elected' },
+          '2024-03-01',
+        ),
+      ]),
+    ).toEqual([['events.0.data.bodyId', 'unknown_body']]);
+  });
+
+  it('accepts a batch whose later events refer to units it registers itself, and rejects it whole otherwise', async () => {
+    const ledger = await open();
+    await ledger.appendEvents([
+      unit('g1', 'grassroots', 'd1', '2024-01-01'),
+      unit('b1', 'branch', 'g1', '2024-01-02'),
+      activity('a1', 'b1', '2024-01-03'),
+    ]);
+    expect(ledger.engine.hierarchy.indexOf('b1')).toBeDefined();
+    const issues = await rejected(ledger, [
+      unit('g2', 'grassroots', 'd1', '2024-01-01'),
+      activity('a2', 'g2', '2023-12-31'),
+      activity('a3', 'g2', '2024-02-01'),
+    ]);
+    expect(issues).toEqual([['events.1.data.unitId', 'unit_inactive']]);
+    expect(ledger.engine.hierarchy.indexOf('g2')).toBeUndefined();
+  });
+
+  it('rejects a second activity with an id already recorded', async () => {
+    const ledger = await open([...base, activity('a', 'd1', '2024-01-01')]);
+    expect(await rejected(ledger, [activity('a', 'd1', '2024-01-02')])).toEqual([
+      ['events.0.data.activityId', 'duplicate_activity'],
+    ]);
+  });
+});
+
+describe('ledger: corrections', () => {
+  it('fills in the facts a correction replaces, and treats a retry of it as a duplicate', async () => {
+    const ledger = await open([...base, activity('a', 'd1', '2024-01-01', { quantity: 10 })]);
+    const correction = event(
+      'activity.corrected',
+      { activityId: 'a', set: { quantity: 12 }, reason: 'đếm lại' },
+      '2024-01-05',
+      {
+        id: '01J0000000000000000000000A',
+      },
+    );
+    const first = await ledger.appendEvents([correction]);
+    const [stored] = await ledger.store.readStream('activity-a', { fromVersion: 2 });
+    expect(stored!.data).toMatchObject({
+      previous: { quantity: 10, unitId: 'd1', kind: 'article' },
+      set: { quantity: 12 },
+    });
+    const again = await ledger.appendEvents([correction]);
+    expect(again).toMatchObject({ duplicate: true, positions: first.positions });
+  });
+
+  it('rejects corrections of unknown or voided activities, and a stale previous', async () => {
+    const ledger = await open([
+      ...base,
+      activity('a', 'd1', '2024-01-01', { quantity: 10 }),
+      activity('b', 'd1', '2024-01-01'),
+    ]);
+    await ledger.appendEvents([event('activity.voided', { activityId: 'b', reason: 'trùng' }, '2024-01-02')]);
+    expect(
+      await rejected(ledger, [event('activity.voided', { activityId: 'zz', reason: 'x' }, '2024-01-02')]),
+    ).toEqual([['events.0.data.activityId', 'unknown_activity']]);
+    expect(
+      await rejected(ledger, [
+        event('activity.corrected', { activityId: 'b', set: { quantity: 2 }, reason: 'x' }, '2024-01-03'),
+      ]),
+    ).toEqual([['events.0.data.activityId', 'voided']]);
+    const stale = {
+      unitId: 'd1',
+      kind: 'article' as const,
+      channel: null,
+      quantity: 99,
+      participants: [],
+      occurredAt: '2024-01-01',
+    };
+    expect(
+      await rejected(ledger, [
+        event(
+          'activity.corrected',
+          { activityId: 'a', set: { quantity: 2 }, previous: stale, reason: 'x' },
+          '2024-01-03',
+        ),
+      ]),
+    ).toEqual([['events.0.data.previous', 'stale_previous']]);
+  });
+});
+
+describe('ledger: concurrency', () => {
+  /** A store that lets another writer in once, between the ledger's check and its append. */
+  const racing = (inner: EventStore, meddle: () => Promise<void>): EventStore => {
+    let armed = true;
+    return new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (prop === 'appendBatch') {
+          return async (writes: readonly StreamWrite[]) => {
+            if (armed) {
+              armed = false;
+              await meddle();
+            }
+            return target.appendBatch(writes);
+          };
+        }
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  };
+
+  it('re-checks a batch when another writer changed what it relied on, and rejects it on the new state', async () => {
+    const store = newStore();
+    await (await open(base, store)).close();
+    const other = await Ledger.open({ store, clock, follow: false });
+    const ledger = await Ledger.open({
+      store: racing(store, async () => {
+        await other.appendEvents([event('unit.dissolved', { unitId: 'd2' }, '2024-01-01')]);
+      }),
+      clock,
+      follow: false,
+    });
+    const error = await ledger.appendEvents([activity('a', 'd2', '2024-06-01')]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidEventError);
+    expect((error as InvalidEventError).issues.map((i) => [i.path, i.rule])).toEqual([
+      ['events.0.data.unitId', 'unit_inactive'],
+    ]);
+    expect(await store.streamVersion('activity-a')).toBe(0);
+  });
+
+  it('guards the streams a check read, so a concurrent change it depended on cannot be overtaken', async () => {
+    const store = newStore();
+    const ledger = await open(base, store);
+    const writes: StreamWrite[][] = [];
+    const spy = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'appendBatch')
+          return (w: readonly StreamWrite[]) => (writes.push([...w]), target.appendBatch(w));
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const guarded = await Ledger.open({ store: spy, clock, follow: false });
+    await guarded.appendEvents([activity('a', 'd1', '2024-01-01')]);
+    expect(writes[0]).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ stream: 'activity-a', expectedVersion: 'no-stream' }),
+        { stream: 'unit-d1', events: [], expectedVersion: 1 },
+      ]),
+    );
+    await ledger.close();
+  });
+});
+
+describe('ledger: reading the past and restarting', () => {
+  it('answers as the log stood at a position or an instant', async () => {
+    let now = new Date('2024-03-01T00:00:00Z');
+    const moving = { now: () => new Date(now) };
+    const store = new MemoryEventStore({ clock: moving, newId: sequentialIds() });
+    const ledger = await Ledger.open({ store, clock, follow: false });
+    await ledger.appendEvents(base);
+    await ledger.appendEvents([activity('a', 'd1', '2024-01-01', { quantity: 5 })]);
+    now = new Date('2024-04-01T00:00:00Z');
+    await ledger.appendEvents([activity('b', 'd1', '2024-01-02', { quantity: 7 })]);
+    const q = { indicator: 'turns', unit: 'st', period: '2024' };
+    expect((await ledger.indicator(q)).value).toBe(12);
+    expect((await ledger.indicator({ ...q, knownAt: 5 })).value).toBe(5);
+    expect((await ledger.indicator({ ...q, knownAt: '2024-03-15T00:00:00Z' })).value).toBe(5);
+    await expect(ledger.indicator({ ...q, knownAt: '2024-02-01T00:00:00Z' })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+
+  it('restores a checkpoint that fits the log and folds only the tail; ignores one that does not', async () => {
+    const saved = new Map<string, { position: number; state: Uint8Array }>();
+    const checkpoints: CheckpointStore = {
+      loadCheckpoint: async (name) => saved.get(name),
+      saveCheckpoint: async (name, position, state) => void saved.set(name, { position, state }),
+    };
+    const store = newStore();
+    const first = await Ledger.open({ store, clock, follow: false, checkpoints });
+    expect(first.checkpointOutcome).toEqual({ used: false, reason: 'no checkpoint saved yet' });
+    await first.appendEvents([...base, activity('a', 'd1', '2024-01-01', { quantity: 5 })]);
+    expect(await first.checkpoint()).toMatchObject({ position: 5 });
+    await first.appendEvents([activity('b', 'd1', '2024-01-02', { quantity: 7 })]);
+
+    const second = await Ledger.open({ store, clock, follow: false, checkpoints });
+    expect(second.checkpointOutcome).toMatchObject({ used: true, position: 5 });
+    expect((await second.indicator({ indicator: 'turns', unit: 'st', period: '2024' })).value).toBe(12);
+
+    const elsewhere = new MemoryEventStore({ clock, newId: sequentialIds(Date.UTC(2025, 0, 1), 9) });
+    await elsewhere.appendBatch([{ stream: 'unit-x', events: [unit('x', 'central', null)] }]);
+    for (let i = 0; i < 5; i++)
+      await elsewhere.append(`activity-x${i}`, [activity(`x${i}`, 'x', '2024-01-01')]);
+    const third = await Ledger.open({ store: elsewhere, clock, follow: false, checkpoints });
+    expect(third.checkpointOutcome).toEqual({
+      used: false,
+      reason: expect.stringContaining('not the one it was taken after'),
+    });
+    expect(third.engine.hierarchy.indexOf('x')).toBeDefined();
+  });
+});
