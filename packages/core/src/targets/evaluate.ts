@@ -130,11 +130,14 @@ const evaluateUnit = (
     }
     case 'report-deadline': {
       const due = worldTime(target.dueBefore).epochMs;
+      const recipient = target.to === undefined ? undefined : engine.hierarchy.indexOf(target.to);
+      // Only what was submitted by the as-of day counts: a later report is not yet known to have happened.
       const mine = engine.records.reports.filter(
         (r) =>
           r.unit === u &&
           r.directive === frame.directive.id &&
-          (target.to === undefined || r.to === engine.hierarchy.indexOf(target.to)),
+          r.day <= frame.asOf &&
+          (recipient === undefined || r.to === recipient),
       );
       const first = mine.reduce<(typeof mine)[number] | undefined>(
         (a, r) => (a === undefined || r.epochMs < a.epochMs ? r : a),
