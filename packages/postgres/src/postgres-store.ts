@@ -33,7 +33,6 @@ import { migrate } from './migrations.ts';
 import { pgPoolClient } from './pg-pool-client.ts';
 import { type SchemaNames, schemaNames } from './schema-name.ts';
 import type { SqlClient, SqlQueryable } from './sql-client.ts';
-import { unstorableText } from './unstorable-text.ts';
 
 /** Where the store's connections come from: a URL (the store owns the pool), a pool, or an adapter. */
 export type PostgresConnection =
@@ -110,11 +109,6 @@ export class PostgresEventStore implements EventStore {
   async appendBatch(writes: readonly StreamWrite[]): Promise<AppendResult> {
     this.#open();
     const prepared = validateBatch(writes);
-    rejectUnstorable(
-      prepared.flatMap((w, wi) =>
-        w.events.map((e, ei) => ({ path: `writes.${wi}.events.${ei}`, data: e.data, meta: e.meta })),
-      ),
-    );
     const lookups = lookupsFor(prepared);
     return this.#appendLocked(lookups, (state) => {
       const decision = decideBatch(prepared, {
@@ -131,7 +125,6 @@ export class PostgresEventStore implements EventStore {
     options: { remap?: boolean } = {},
   ): Promise<{ head: number }> {
     this.#open();
-    rejectUnstorable(rows.map((r, i) => ({ path: `rows.${i}`, data: r.data, meta: r.meta })));
     const lookups = { ids: rows.map((r) => r.id), streams: [...new Set(rows.map((r) => r.stream))] };
     return this.#appendLocked(lookups, (state) => {
       const accepted = decideImport(rows, {
@@ -337,12 +330,4 @@ const clientFor = (options: PostgresConnection): [SqlClient, boolean] => {
   // pool discards the connection, and the next query opens a fresh one or fails where it can be handled.
   pool.on('error', () => undefined);
   return [pgPoolClient(pool, { ownsPool: true }), true];
-};
-
-const rejectUnstorable = (events: readonly { path: string; data: unknown; meta: unknown }[]) => {
-  const issues = events.flatMap((e) => [
-    ...unstorableText(e.data, `${e.path}.data`),
-    ...unstorableText(e.meta, `${e.path}.meta`),
-  ]);
-  if (issues.length > 0) throw new InvalidEventError(issues);
 };

@@ -140,6 +140,11 @@ export const prepareEvent = (
   }
   const parsed = schema.safeParse(data);
   if (!parsed.success) return { ok: false, issues: issuesFromZod(joinPath(prefix, ['data']), parsed.error) };
+  const unstorable = [
+    ...findUnstorable(parsed.data, joinPath(prefix, ['data'])),
+    ...findUnstorable(env.data.meta, joinPath(prefix, ['meta'])),
+  ];
+  if (unstorable.length > 0) return { ok: false, issues: unstorable };
   const current = version === def.version ? parsed.data : upcastData(type, version, parsed.data);
   const stream = (def.stream as (d: unknown) => string)(current);
   if (env.data.stream !== undefined && env.data.stream !== stream) {
@@ -166,6 +171,35 @@ export const prepareEvent = (
       meta: env.data.meta,
     },
   };
+};
+
+// NUL and unpaired surrogates cannot be stored by every store (PostgreSQL's JSONB refuses them), so no
+// store may accept them: one log must be movable to any store.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Strings in a value that contain NUL or an unpaired surrogate, as issues at their paths. */
+export const findUnstorable = (value: unknown, path: string): Issue[] => {
+  if (typeof value === 'string') {
+    return UNSTORABLE.test(value)
+      ? [{ path, rule: 'unstorable_text', message: 'contains NUL or an unpaired UTF-16 surrogate' }]
+      : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => findUnstorable(v, `${path}.${i}`));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => [
+      ...(UNSTORABLE.test(k)
+        ? [
+            {
+              path: `${path}.${k}`,
+              rule: 'unstorable_text',
+              message: 'key contains NUL or an unpaired surrogate',
+            },
+          ]
+        : []),
+      ...findUnstorable(v, `${path}.${k}`),
+    ]);
+  }
+  return [];
 };
 
 /** Lifts a raw stored row to the current schema of its type. */

@@ -16,6 +16,8 @@ export interface PreparedWrite {
 
 export const MAX_BATCH_EVENTS = 50_000;
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+
 /** Schema-checks a batch; throws {@link InvalidEventError} listing every issue, or returns the prepared writes. */
 export const validateBatch = (writes: readonly StreamWrite[]): PreparedWrite[] => {
   const issues: Issue[] = [];
@@ -45,11 +47,8 @@ export const validateBatch = (writes: readonly StreamWrite[]): PreparedWrite[] =
     total += w.events.length;
     w.events.forEach((input, ei) => {
       const path = `writes.${wi}.events.${ei}`;
-      const withStream =
-        input && typeof input === 'object' && (input as { stream?: unknown }).stream === undefined
-          ? { ...input, stream: w.stream }
-          : input;
-      const r = prepareEvent(withStream, path);
+      // The catalogue derives each event's stream; a write may only carry events of its own stream.
+      const r = prepareEvent(input, path);
       if (!r.ok) {
         issues.push(...r.issues);
         return;
@@ -259,8 +258,16 @@ export const decideImport = (
       });
     }
     ids.add(row.id);
-    if (Number.isNaN(Date.parse(row.recordedAt))) {
-      issues.push({ path: `${path}.recordedAt`, rule: 'invalid', message: 'must be an ISO instant' });
+    if (
+      typeof row.recordedAt !== 'string' ||
+      !ISO_INSTANT.test(row.recordedAt) ||
+      Number.isNaN(Date.parse(row.recordedAt))
+    ) {
+      issues.push({
+        path: `${path}.recordedAt`,
+        rule: 'invalid',
+        message: 'must be an ISO 8601 instant with an offset',
+      });
     }
     out.push({ ...row, position, occurredAt: r.event.occurredAt, data: r.event.data });
   });

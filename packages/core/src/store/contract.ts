@@ -306,6 +306,33 @@ export const eventStoreContract = (name: string, harness: ContractHarness): void
         expect(await store.head()).toBe(0);
       });
 
+      it('rejects text that not every store can keep (NUL, an unpaired surrogate)', async () => {
+        const store = await open();
+        const issues = await issuesOf(
+          store.appendBatch([
+            {
+              stream: 'unit-u1',
+              events: [
+                event(
+                  'unit.registered',
+                  { unitId: 'u1', name: 'bad\u0000name', level: 'central', parentId: null },
+                  '2020-01-01',
+                ),
+              ],
+            },
+            {
+              stream: 'activity-a',
+              events: [activity('a', 'u1', '2024-01-01', { title: 'half \uD83D' }, { meta: { note: 'ok' } })],
+            },
+          ]),
+        );
+        expect(issues.map((i) => [i.path, i.rule])).toEqual([
+          ['writes.0.events.0.data.name', 'unstorable_text'],
+          ['writes.1.events.0.data.title', 'unstorable_text'],
+        ]);
+        expect(await store.head()).toBe(0);
+      });
+
       it('rejects an event written to the wrong stream', async () => {
         const store = await open();
         const issues = await issuesOf(store.append('activity-zzz', [activity('a', 'u1', '2024-01-01')]));
@@ -400,10 +427,21 @@ export const eventStoreContract = (name: string, harness: ContractHarness): void
       });
     });
 
-    it('refuses to work once closed', async () => {
+    it('refuses to work once closed, and stops its followers', async () => {
       const store = await open();
+      const errors: unknown[] = [];
+      const sub = store.subscribe({
+        after: 0,
+        pollIntervalMs: 10,
+        onEvents: () => undefined,
+        onError: (e) => void errors.push(e),
+      });
       await store.close();
       await expect(store.head()).rejects.toBeInstanceOf(StoreClosedError);
+      expect(() => store.subscribe({ after: 0, onEvents: () => undefined })).toThrow(StoreClosedError);
+      await new Promise((r) => setTimeout(r, 50));
+      await sub.close();
+      expect(errors).toEqual([]);
     });
 
     describe('moving logs between stores', () => {

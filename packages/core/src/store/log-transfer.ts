@@ -1,6 +1,6 @@
 import { InvalidEventError } from '../errors.ts';
 import { definitionOf } from '../events/catalogue.ts';
-import type { RawStoredEvent, StoredEvent } from '../events/envelope.ts';
+import { canonicalJson, type RawStoredEvent, type StoredEvent } from '../events/envelope.ts';
 import type { EventStore } from './types.ts';
 
 /**
@@ -11,7 +11,8 @@ import type { EventStore } from './types.ts';
 /** Every event of `store` as NDJSON lines (each ends with a newline). */
 export async function* exportLog(store: EventStore, options: { after?: number; pageSize?: number } = {}) {
   for await (const e of store.iterate({ after: options.after ?? 0, pageSize: options.pageSize ?? 5_000 })) {
-    yield `${JSON.stringify(toRow(e))}\n`;
+    // Canonical JSON: the same log exports byte for byte the same from any store (JSONB reorders keys).
+    yield `${canonicalJson(toRow(e))}\n`;
   }
 }
 

@@ -147,6 +147,7 @@ export class MemoryEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions): Subscription {
+    this.#open();
     return followLog((after, limit) => this.readAll({ after, limit }), this.#signal, options);
   }
 

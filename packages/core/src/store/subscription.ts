@@ -53,6 +53,12 @@ export const followLog = (
         }
       } catch (error) {
         if (closed) break;
+        // A closed store will never answer again: stop rather than poll it forever.
+        if ((error as { code?: unknown }).code === 'store_closed') {
+          closed = true;
+          unlisten();
+          break;
+        }
         options.onError?.(error);
       }
       if (pending || closed) continue;
