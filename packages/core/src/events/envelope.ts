@@ -25,13 +25,18 @@ export type Meta = z.infer<typeof Meta>;
 
 /** An event as a client submits it. `id`, `schemaVersion` and `stream` may be left for chitieu to fill. */
 export const EventInputSchema = z.strictObject({
-  id: Ulid.optional(),
-  type: z.string().min(1),
-  schemaVersion: z.number().int().positive().optional(),
-  stream: z.string().min(1).max(200).optional(),
-  occurredAt: WorldTimeString,
-  data: z.unknown(),
-  meta: Meta.optional(),
+  id: Ulid.optional().describe('client-supplied for safe retries; generated when absent'),
+  type: z.string().min(1).describe('one of the types below'),
+  schemaVersion: z.number().int().positive().optional().describe("defaults to the type's current version"),
+  stream: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('derived from the data when absent; must match it when given'),
+  occurredAt: WorldTimeString.describe('date, instant with offset, or local date-time (Vietnamese time)'),
+  data: z.unknown().describe("the type's fields, below"),
+  meta: Meta.optional().describe('source document, actor, note, correlation and causation ids'),
 });
 
 export type EventInput = {
