@@ -24,10 +24,9 @@ const ALL_KEYS: readonly [number, number] = [Number.NEGATIVE_INFINITY, Number.PO
 export class ActivityCube {
   readonly slots = new Slots();
   readonly #own: (DaySeries | undefined)[] = [];
-  readonly #desc: [Map<number, DaySeries>, Map<number, DaySeries>] = [new Map(), new Map()];
+  readonly #desc: [(DaySeries | undefined)[], (DaySeries | undefined)[]] = [[], []];
   readonly #h: Hierarchy;
   readonly #cell = new Float64Array(2);
-  readonly #chain: number[] = [];
 
   constructor(hierarchy: Hierarchy) {
     this.#h = hierarchy;
@@ -44,7 +43,7 @@ export class ActivityCube {
   }
 
   desc(node: number, view: ViewIndex): DaySeries | undefined {
-    return this.#desc[view].get(node);
+    return this.#desc[view][node];
   }
 
   /** Adds (count, turns) to unit u's own cell on (day, slot) and rolls the change up in both views. */
@@ -60,7 +59,7 @@ export class ActivityCube {
     const oldCount = this.#cell[0]!;
     const oldTurns = this.#cell[1]!;
     own.add(key, count, turns);
-    for (const a of this.#h.ancestorsAt(u, day, this.#chain)) this.#addDesc(a, AS_WAS, key, count, turns);
+    for (const a of this.#h.chainAt(u, day)) this.#addDesc(a, AS_WAS, key, count, turns);
     if (this.#h.isAsIsNode(u)) {
       this.#rollAsIsSingle(u, u, key, count, turns);
     } else {
@@ -115,7 +114,7 @@ export class ActivityCube {
     const from = keyOf(fromDay, 0);
     const to = keyOf(toDay + 1, 0) - 1;
     this.#own[node]?.sumRange(from, to, mask, out);
-    this.#desc[view].get(node)?.sumRange(from, to, mask, out);
+    this.#desc[view][node]?.sumRange(from, to, mask, out);
   }
 
   /** Sums only a unit's own records. */
@@ -154,14 +153,15 @@ export class ActivityCube {
   get byteLength(): number {
     let bytes = 0;
     for (const s of this.#own) bytes += s?.byteLength ?? 0;
-    for (const m of this.#desc) for (const s of m.values()) bytes += s.byteLength;
+    for (const list of this.#desc) for (const s of list) bytes += s?.byteLength ?? 0;
     return bytes;
   }
 
   /** The cube's state for a checkpoint. */
   exportState(w: SnapshotWriter) {
     const own = this.#own.flatMap((s, owner) => (s ? [{ owner, ...s.toArrays() }] : []));
-    const desc = (view: ViewIndex) => [...this.#desc[view]].map(([owner, s]) => ({ owner, ...s.toArrays() }));
+    const desc = (view: ViewIndex) =>
+      this.#desc[view].flatMap((s, owner) => (s ? [{ owner, ...s.toArrays() }] : []));
     return {
       slots: this.slots.entries(),
       own: packSeries(w, own),
@@ -175,24 +175,28 @@ export class ActivityCube {
     unpackSeries(r, state.own, (u, k, a, b) => {
       this.#own[u] = DaySeries.fromArrays(k, a, b);
     });
-    unpackSeries(r, state.was, (u, k, a, b) => this.#desc[AS_WAS].set(u, DaySeries.fromArrays(k, a, b)));
-    unpackSeries(r, state.is, (u, k, a, b) => this.#desc[AS_IS].set(u, DaySeries.fromArrays(k, a, b)));
+    unpackSeries(r, state.was, (u, k, a, b) => {
+      this.#desc[AS_WAS][u] = DaySeries.fromArrays(k, a, b);
+    });
+    unpackSeries(r, state.is, (u, k, a, b) => {
+      this.#desc[AS_IS][u] = DaySeries.fromArrays(k, a, b);
+    });
   }
 
   #addDesc(node: number, view: ViewIndex, key: number, a: number, b: number) {
     if (a === 0 && b === 0) return;
-    const map = this.#desc[view];
-    let s = map.get(node);
-    if (!s) {
+    const list = this.#desc[view];
+    let s = list[node];
+    if (s === undefined) {
       s = new DaySeries();
-      map.set(node, s);
+      list[node] = s;
     }
     s.add(key, a, b);
   }
 
   #rollAsIsSingle(u: number, target: number, key: number, a: number, b: number) {
     if (target !== u) this.#addDesc(target, AS_IS, key, a, b);
-    for (const n of this.#h.asIsAncestors(target, this.#chain)) this.#addDesc(n, AS_IS, key, a, b);
+    for (const n of this.#h.asIsChain(target)) this.#addDesc(n, AS_IS, key, a, b);
   }
 
   /** Adds sign × the apportionment of (a, b) among split successors. */

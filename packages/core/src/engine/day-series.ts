@@ -42,6 +42,12 @@ export class DaySeries {
   add(key: number, a: number, b: number): void {
     const n = this.#length;
     const keys = this.#keys;
+    // Time-ordered logs mostly touch the last entry (the same day) or append after it.
+    if (n > 0 && keys[n - 1] === key) {
+      this.#a[n - 1]! += a;
+      this.#b[n - 1]! += b;
+      return;
+    }
     if (n === 0 || keys[n - 1]! < key) {
       this.#ensure(n + 1);
       this.#keys[n] = key;

@@ -82,7 +82,9 @@ export class Engine {
     }
     this.position = event.position;
     this.recordedAt = event.recordedAt;
-    if (REFERENCE_STREAM.test(event.stream)) this.streamVersions.set(event.stream, event.version);
+    if (!event.type.startsWith('activity.') && REFERENCE_STREAM.test(event.stream)) {
+      this.streamVersions.set(event.stream, event.version);
+    }
   }
 
   /** The last day on which unit u has records of its own (activities or headcounts), if any. */

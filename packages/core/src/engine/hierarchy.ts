@@ -54,6 +54,17 @@ export class Hierarchy {
   readonly #everChildren = new Map<number, Set<number>>();
   /** Units merged or split into a unit, directly. */
   readonly #absorbed = new Map<number, number[]>();
+  /**
+   * Caches of ancestor chains. Activity arrives in time order, so the same unit's chain is asked for again
+   * and again; every change to the tree clears them all (changes are rare, lookups are per event).
+   */
+  #wasCache: ({ from: number; to: number; chain: readonly number[] } | undefined)[] = [];
+  #isCache: (readonly number[] | undefined)[] = [];
+
+  #changed() {
+    this.#wasCache = [];
+    this.#isCache = [];
+  }
 
   indexOf(id: string): number | undefined {
     return this.#byId.get(id);
@@ -83,6 +94,7 @@ export class Hierarchy {
     });
     this.#byId.set(id, index);
     if (parent >= 0) this.#addChild(parent, index);
+    // A new unit changes no existing chain; its own are computed on first use.
     return index;
   }
 
@@ -91,12 +103,14 @@ export class Hierarchy {
   }
 
   move(u: number, parent: number, day: number): void {
+    this.#changed();
     upsert(this.unit(u).parents, day, parent);
     this.#addChild(parent, u);
   }
 
   /** Ends `u` into `into`; the children it still has that day pass to `into`. */
   merge(u: number, into: number, day: number): void {
+    this.#changed();
     for (const c of this.childrenAt(u, day)) this.move(c, into, day);
     this.unit(u).end = { day, kind: 'merged', into };
     this.#absorb(into, u);
@@ -110,12 +124,14 @@ export class Hierarchy {
     childTo: ReadonlyMap<number, number>,
     day: number,
   ): void {
+    this.#changed();
     for (const c of this.childrenAt(u, day)) this.move(c, childTo.get(c) ?? historyTo, day);
     this.unit(u).end = { day, kind: 'split', into, historyTo };
     for (const s of into) this.#absorb(s.unit, u);
   }
 
   dissolve(u: number, day: number): void {
+    this.#changed();
     this.unit(u).end = { day, kind: 'dissolved' };
   }
 
@@ -154,6 +170,42 @@ export class Hierarchy {
   name(u: number): string {
     const names = this.unit(u).names;
     return names[names.length - 1]!.value.name;
+  }
+
+  /**
+   * Strict ancestors on `day`, nearest first, shared and cached: do not modify the array. Valid until the
+   * tree next changes.
+   */
+  chainAt(u: number, day: number): readonly number[] {
+    const c = this.#wasCache[u];
+    if (c !== undefined && day >= c.from && day < c.to) return c.chain;
+    const chain = this.ancestorsAt(u, day, []);
+    // The chain holds from the last change at or before `day` to the next one after it.
+    let from = Number.NEGATIVE_INFINITY;
+    let n = u;
+    for (let depth = 0; n >= 0 && depth <= MAX_DEPTH; depth++) {
+      const parents = this.unit(n).parents;
+      for (let i = parents.length - 1; i >= 0; i--) {
+        if (parents[i]!.from <= day) {
+          if (parents[i]!.from > from) from = parents[i]!.from;
+          break;
+        }
+      }
+      n = this.parentAt(n, day);
+    }
+    const to = this.nextChainChange(u, day) ?? Number.POSITIVE_INFINITY;
+    this.#wasCache[u] = { from, to, chain };
+    return chain;
+  }
+
+  /** Strict ancestors of a node in today's tree, shared and cached: do not modify the array. */
+  asIsChain(node: number): readonly number[] {
+    let c = this.#isCache[node];
+    if (c === undefined) {
+      c = this.asIsAncestors(node, []);
+      this.#isCache[node] = c;
+    }
+    return c;
   }
 
   /** Strict ancestors on `day`, nearest first, written into `out` (cleared first). */
@@ -347,6 +399,7 @@ export class Hierarchy {
 
   /** Restores a checkpoint written by {@link exportState} into this (empty) hierarchy. */
   importState(units: ReturnType<Hierarchy['exportState']>): void {
+    this.#changed();
     for (const u of units) {
       const index = this.units.length;
       this.units.push({

@@ -13,9 +13,15 @@ export const monthIndexOfDay = (day: number): number => {
 export const firstDayOfMonthIndex = (m: number): number =>
   dayFromCivil(1900 + Math.floor(m / 12), (m % 12) + 1, 1);
 
-const MONTHS = 4096;
-const SLOT_SPACE = 2 ** 21;
-const cellKey = (node: number, month: number, slot: number) => (node * MONTHS + month) * SLOT_SPACE + slot;
+/**
+ * A node's cells are keyed by (month, slot) packed into one small integer: V8 hashes small integers far
+ * faster than the 53-bit doubles a (node, month, slot) key would need, and this runs per participant.
+ */
+const SLOTS = 2 ** 18;
+const cellKey = (month: number, slot: number) => month * SLOTS + slot;
+type Cells = Map<number, PeopleSet>;
+/** Cells per node (or unit), by node index. */
+type Grid = (Cells | undefined)[];
 
 /** One unit's participations in log order: (day, slot, person, +1 or -1), 16 bytes each. */
 class ParticipationLog {
@@ -46,11 +52,10 @@ class ParticipationLog {
  */
 export class PeopleCube {
   readonly registry = new PersonRegistry();
-  readonly #own = new Map<number, PeopleSet>();
-  readonly #desc: [Map<number, PeopleSet>, Map<number, PeopleSet>] = [new Map(), new Map()];
+  readonly #own: Grid = [];
+  readonly #desc: [Grid, Grid] = [[], []];
   readonly #logs = new Map<number, ParticipationLog>();
   readonly #h: Hierarchy;
-  readonly #chain: number[] = [];
 
   constructor(hierarchy: Hierarchy) {
     this.#h = hierarchy;
@@ -64,14 +69,15 @@ export class PeopleCube {
       log = new ParticipationLog();
       this.#logs.set(u, log);
     }
-    const was = [...this.#h.ancestorsAt(u, day, this.#chain)];
+    const was = this.#h.chainAt(u, day);
     const is = this.#asIsNodes(u);
+    const key = cellKey(month, slot);
     for (const id of persons) {
       const p = this.registry.intern(id);
       log.push(day, slot, p, sign);
-      this.#touch(this.#own, cellKey(u, month, slot), p, sign);
-      for (const n of was) this.#touch(this.#desc[AS_WAS], cellKey(n, month, slot), p, sign);
-      for (const n of is) this.#touch(this.#desc[AS_IS], cellKey(n, month, slot), p, sign);
+      this.#touch(this.#own, u, key, p, sign);
+      for (const n of was) this.#touch(this.#desc[AS_WAS], n, key, p, sign);
+      for (const n of is) this.#touch(this.#desc[AS_IS], n, key, p, sign);
     }
   }
 
@@ -91,8 +97,8 @@ export class PeopleCube {
       for (const [day, slot, p, net] of this.#net(u, Number.NEGATIVE_INFINITY)) {
         const month = monthIndexOfDay(day);
         for (let k = 0; k < net; k++) {
-          for (const n of removed) this.#touch(this.#desc[AS_IS], cellKey(n, month, slot), p, -1);
-          for (const n of added) this.#touch(this.#desc[AS_IS], cellKey(n, month, slot), p, 1);
+          for (const n of removed) this.#touch(this.#desc[AS_IS], n, cellKey(month, slot), p, -1);
+          for (const n of added) this.#touch(this.#desc[AS_IS], n, cellKey(month, slot), p, 1);
         }
       }
     });
@@ -141,7 +147,7 @@ export class PeopleCube {
         }
         for (let s = 0; s < slotCount; s++) {
           if (mask !== null && mask[s] !== 1) continue;
-          const own = this.#own.get(cellKey(node, m, s));
+          const own = this.#own[node]?.get(cellKey(m, s));
           if (own) sets.push(own);
           const desc = ownOnly ? undefined : this.#readDesc(node, view, m, s);
           if (desc) sets.push(desc);
@@ -172,27 +178,31 @@ export class PeopleCube {
 
   /** The people projection's state for a checkpoint: registry, every set's bytes, participation logs. */
   exportState(w: SnapshotWriter) {
-    const packSets = (map: Map<number, PeopleSet>) => {
-      const keys = new Float64Array(map.size);
-      const lengths = new Int32Array(map.size);
+    const packSets = (grid: Grid) => {
+      const entries: [number, number, PeopleSet][] = [];
+      grid.forEach((cells, node) => {
+        for (const [key, set] of cells ?? []) entries.push([node, key, set]);
+      });
+      const nodes = new Int32Array(entries.length);
+      const keys = new Int32Array(entries.length);
+      const lengths = new Int32Array(entries.length);
       const chunks: Uint8Array[] = [];
-      let i = 0;
       let total = 0;
-      for (const [key, set] of map) {
+      entries.forEach(([node, key, set], i) => {
         const bytes = set.toBytes();
+        nodes[i] = node;
         keys[i] = key;
         lengths[i] = bytes.length;
         chunks.push(bytes);
         total += bytes.length;
-        i += 1;
-      }
+      });
       const body = new Uint8Array(total);
       let at = 0;
       for (const c of chunks) {
         body.set(c, at);
         at += c.length;
       }
-      return { keys: w.blob(keys), lengths: w.blob(lengths), bytes: w.blob(body) };
+      return { nodes: w.blob(nodes), keys: w.blob(keys), lengths: w.blob(lengths), bytes: w.blob(body) };
     };
     const units = [...this.#logs.keys()];
     const lengths = units.map((u) => this.#logs.get(u)!.length);
@@ -215,13 +225,19 @@ export class PeopleCube {
 
   importState(r: SnapshotReader, state: ReturnType<PeopleCube['exportState']>): void {
     for (const id of state.people) this.registry.intern(id);
-    const unpackSets = (map: Map<number, PeopleSet>, packed: (typeof state)['own']) => {
-      const keys = r.f64(packed.keys);
+    const unpackSets = (grid: Grid, packed: (typeof state)['own']) => {
+      const nodes = r.i32(packed.nodes);
+      const keys = r.i32(packed.keys);
       const lengths = r.i32(packed.lengths);
       const bytes = r.u8(packed.bytes);
       let at = 0;
       for (let i = 0; i < keys.length; i++) {
-        map.set(keys[i]!, PeopleSet.fromBytes(bytes.subarray(at, at + lengths[i]!)));
+        let cells = grid[nodes[i]!];
+        if (cells === undefined) {
+          cells = new Map();
+          grid[nodes[i]!] = cells;
+        }
+        cells.set(keys[i]!, PeopleSet.fromBytes(bytes.subarray(at, at + lengths[i]!)));
         at += lengths[i]!;
       }
     };
@@ -241,11 +257,10 @@ export class PeopleCube {
     }
   }
 
-  #asIsNodes(u: number): number[] {
+  #asIsNodes(u: number): readonly number[] {
     const target = this.#h.primaryNode(u);
-    const nodes = target === u ? [] : [target];
-    nodes.push(...this.#h.asIsAncestors(target, []));
-    return nodes;
+    if (target === u) return this.#h.asIsChain(u);
+    return [target, ...this.#h.asIsChain(target)];
   }
 
   #countsUnder(u: number, node: number, view: ViewIndex, day: number): boolean {
@@ -260,8 +275,8 @@ export class PeopleCube {
   }
 
   #readDesc(node: number, view: ViewIndex, month: number, slot: number): PeopleSet | undefined {
-    const key = cellKey(node, month, slot);
-    const set = this.#desc[view].get(key);
+    const key = cellKey(month, slot);
+    const set = this.#desc[view][node]?.get(key);
     if (!set?.isStale) return set;
     const fresh = new PeopleSet();
     const from = firstDayOfMonthIndex(month);
@@ -274,16 +289,22 @@ export class PeopleCube {
         else fresh.remove(p, this.registry.hashOf(p));
       });
     }
-    this.#desc[view].set(key, fresh);
+    this.#desc[view][node]!.set(key, fresh);
     return fresh;
   }
 
-  #touch(map: Map<number, PeopleSet>, key: number, person: number, delta: number) {
-    let set = map.get(key);
-    if (!set) {
+  #touch(grid: Grid, node: number, key: number, person: number, delta: number) {
+    let cells = grid[node];
+    if (cells === undefined) {
+      if (delta < 0) return;
+      cells = new Map();
+      grid[node] = cells;
+    }
+    let set = cells.get(key);
+    if (set === undefined) {
       if (delta < 0) return;
       set = new PeopleSet();
-      map.set(key, set);
+      cells.set(key, set);
     }
     if (delta > 0) set.add(person, this.registry.hashOf(person));
     else set.remove(person, this.registry.hashOf(person));
@@ -309,7 +330,7 @@ export class PeopleCube {
       for (const [day, slot, p, net] of this.#net(u, fromDay)) {
         const month = monthIndexOfDay(day);
         for (const n of this.#h.ancestorsAt(u, day, chain)) {
-          for (let k = 0; k < net; k++) this.#touch(this.#desc[AS_WAS], cellKey(n, month, slot), p, sign);
+          for (let k = 0; k < net; k++) this.#touch(this.#desc[AS_WAS], n, cellKey(month, slot), p, sign);
         }
       }
     }

@@ -3,17 +3,21 @@
  * number for both dimensions, and a kind or channel filter becomes a byte mask over slots.
  */
 export class Slots {
-  readonly #byKey = new Map<string, number>();
+  readonly #byKind = new Map<string, Map<string | undefined, number>>();
   readonly kinds: string[] = [];
   readonly channels: (string | undefined)[] = [];
   readonly #masks = new Map<string, Uint8Array>();
 
   intern(kind: string, channel: string | undefined): number {
-    const key = `${kind}\u0000${channel ?? ''}`;
-    let slot = this.#byKey.get(key);
+    let byChannel = this.#byKind.get(kind);
+    if (byChannel === undefined) {
+      byChannel = new Map();
+      this.#byKind.set(kind, byChannel);
+    }
+    let slot = byChannel.get(channel);
     if (slot === undefined) {
       slot = this.kinds.length;
-      this.#byKey.set(key, slot);
+      byChannel.set(channel, slot);
       this.kinds.push(kind);
       this.channels.push(channel);
       this.#masks.clear();

@@ -24,7 +24,7 @@ const FAR_FUTURE = 1_000_000;
  */
 export class StockCube {
   readonly #own = new Map<number, Map<number, StockTimeline>>();
-  readonly #desc: [Map<number, DaySeries>, Map<number, DaySeries>] = [new Map(), new Map()];
+  readonly #desc: [(DaySeries | undefined)[], (DaySeries | undefined)[]] = [[], []];
   readonly #h: Hierarchy;
 
   constructor(hierarchy: Hierarchy) {
@@ -121,7 +121,7 @@ export class StockCube {
       }
     }
     if (ownOnly || slots.length === 0) return { value: total, reported };
-    const series = this.#desc[view].get(node);
+    const series = this.#desc[view][node];
     if (series) {
       const out = new Float64Array(2);
       if (series.sumRange(keyOf(FAR_PAST, 0), keyOf(day + 1, 0) - 1, maskOf(slots), out) > 0) reported = true;
@@ -161,7 +161,8 @@ export class StockCube {
         counts.push(...t.counts);
       }
     }
-    const desc = (view: ViewIndex) => [...this.#desc[view]].map(([owner, s]) => ({ owner, ...s.toArrays() }));
+    const desc = (view: ViewIndex) =>
+      this.#desc[view].flatMap((s, owner) => (s ? [{ owner, ...s.toArrays() }] : []));
     return {
       units: w.blob(Int32Array.from(units)),
       slots: w.blob(Int32Array.from(slots)),
@@ -193,8 +194,12 @@ export class StockCube {
       });
       at += n;
     }
-    unpackSeries(r, state.was, (u, k, a, b) => this.#desc[AS_WAS].set(u, DaySeries.fromArrays(k, a, b)));
-    unpackSeries(r, state.is, (u, k, a, b) => this.#desc[AS_IS].set(u, DaySeries.fromArrays(k, a, b)));
+    unpackSeries(r, state.was, (u, k, a, b) => {
+      this.#desc[AS_WAS][u] = DaySeries.fromArrays(k, a, b);
+    });
+    unpackSeries(r, state.is, (u, k, a, b) => {
+      this.#desc[AS_IS][u] = DaySeries.fromArrays(k, a, b);
+    });
   }
 
   /** Adds sign × u's step function for one population to the roll-ups of both views. */
@@ -246,11 +251,11 @@ export class StockCube {
 
   #addDesc(node: number, view: ViewIndex, day: number, slot: number, delta: number) {
     if (delta === 0) return;
-    const map = this.#desc[view];
-    let s = map.get(node);
-    if (!s) {
+    const list = this.#desc[view];
+    let s = list[node];
+    if (s === undefined) {
       s = new DaySeries();
-      map.set(node, s);
+      list[node] = s;
     }
     s.add(keyOf(day, slot), delta, 0);
   }
