@@ -1,11 +1,11 @@
 import type { SqlQueryable } from './sql-client.ts';
 
-/** How far a projection has read the log, and optionally a snapshot of its state at that position. */
+/** A snapshot of a projection's state and the log position it reflects. */
 export interface Checkpoint {
   readonly name: string;
   readonly position: number;
   readonly savedAt: string;
-  readonly state?: Uint8Array;
+  readonly state: Uint8Array;
 }
 
 /** Saves a checkpoint in `table`, replacing any earlier one of the same name; throws on a malformed one. */
@@ -16,7 +16,7 @@ export const saveCheckpoint = async (
     readonly name: string;
     readonly position: number;
     readonly savedAt: string;
-    readonly state: Uint8Array | undefined;
+    readonly state: Uint8Array;
   },
 ): Promise<void> => {
   const { name, position, savedAt, state } = checkpoint;
@@ -29,7 +29,7 @@ export const saveCheckpoint = async (
     `INSERT INTO ${table} (name, position, saved_at, state) VALUES ($1, $2, $3, $4)
      ON CONFLICT (name) DO UPDATE SET position = excluded.position, saved_at = excluded.saved_at,
                                       state = excluded.state`,
-    [name, position, savedAt, state ?? null],
+    [name, position, savedAt, state],
   );
 };
 
@@ -43,12 +43,14 @@ export const loadCheckpoint = async (
     `SELECT position, saved_at, state FROM ${table} WHERE name = $1`,
     [name],
   );
-  if (!row) return undefined;
+  // A row without a state (written by an earlier version of this table) is no checkpoint at all.
+  if (!row || row.state === null) return undefined;
+  const s = row.state;
   return {
     name,
     position: Number(row.position),
     savedAt: row.saved_at,
-    // node-postgres hands back a Buffer; copy into a plain Uint8Array so both drivers return the same.
-    ...(row.state === null ? {} : { state: Uint8Array.from(row.state) }),
+    // node-postgres hands back a Buffer; copy it into a plain Uint8Array in one slice (checkpoints are large).
+    state: new Uint8Array(s.buffer.slice(s.byteOffset, s.byteOffset + s.byteLength)),
   };
 };

@@ -1,6 +1,7 @@
 import {
   type AppendResult,
   AppendSignal,
+  type CheckpointStore,
   type Clock,
   DEFAULT_PAGE,
   decideBatch,
@@ -9,7 +10,6 @@ import {
   type EventStore,
   type ExpectedVersion,
   followLog,
-  InvalidEventError,
   type IterateOptions,
   lookupsFor,
   MAX_PAGE,
@@ -61,7 +61,7 @@ const systemClock: Clock = { now: () => new Date() };
  * advisory lock so that positions are gap-free and never skipped by readers (see append-lock.ts); reads
  * take no lock.
  */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore, CheckpointStore {
   readonly #client: SqlClient;
   readonly #ownsClient: boolean;
   readonly #names: SchemaNames;
@@ -283,7 +283,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** Records how far a projection has read, with an optional snapshot of its state, replacing any earlier one. */
-  async saveCheckpoint(name: string, position: number, state?: Uint8Array): Promise<void> {
+  async saveCheckpoint(name: string, position: number, state: Uint8Array): Promise<void> {
     this.#open();
     await saveCheckpoint(this.#client, this.#checkpoints, {
       name,

@@ -2,6 +2,7 @@ import {
   type AppendResult,
   AppendSignal,
   type BatchDecision,
+  type CheckpointStore,
   type Clock,
   DEFAULT_PAGE,
   decideBatch,
@@ -55,7 +56,7 @@ const SYNCHRONOUS = new Set(['off', 'normal', 'full', 'extra']);
  * The event log in one SQLite file (better-sqlite3). Each append is one IMMEDIATE transaction, so writers in
  * several processes serialise on the file's lock and positions stay gap-free; readers never block writers (WAL).
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, CheckpointStore {
   readonly #db: Database.Database;
   readonly #events: EventTable;
   readonly #checkpoints: CheckpointTable;

@@ -1,0 +1,127 @@
+import {
+  type CascadeNode,
+  type Engine,
+  listDirectives,
+  NotFoundError,
+  type TargetEvaluation,
+} from '@chitieu/core';
+import { Hono } from 'hono';
+import { type Principal, requireScope, requireUnrestricted } from '../auth/principal.ts';
+import type { AppEnv, Deps } from '../context.ts';
+import { notModified, setCaching } from '../http/caching.ts';
+import { dateParam, knownAtParam, onlyKnown, queryParams, viewParam } from '../http/query.ts';
+import { countsPeople, suppressTarget } from '../privacy/suppress.ts';
+import { freshnessAfter, freshnessBefore } from './freshness.ts';
+
+/**
+ * Directives and their targets. The list is metadata (numbers, titles, issuers), which the union circulates
+ * down the hierarchy, so any reader may see it. A directive's detail and its targets carry figures of the
+ * issuer's subtree, so they follow the read rule with the issuer as the unit asked about; a directive of an
+ * outside authority (the Prime Minister, say) needs a token over every unit.
+ */
+export const directiveRoutes = (deps: Deps) => {
+  const r = new Hono<AppEnv>();
+  const { ledger, clock } = deps;
+
+  /** The issuer of a directive as a unit id, null for an outside authority; 404 when there is no such directive. */
+  const issuerOf = (engine: Engine, id: string): string | null => {
+    const d = engine.records.directives.get(id);
+    if (!d) throw new NotFoundError('directive', id);
+    return d.issuerUnit === undefined ? null : engine.hierarchy.unit(d.issuerUnit).id;
+  };
+
+  const assertMayRead = (p: Principal, id: string) => {
+    const issuer = issuerOf(ledger.engine, id);
+    if (issuer === null) requireUnrestricted(p, `directive '${id}' of an outside authority`);
+    else deps.scopes.assertCovers(ledger.engine, p, issuer);
+  };
+
+  const targetOptions = (params: ReadonlyMap<string, string>) => {
+    const asOf = dateParam(params, 'asOf');
+    const view = viewParam(params);
+    const knownAt = knownAtParam(params);
+    return {
+      ...(asOf === undefined ? {} : { asOf }),
+      ...(view === undefined ? {} : { view }),
+      ...(knownAt === undefined ? {} : { knownAt }),
+    };
+  };
+
+  r.get('/v1/directives', async (c) => {
+    requireScope(c.get('principal'), 'read');
+    const params = queryParams(c.req.url);
+    onlyKnown(params, ['knownAt']);
+    const knownAt = knownAtParam(params);
+    const before = freshnessBefore(ledger, knownAt);
+    const hit = notModified(c, clock, before);
+    if (hit) return hit;
+    const engine = await ledger.engineAt(knownAt);
+    setCaching(c, clock, freshnessAfter(before, knownAt, engine.position));
+    return c.json({ directives: listDirectives(engine), position: engine.position });
+  });
+
+  r.get('/v1/directives/:id', async (c) => {
+    const principal = c.get('principal');
+    requireScope(principal, 'read');
+    const id = c.req.param('id');
+    const params = queryParams(c.req.url);
+    onlyKnown(params, ['asOf', 'view', 'knownAt']);
+    const options = targetOptions(params);
+    assertMayRead(principal, id);
+    const before = freshnessBefore(ledger, options.knownAt);
+    const hit = notModified(c, clock, before);
+    if (hit) return hit;
+    const answer = await ledger.directive(id, options);
+    const engine = await ledger.engineAt(options.knownAt);
+    const targets = answer.targets.map((t) => suppressTarget(t, deps.suppression));
+    // The cascade lists every implementing plan's target values; those that count people go through the
+    // same suppression as the full evaluations, and plans issued outside the token's subtree show no figures.
+    const evaluate = async (directive: string, targetId: string): Promise<TargetEvaluation> =>
+      directive === id
+        ? targets.find((t) => t.target.targetId === targetId)!
+        : suppressTarget(await ledger.target({ directive, targetId, ...options }), deps.suppression);
+    const visit = async (node: CascadeNode): Promise<CascadeNode & { restricted?: true }> => {
+      const issuer = issuerOf(engine, node.id);
+      const hidden =
+        principal.unit !== undefined && (issuer === null || !deps.scopes.covers(engine, principal, issuer));
+      const record = engine.records.directives.get(node.id)!;
+      const nodeTargets = hidden
+        ? []
+        : await Promise.all(
+            node.targets.map(async (t) => {
+              const definition = record.targets.get(t.targetId);
+              if (!definition || !countsPeople(definition)) return t;
+              const e = await evaluate(node.id, t.targetId);
+              return { ...t, value: e.value, ...('suppressed' in e ? { suppressed: true } : {}) };
+            }),
+          );
+      return {
+        ...node,
+        targets: nodeTargets,
+        implementedBy: await Promise.all(node.implementedBy.map(visit)),
+        ...(hidden ? { restricted: true as const } : {}),
+      };
+    };
+    const directive = await visit(answer.directive);
+    setCaching(c, clock, freshnessAfter(before, options.knownAt, answer.position));
+    return c.json({ ...answer, directive, targets });
+  });
+
+  r.get('/v1/directives/:id/targets/:targetId', async (c) => {
+    const principal = c.get('principal');
+    requireScope(principal, 'read');
+    const id = c.req.param('id');
+    const params = queryParams(c.req.url);
+    onlyKnown(params, ['asOf', 'view', 'knownAt']);
+    const options = targetOptions(params);
+    assertMayRead(principal, id);
+    const before = freshnessBefore(ledger, options.knownAt);
+    const hit = notModified(c, clock, before);
+    if (hit) return hit;
+    const evaluation = await ledger.target({ directive: id, targetId: c.req.param('targetId'), ...options });
+    setCaching(c, clock, freshnessAfter(before, options.knownAt, evaluation.position));
+    return c.json(suppressTarget(evaluation, deps.suppression));
+  });
+
+  return r;
+};
