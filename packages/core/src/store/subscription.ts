@@ -64,6 +64,9 @@ export const followLog = (
       if (pending || closed) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollMs);
+        // A follower alone must not keep a process alive (a script that opened a ledger should exit);
+        // servers are kept alive by their sockets.
+        (timer as { unref?: () => void }).unref?.();
         wake = () => {
           clearTimeout(timer);
           resolve();
