@@ -15,6 +15,7 @@ import { docRoutes } from './routes/docs.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { indicatorRoutes } from './routes/indicators.ts';
+import { inspectionRoutes } from './routes/inspections.ts';
 import { unitRoutes } from './routes/units.ts';
 
 export interface AppOptions {
@@ -144,6 +145,7 @@ export const createApp = (options: AppOptions) => {
     docRoutes(deps),
     eventRoutes(deps),
     unitRoutes(deps),
+    inspectionRoutes(deps),
     directiveRoutes(deps),
     indicatorRoutes(deps),
   ]) {

@@ -199,6 +199,28 @@ const PATHS: Json = {
       responses: reads({ '200': ok('UnitDetail', 'The unit.'), '404': ref('responses', 'NotFound') }),
     },
   },
+  '/v1/inspections': {
+    get: {
+      operationId: 'listInspections',
+      summary: 'Recorded inspections',
+      description: 'A token confined to a unit sees the inspections carried out by units in its subtree.',
+      tags: ['inspections'],
+      security: [{ bearer: [] }, {}],
+      parameters: [ref('parameters', 'knownAt')],
+      responses: reads({ '200': ok('InspectionList', 'The inspections, in log order.') }),
+    },
+  },
+  '/v1/inspections/{id}': {
+    get: {
+      operationId: 'describeInspection',
+      summary:
+        'An inspection: inspector, inspected units, visits, the window examined, contents and findings',
+      tags: ['inspections'],
+      security: [{ bearer: [] }, {}],
+      parameters: [path('id', 'An inspection id.'), ref('parameters', 'knownAt')],
+      responses: reads({ '200': ok('Inspection', 'The inspection.'), '404': ref('responses', 'NotFound') }),
+    },
+  },
   '/v1/directives': {
     get: {
       operationId: 'listDirectives',
@@ -344,7 +366,9 @@ export const openApiDocument = (version: string): Json => ({
       'Errors are RFC 9457 problem+json with a stable `code`. Every GET answer carries an ETag derived from the log position it reflects and the request; send it back in If-None-Match for a 304. Participant ids never leave the API.',
   },
   servers: [{ url: '/' }],
-  tags: ['events', 'units', 'directives', 'indicators', 'operations'].map((name) => ({ name })),
+  tags: ['events', 'units', 'directives', 'inspections', 'indicators', 'operations'].map((name) => ({
+    name,
+  })),
   paths: PATHS,
   components: {
     schemas: schemaComponents(),

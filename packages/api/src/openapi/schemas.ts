@@ -224,6 +224,46 @@ export const schemaComponents = (): Json => ({
     },
     required: ['id', 'name', 'level', 'registered', 'names', 'parents', 'position'],
   },
+  Inspection: {
+    type: 'object',
+    description: 'An inspection of how units carried out a directive.',
+    properties: {
+      id: { type: 'string' },
+      inspectingUnitId: { type: 'string' },
+      directiveId: { type: 'string' },
+      underDirectiveId: { type: 'string' },
+      inspectedUnitIds: { type: 'array', items: { type: 'string' } },
+      visits: ref('DateRange'),
+      window: ref('DateRange'),
+      contents: { type: 'array', items: { type: 'string' } },
+      findings: { type: 'array', items: { type: 'object' } },
+      position: { type: 'integer' },
+    },
+    required: [
+      'id',
+      'inspectingUnitId',
+      'directiveId',
+      'inspectedUnitIds',
+      'visits',
+      'window',
+      'contents',
+      'findings',
+      'position',
+    ],
+  },
+  InspectionList: {
+    type: 'object',
+    properties: {
+      position: { type: 'integer' },
+      inspections: { type: 'array', items: ref('Inspection') },
+    },
+    required: ['position', 'inspections'],
+  },
+  DateRange: {
+    type: 'object',
+    properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' } },
+    required: ['from', 'to'],
+  },
   DirectiveSummary: {
     type: 'object',
     properties: {
