@@ -180,7 +180,9 @@ export const prepareEvent = (
 
 // NUL and unpaired surrogates cannot be stored by every store (PostgreSQL's JSONB refuses them), so no
 // store may accept them: one log must be movable to any store.
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const NUL = String.fromCharCode(0);
+const UNSTORABLE = { test: (s: string) => s.includes(NUL) || LONE_SURROGATE.test(s) };
 
 /** Strings in a value that contain NUL or an unpaired surrogate, as issues at their paths. */
 export const findUnstorable = (value: unknown, path: string): Issue[] => {

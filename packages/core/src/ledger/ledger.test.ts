@@ -321,7 +321,10 @@ describe('ledger: concurrency', () => {
     const spy = new Proxy(store, {
       get(target, prop, receiver) {
         if (prop === 'appendBatch')
-          return (w: readonly StreamWrite[]) => (writes.push([...w]), target.appendBatch(w));
+          return (w: readonly StreamWrite[]) => {
+            writes.push([...w]);
+            return target.appendBatch(w);
+          };
         const value = Reflect.get(target, prop, receiver);
         return typeof value === 'function' ? value.bind(target) : value;
       },

@@ -120,9 +120,10 @@ export class Ledger {
     if (issues.length > 0) throw new InvalidEventError(issues);
     const groups = [...byStream];
     const original = new Map<string, string>();
-    groups.forEach(([, list], wi) =>
-      list.forEach(({ index }, ei) => original.set(`writes.${wi}.events.${ei}`, `events.${index}`)),
-    );
+    for (const [wi, [, list]] of groups.entries()) {
+      for (const [ei, { index }] of list.entries())
+        original.set(`writes.${wi}.events.${ei}`, `events.${index}`);
+    }
     const rename = (path: string) => {
       const m = /^writes\.\d+\.events\.\d+/.exec(path);
       return m && original.has(m[0]) ? original.get(m[0])! + path.slice(m[0].length) : path;
