@@ -377,6 +377,15 @@ describe('ledger: reading the past and restarting', () => {
     expect(second.checkpointOutcome).toMatchObject({ used: true, position: 5 });
     expect((await second.indicator({ indicator: 'turns', unit: 'st', period: '2024' })).value).toBe(12);
 
+    const past = await second.indicator({ indicator: 'turns', unit: 'st', period: '2024', knownAt: 6 });
+    expect(past).toMatchObject({ value: 12, position: 6 });
+    expect(
+      (await second.indicator({ indicator: 'turns', unit: 'st', period: '2024', knownAt: 5 })).value,
+    ).toBe(5);
+    expect(
+      (await second.indicator({ indicator: 'turns', unit: 'st', period: '2024', knownAt: 4 })).value,
+    ).toBe(0);
+
     const elsewhere = new MemoryEventStore({ clock, newId: sequentialIds(Date.UTC(2025, 0, 1), 9) });
     await elsewhere.appendBatch([{ stream: 'unit-x', events: [unit('x', 'central', null)] }]);
     for (let i = 0; i < 5; i++)

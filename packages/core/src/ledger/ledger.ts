@@ -196,7 +196,9 @@ export class Ledger {
     let engine = this.#past.get(position);
     if (!engine) {
       engine = (async () => {
-        const replay = new Projector(this.store, new EngineClass());
+        // Start from the saved checkpoint when it lies at or before the position: replay only the gap.
+        const start = await this.#restoreAtOrBefore(position);
+        const replay = new Projector(this.store, start ?? new EngineClass());
         await replay.catchUp(position);
         return replay.engine;
       })();
@@ -273,6 +275,21 @@ export class Ledger {
       await store.saveCheckpoint(this.#checkpointName, position, bytes);
       return { position, bytes: bytes.byteLength };
     });
+  }
+
+  /** The saved checkpoint as an engine, when it fits this log and lies at or before `position`. */
+  async #restoreAtOrBefore(position: number): Promise<Engine | undefined> {
+    const saved = await this.#checkpoints?.loadCheckpoint(this.#checkpointName);
+    if (!saved) return undefined;
+    try {
+      const { version, mark } = checkpointMark(saved.state);
+      if (version !== PROJECTION_VERSION || mark.position > position) return undefined;
+      const [event] =
+        mark.position === 0 ? [] : (await this.store.readAll({ after: mark.position - 1, limit: 1 })).events;
+      return (event?.id ?? null) === mark.eventId ? restoreEngine(saved.state) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Restores the saved checkpoint when it fits this log and this engine version; otherwise refolds. */
