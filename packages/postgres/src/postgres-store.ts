@@ -13,6 +13,7 @@ import {
   type IterateOptions,
   lookupsFor,
   MAX_PAGE,
+  pageThrough,
   type RawStoredEvent,
   type ReadAllOptions,
   type ReadAllPage,
@@ -195,17 +196,8 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     return { events, next: events.at(-1)?.position ?? after, head };
   }
 
-  async *iterate(options: IterateOptions = {}): AsyncIterable<StoredEvent> {
-    let after = options.after ?? 0;
-    const pageSize = options.pageSize ?? DEFAULT_PAGE;
-    for (;;) {
-      const limit = options.to === undefined ? pageSize : Math.min(pageSize, options.to - after);
-      if (limit <= 0) return;
-      const page = await this.readAll({ after, limit });
-      if (page.events.length === 0) return;
-      yield* page.events;
-      after = page.next;
-    }
+  iterate(options: IterateOptions = {}): AsyncIterable<StoredEvent> {
+    return pageThrough((o) => this.readAll(o), options);
   }
 
   async getEvents(ids: readonly string[]): Promise<Map<string, StoredEvent>> {

@@ -15,6 +15,7 @@ import {
   lookupsFor,
   MAX_PAGE,
   type PreparedWrite,
+  pageThrough,
   type RawStoredEvent,
   type ReadAllOptions,
   type ReadAllPage,
@@ -183,17 +184,8 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
     return this.#readPage(after, limit);
   }
 
-  async *iterate(options: IterateOptions = {}): AsyncIterable<StoredEvent> {
-    let after = options.after ?? 0;
-    const pageSize = options.pageSize ?? DEFAULT_PAGE;
-    for (;;) {
-      const limit = options.to === undefined ? pageSize : Math.min(pageSize, options.to - after);
-      if (limit <= 0) return;
-      const page = await this.readAll({ after, limit });
-      if (page.events.length === 0) return;
-      yield* page.events;
-      after = page.next;
-    }
+  iterate(options: IterateOptions = {}): AsyncIterable<StoredEvent> {
+    return pageThrough((o) => this.readAll(o), options);
   }
 
   async getEvents(ids: readonly string[]): Promise<Map<string, StoredEvent>> {

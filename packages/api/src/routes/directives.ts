@@ -12,6 +12,7 @@ import { notModified, setCaching } from '../http/caching.ts';
 import { dateParam, knownAtParam, onlyKnown, queryParams, viewParam } from '../http/query.ts';
 import { countsPeople, suppressTarget } from '../privacy/suppress.ts';
 import { freshnessAfter, freshnessBefore } from './freshness.ts';
+import { readRoute } from './read-route.ts';
 
 /**
  * Directives and their targets. The list is metadata (numbers, titles, issuers), which the union circulates
@@ -47,18 +48,18 @@ export const directiveRoutes = (deps: Deps) => {
     };
   };
 
-  r.get('/v1/directives', async (c) => {
-    requireScope(c.get('principal'), 'read');
-    const params = queryParams(c.req.url);
-    onlyKnown(params, ['knownAt']);
-    const knownAt = knownAtParam(params);
-    const before = freshnessBefore(ledger, knownAt);
-    const hit = notModified(c, clock, before);
-    if (hit) return hit;
-    const engine = await ledger.engineAt(knownAt);
-    setCaching(c, clock, freshnessAfter(before, knownAt, engine.position));
-    return c.json({ directives: listDirectives(engine), position: engine.position });
-  });
+  r.get(
+    '/v1/directives',
+    readRoute(deps, [], ({ knownAt }) => ({
+      answer: async () => {
+        const engine = await ledger.engineAt(knownAt);
+        return {
+          body: { directives: listDirectives(engine), position: engine.position },
+          position: engine.position,
+        };
+      },
+    })),
+  );
 
   r.get('/v1/directives/:id', async (c) => {
     const principal = c.get('principal');
@@ -107,21 +108,23 @@ export const directiveRoutes = (deps: Deps) => {
     return c.json({ ...answer, directive, targets });
   });
 
-  r.get('/v1/directives/:id/targets/:targetId', async (c) => {
-    const principal = c.get('principal');
-    requireScope(principal, 'read');
-    const id = c.req.param('id');
-    const params = queryParams(c.req.url);
-    onlyKnown(params, ['asOf', 'view', 'knownAt']);
-    const options = targetOptions(params);
-    assertMayRead(principal, id);
-    const before = freshnessBefore(ledger, options.knownAt);
-    const hit = notModified(c, clock, before);
-    if (hit) return hit;
-    const evaluation = await ledger.target({ directive: id, targetId: c.req.param('targetId'), ...options });
-    setCaching(c, clock, freshnessAfter(before, options.knownAt, evaluation.position));
-    return c.json(suppressTarget(evaluation, deps.suppression));
-  });
+  r.get(
+    '/v1/directives/:id/targets/:targetId',
+    readRoute(deps, ['asOf', 'view'], ({ param, principal, params }) => {
+      const id = param('id');
+      return {
+        check: () => assertMayRead(principal, id),
+        answer: async () => {
+          const evaluation = await ledger.target({
+            directive: id,
+            targetId: param('targetId'),
+            ...targetOptions(params),
+          });
+          return { body: suppressTarget(evaluation, deps.suppression), position: evaluation.position };
+        },
+      };
+    }),
+  );
 
   return r;
 };

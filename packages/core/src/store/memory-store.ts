@@ -8,7 +8,7 @@ import {
 } from '../events/envelope.ts';
 import type { Clock } from '../time/civil.ts';
 import { decideBatch, decideImport, type ExistingEvent, validateBatch } from './append-plan.ts';
-import { AppendSignal, followLog } from './subscription.ts';
+import { AppendSignal, followLog, pageThrough } from './subscription.ts';
 import {
   type AppendResult,
   DEFAULT_PAGE,
@@ -118,17 +118,8 @@ export class MemoryEventStore implements EventStore {
     return { events, next: after + events.length, head: this.#log.length };
   }
 
-  async *iterate(options: IterateOptions = {}): AsyncIterable<StoredEvent> {
-    let after = options.after ?? 0;
-    const pageSize = options.pageSize ?? DEFAULT_PAGE;
-    for (;;) {
-      const limit = options.to === undefined ? pageSize : Math.min(pageSize, options.to - after);
-      if (limit <= 0) return;
-      const page = await this.readAll({ after, limit });
-      if (page.events.length === 0) return;
-      yield* page.events;
-      after = page.next;
-    }
+  iterate(options: IterateOptions = {}): AsyncIterable<StoredEvent> {
+    return pageThrough((o) => this.readAll(o), options);
   }
 
   async getEvents(ids: readonly string[]): Promise<Map<string, StoredEvent>> {

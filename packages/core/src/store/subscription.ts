@@ -1,4 +1,28 @@
-import type { ReadAllPage, SubscribeOptions, Subscription } from './types.ts';
+import type { StoredEvent } from '../events/envelope.ts';
+import {
+  DEFAULT_PAGE,
+  type IterateOptions,
+  type ReadAllPage,
+  type SubscribeOptions,
+  type Subscription,
+} from './types.ts';
+
+/** Every event after `options.after` (up to `options.to`), page by page: each store's `iterate`. */
+export async function* pageThrough(
+  readAll: (options: { after: number; limit: number }) => Promise<ReadAllPage>,
+  options: IterateOptions = {},
+): AsyncIterable<StoredEvent> {
+  let after = options.after ?? 0;
+  const pageSize = options.pageSize ?? DEFAULT_PAGE;
+  for (;;) {
+    const limit = options.to === undefined ? pageSize : Math.min(pageSize, options.to - after);
+    if (limit <= 0) return;
+    const page = await readAll({ after, limit });
+    if (page.events.length === 0) return;
+    yield* page.events;
+    after = page.next;
+  }
+}
 
 /** A way for a store to say "something was appended" to followers in the same process. */
 export class AppendSignal {
