@@ -1,0 +1,36 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BENCH_DIR } from './paths.ts';
+
+/**
+ * Each phase runs in a child process of its own: memory figures then belong to one log size only, a
+ * generator's garbage never counts against the engine, and --expose-gc is on without asking the user to
+ * pass node flags to `pnpm bench`.
+ */
+export const PHASE_FLAGS = ['--expose-gc', '--max-old-space-size=16384', '--import', 'tsx'];
+
+/** Runs `phase` with `input` in a child (see phase-runner.ts) and returns what it wrote. */
+export const runPhase = async <T>(phase: string, input: unknown): Promise<T> => {
+  const dir = mkdtempSync(join(tmpdir(), 'chitieu-bench-'));
+  const inputPath = join(dir, 'input.json');
+  const outputPath = join(dir, 'output.json');
+  writeFileSync(inputPath, JSON.stringify(input));
+  try {
+    const code = await new Promise<number | null>((done, fail) => {
+      const child = spawn(
+        process.execPath,
+        [...PHASE_FLAGS, join(BENCH_DIR, 'src', 'phase-runner.ts'), phase, inputPath, outputPath],
+        // The child's stdout goes to our stderr: stdout is kept for the summary.
+        { cwd: BENCH_DIR, stdio: ['ignore', process.stderr, 'inherit'] },
+      );
+      child.once('error', fail);
+      child.once('exit', (c) => done(c));
+    });
+    if (code !== 0) throw new Error(`bench phase '${phase}' exited with code ${code}`);
+    return JSON.parse(readFileSync(outputPath, 'utf8')) as T;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};

@@ -1,0 +1,179 @@
+import { statSync } from 'node:fs';
+import { type IndicatorQuery, Ledger } from '@chitieu/core';
+import { mulberry32 } from '@chitieu/fixtures';
+import { SqliteEventStore } from '@chitieu/sqlite';
+import Database from 'better-sqlite3';
+import { benchCheckpoint, type CheckpointResult, type HeldLedger } from './checkpoint-bench.ts';
+import { benchHttp, type HttpResult } from './http-bench.ts';
+import { CACHE_CLOCK, type CachedLog } from './log-cache.ts';
+import { type MemorySnapshot, memorySnapshot } from './memory.ts';
+import type { Progress } from './progress.ts';
+import { benchQueries, type QueryResult } from './query-bench.ts';
+import { queryKinds } from './query-kinds.ts';
+import { rawRead, storeRead, warmFile } from './read-bench.ts';
+import { SqlReference } from './sql-reference.ts';
+import { msSince } from './stats.ts';
+
+/** A step that threw: the rest of the size still runs, and the report shows it as a failure. */
+export interface StepError {
+  readonly step: string;
+  readonly message: string;
+}
+
+/** Everything measured on one log size (a step that failed leaves its field null and an entry in `errors`). */
+export interface SizeResult {
+  readonly events: number;
+  readonly fileBytes: number;
+  readonly generatedMs: number;
+  /** The physical reference for a rebuild: SELECT … ORDER BY position + JSON.parse. */
+  readonly rawReadMs: number;
+  /** The store's read path alone (readAll, upcast), no fold. */
+  readonly storeReadMs: number;
+  /** Ledger.open over the whole log without a checkpoint: Projector.catchUp from position 0. */
+  readonly rebuildMs: number;
+  readonly anomalies: number;
+  readonly memory: { readonly baseline: MemorySnapshot; readonly loaded: MemorySnapshot };
+  readonly queries: readonly QueryResult[] | null;
+  readonly sqlPlans: Readonly<Record<string, string[]>> | null;
+  readonly http: HttpResult | null;
+  readonly checkpoint: CheckpointResult | null;
+  readonly errors: readonly StepError[];
+}
+
+export interface SizeBenchOptions {
+  readonly log: CachedLog;
+  readonly seed: number;
+  readonly smoke: boolean;
+  readonly http: boolean;
+  readonly httpSeconds: number;
+  readonly progress: Progress;
+}
+
+const CHECKPOINT = 'bench';
+const WARM_UP_EVENTS = 100_000;
+
+/** Drops the checkpoint an earlier run left in the cached file, so the rebuild really folds the whole log. */
+const forgetCheckpoint = (path: string) => {
+  const db = new Database(path);
+  try {
+    db.prepare('DELETE FROM checkpoints WHERE name = ?').run(CHECKPOINT);
+  } finally {
+    db.close();
+  }
+};
+
+/** Answers to compare before and after a checkpoint round trip. */
+const probeQueries = (provinces: readonly string[], seed: number): IndicatorQuery[] => {
+  const rng = mulberry32(seed * 7 + 3);
+  return queryKinds(provinces).flatMap((k) => Array.from({ length: 4 }, () => k.draw(rng).query));
+};
+
+/**
+ * Runs every per-size measurement in this process, in an order that keeps them independent: reads before
+ * the fold, the fold, memory, queries, HTTP, then a checkpoint and a start from it after the first engine
+ * has been released. The reads and the fold are the spine (a failure there fails the size); the steps
+ * after them fail on their own.
+ */
+export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> => {
+  const { log, progress } = options;
+  const label = log.events.toLocaleString('en');
+  const clock = CACHE_CLOCK;
+  const errors: StepError[] = [];
+  const attempt = async <T>(step: string, work: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await work();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      errors.push({ step, message });
+      progress.done(`${label}: ${step} failed: ${message}`);
+      return null;
+    }
+  };
+  progress.update(`${label}: warming the page cache`, 0);
+  warmFile(log.path);
+  const store = SqliteEventStore.open({ path: log.path });
+  try {
+    // A partial pass of each read first: the first to run would otherwise pay for the JIT's warm-up.
+    rawRead(log.path, progress, WARM_UP_EVENTS);
+    await storeRead(store, progress, WARM_UP_EVENTS);
+    const raw = rawRead(log.path, progress);
+    progress.done(`${label}: raw read ${Math.round(raw.ms)} ms`);
+    const read = await storeRead(store, progress);
+    progress.done(`${label}: store read ${Math.round(read.ms)} ms`);
+
+    forgetCheckpoint(log.path);
+    const baseline = memorySnapshot();
+    progress.update(`${label}: rebuilding the projections from the log`, 0);
+    const started = process.hrtime.bigint();
+    const held: HeldLedger = {
+      ledger: await Ledger.open({
+        store,
+        clock,
+        follow: false,
+        checkpoints: store,
+        checkpointName: CHECKPOINT,
+      }),
+    };
+    const rebuildMs = msSince(started);
+    const engine = held.ledger!.engine;
+    if (held.ledger!.checkpointOutcome.used) throw new Error('the rebuild started from a checkpoint');
+    if (engine.position !== log.events) {
+      throw new Error(`the fold stopped at ${engine.position} of ${log.events} events`);
+    }
+    progress.done(
+      `${label}: rebuild ${Math.round(rebuildMs)} ms (${((rebuildMs * 1000) / log.events).toFixed(1)} µs/event)`,
+    );
+    const anomalies = engine.anomalies.length;
+    const loaded = memorySnapshot();
+
+    const db = new Database(log.path, { readonly: true });
+    const sql = new SqlReference(db);
+    const sqlPlans = sql.plans();
+    const queries = await attempt('queries', () =>
+      benchQueries(engine, clock, sql, log.provinces, {
+        seed: options.seed,
+        iterations: options.smoke ? 100 : 2_000,
+        sqlMin: options.smoke ? 1 : 3,
+        sqlMax: options.smoke ? 2 : 30,
+        sqlBudgetMs: options.smoke ? 0 : 8_000,
+        progress,
+      }),
+    );
+    db.close();
+
+    const http = options.http
+      ? await attempt('http', () =>
+          benchHttp(held.ledger!, clock, log.provinces, {
+            seconds: options.httpSeconds,
+            seed: options.seed,
+            warmUp: !options.smoke,
+            rounds: options.smoke ? 1 : 2,
+            progress,
+          }),
+        )
+      : null;
+
+    const checkpoint = await attempt('checkpoint', () =>
+      benchCheckpoint(held, store, clock, CHECKPOINT, probeQueries(log.provinces, options.seed), progress),
+    );
+    if (checkpoint?.error) errors.push({ step: 'checkpoint save', message: checkpoint.error });
+
+    return {
+      events: log.events,
+      fileBytes: statSync(log.path).size,
+      generatedMs: log.generatedMs,
+      rawReadMs: raw.ms,
+      storeReadMs: read.ms,
+      rebuildMs,
+      anomalies,
+      memory: { baseline, loaded },
+      queries,
+      sqlPlans,
+      http,
+      checkpoint,
+      errors,
+    };
+  } finally {
+    await store.close();
+  }
+};
