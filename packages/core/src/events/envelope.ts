@@ -94,8 +94,14 @@ export interface RawStoredEvent {
   readonly meta?: Meta | undefined;
 }
 
-const joinPath = (prefix: string, path: readonly PropertyKey[]) =>
-  [prefix, ...path.map((p) => String(p))].filter((s) => s !== '').join('.');
+const joinPath = (prefix: string, path: readonly PropertyKey[]): string => {
+  let out = prefix;
+  for (const p of path) {
+    const part = String(p);
+    if (part !== '') out = out === '' ? part : `${out}.${part}`;
+  }
+  return out;
+};
 
 /** zod's issues as chitieu issues: a dotted path into the batch and a stable rule name. */
 export const issuesFromZod = (prefix: string, error: z.ZodError): Issue[] =>
@@ -147,7 +153,7 @@ export const prepareEvent = (
   if (!parsed.success) return { ok: false, issues: issuesFromZod(joinPath(prefix, ['data']), parsed.error) };
   const unstorable = [
     ...findUnstorable(parsed.data, joinPath(prefix, ['data'])),
-    ...findUnstorable(env.data.meta, joinPath(prefix, ['meta'])),
+    ...(env.data.meta === undefined ? [] : findUnstorable(env.data.meta, joinPath(prefix, ['meta']))),
   ];
   if (unstorable.length > 0) return { ok: false, issues: unstorable };
   const current = version === def.version ? parsed.data : upcastData(type, version, parsed.data);
@@ -186,27 +192,43 @@ const UNSTORABLE = { test: (s: string) => s.includes(NUL) || LONE_SURROGATE.test
 
 /** Strings in a value that contain NUL or an unpaired surrogate, as issues at their paths. */
 export const findUnstorable = (value: unknown, path: string): Issue[] => {
-  if (typeof value === 'string') {
-    return UNSTORABLE.test(value)
-      ? [{ path, rule: 'unstorable_text', message: 'contains NUL or an unpaired UTF-16 surrogate' }]
-      : [];
-  }
-  if (Array.isArray(value)) return value.flatMap((v, i) => findUnstorable(v, `${path}.${i}`));
-  if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([k, v]) => [
-      ...(UNSTORABLE.test(k)
-        ? [
-            {
-              path: `${path}.${k}`,
-              rule: 'unstorable_text',
-              message: 'key contains NUL or an unpaired surrogate',
-            },
-          ]
-        : []),
-      ...findUnstorable(v, `${path}.${k}`),
-    ]);
-  }
-  return [];
+  // Runs on every appended event: one walk, and a path is only spelled out when something is wrong.
+  const issues: Issue[] = [];
+  const keys: (string | number)[] = [];
+  const here = () => [path, ...keys].join('.');
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (UNSTORABLE.test(v))
+        issues.push({
+          path: here(),
+          rule: 'unstorable_text',
+          message: 'contains NUL or an unpaired UTF-16 surrogate',
+        });
+      return;
+    }
+    if (typeof v !== 'object' || v === null) return;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        keys.push(i);
+        walk(v[i]);
+        keys.pop();
+      }
+      return;
+    }
+    for (const k of Object.keys(v)) {
+      keys.push(k);
+      if (UNSTORABLE.test(k))
+        issues.push({
+          path: here(),
+          rule: 'unstorable_text',
+          message: 'key contains NUL or an unpaired surrogate',
+        });
+      walk((v as Record<string, unknown>)[k]);
+      keys.pop();
+    }
+  };
+  walk(value);
+  return issues;
 };
 
 /** Lifts a raw stored row to the current schema of its type. */

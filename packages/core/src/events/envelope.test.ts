@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { findUnstorable } from './envelope.ts';
+
+describe('findUnstorable', () => {
+  it('names the exact path of every unstorable string and key, in document order', () => {
+    const nul = String.fromCharCode(0);
+    const value = {
+      ok: 'fine',
+      list: ['a', `b${nul}`, { deep: ['x', '\uD800'] }],
+      [`k${nul}`]: 'v',
+      nested: { '\uDC00': `both${nul}` },
+      pair: '\uD83D\uDE00',
+    };
+    expect(findUnstorable(value, 'writes.0.events.1.data').map((i) => [i.path, i.message])).toEqual([
+      ['writes.0.events.1.data.list.1', 'contains NUL or an unpaired UTF-16 surrogate'],
+      ['writes.0.events.1.data.list.2.deep.1', 'contains NUL or an unpaired UTF-16 surrogate'],
+      [`writes.0.events.1.data.k${nul}`, 'key contains NUL or an unpaired surrogate'],
+      ['writes.0.events.1.data.nested.\uDC00', 'key contains NUL or an unpaired surrogate'],
+      ['writes.0.events.1.data.nested.\uDC00', 'contains NUL or an unpaired UTF-16 surrogate'],
+    ]);
+  });
+
+  it('finds nothing in storable values, numbers, null and empty containers', () => {
+    expect(findUnstorable({ a: [1, null, true, {}, []], b: 'Sóc Trăng 😀' }, 'data')).toEqual([]);
+    expect(findUnstorable(null, 'meta')).toEqual([]);
+  });
+});
