@@ -115,14 +115,18 @@ describe('PeopleSet', () => {
     expect(PeopleSet.union(cells, big)).toEqual({ value: truth.size, exact: true, stale: false });
   });
 
-  it('counts a few small cells in a large registry exactly too (without a registry-wide bitset)', () => {
+  it('counts a few small cells in a large registry exactly, and a refused union leaves no trace', () => {
     const big = PersonRegistry.fromIds(Array.from({ length: 100_000 }, (_, i) => `p-${i}`));
     const a = new PeopleSet();
     const b = new PeopleSet();
     for (const i of [5, 99_999, 42]) a.add(i, big.hashOf(i));
     for (const i of [42, 7]) b.add(i, big.hashOf(i));
     expect(PeopleSet.union([a, b], big).value).toBe(4);
+    // 99,999 is beyond the small registry: refused, after 5 and 42 were already marked as seen.
     expect(() => PeopleSet.union([a, b], registry)).toThrow(RangeError);
+    // The bits are kept between calls: had the refusal left 5 and 42 marked, these would count 1 and 2.
+    expect(PeopleSet.union([setOf([5, 42, 7]), setOf([42])], registry).value).toBe(3);
+    expect(PeopleSet.union([a, b], big).value).toBe(4);
   });
 
   it('counts an empty union as 0 and refuses to union sketches of different precision', () => {

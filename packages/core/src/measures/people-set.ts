@@ -51,6 +51,9 @@ const checkIndex = (personIndex: number): void => {
   }
 };
 
+/** Scratch bits for exact unions (see `#exactUnionCount`); all zero between calls. */
+let unionScratch = new Uint32Array(1024);
+
 /** Distinct people of one cell: exact (with multiplicities) while small, a HyperLogLog beyond the threshold. */
 export class PeopleSet {
   readonly threshold: number;
@@ -82,12 +85,8 @@ export class PeopleSet {
     if (list.length === 1) return list[0]!.size();
     let precision: number | undefined;
     let stale = false;
-    let total = 0;
     for (const set of list) {
-      if (set.#exact !== undefined) {
-        total += set.#exact.distinct;
-        continue;
-      }
+      if (set.#exact !== undefined) continue;
       if (precision !== undefined && precision !== set.precision) {
         throw new RangeError(`cannot union sketches of precision ${precision} and ${set.precision}`);
       }
@@ -97,7 +96,7 @@ export class PeopleSet {
     if (precision === undefined) {
       // All exact: the members are already in memory, so counting them exactly costs one pass, the same as
       // hashing them into a sketch would; there is nothing to gain by approximating.
-      return { value: PeopleSet.#exactUnionCount(list, total, registry.size), exact: true, stale: false };
+      return { value: PeopleSet.#exactUnionCount(list, registry.size), exact: true, stale: false };
     }
     const merged = new HyperLogLog(precision);
     for (const set of list) {
@@ -274,31 +273,35 @@ export class PeopleSet {
   }
 
   /**
-   * Counts distinct members across exact sets. A bitset over the whole registry is the fastest membership
-   * test, but zeroing it costs registrySize / 8 bytes; for a few small sets in a huge registry a Set is cheaper.
+   * Counts distinct members across exact sets with a bitset over the registry. The bitset is kept between
+   * calls and cleared afterwards by the same members that set it, so a query costs its members, never the
+   * registry's size (allocating and zeroing registrySize / 8 bytes per query made people queries grow with
+   * everyone ever seen, and fed the garbage collector).
    */
-  static #exactUnionCount(list: readonly PeopleSet[], total: number, registrySize: number): number {
+  static #exactUnionCount(list: readonly PeopleSet[], registrySize: number): number {
     const words = Math.ceil(registrySize / 32);
-    const seenBits = words <= total * 64 ? new Uint32Array(words) : undefined;
-    const seenSet = seenBits === undefined ? new Set<number>() : undefined;
+    if (unionScratch.length < words) unionScratch = new Uint32Array(Math.max(words, unionScratch.length * 2));
+    const seen = unionScratch;
     let count = 0;
     const visit = (index: number): void => {
       if (index >= registrySize) {
         throw new RangeError(`person index ${index} is not in the registry (size ${registrySize})`);
       }
-      if (seenBits !== undefined) {
-        const word = index >>> 5;
-        const bit = 1 << (index & 31);
-        if ((seenBits[word]! & bit) === 0) {
-          seenBits[word] = seenBits[word]! | bit;
-          count++;
-        }
-      } else if (!seenSet!.has(index)) {
-        seenSet!.add(index);
+      const word = index >>> 5;
+      const bit = 1 << (index & 31);
+      if ((seen[word]! & bit) === 0) {
+        seen[word] = seen[word]! | bit;
         count++;
       }
     };
-    for (const set of list) set.#exact!.forEach(visit);
+    const clear = (index: number): void => {
+      if (index < registrySize) seen[index >>> 5] = 0;
+    };
+    try {
+      for (const set of list) set.#exact!.forEach(visit);
+    } finally {
+      for (const set of list) set.#exact!.forEach(clear);
+    }
     return count;
   }
 
