@@ -43,6 +43,45 @@ describe('engine: hierarchy views', () => {
     expect([turns('vn', 'as-was'), turns('vn', 'as-is')]).toEqual([15, 15]);
   });
 
+  it('breaks a period down by the children it had then, in link order, also after the tree grows', async () => {
+    const ledger = await ledgerWith([
+      unit('vn', 'central', null),
+      unit('p', 'province', 'vn'),
+      unit('d2', 'district', 'p', '2021-01-01'),
+      unit('d1', 'district', 'p', '2020-01-01'),
+      unit('g', 'grassroots', 'd1'),
+      activity('a1', 'd1', '2023-03-01', { quantity: 1 }),
+      activity('a2', 'd2', '2023-03-01', { quantity: 2 }),
+      activity('ag', 'g', '2023-03-01', { quantity: 4 }),
+    ]);
+    const rows = (period: string) =>
+      ask(ledger, { indicator: 'activities', unit: 'p', period, by: 'unit' }).rows!.map((r) => r.key);
+    expect(rows('2023')).toEqual(['p', 'd2', 'd1']);
+    // A unit registered later, and one moved in later, are children only from their first day under p.
+    await ledger.appendEvents([unit('d3', 'district', 'p', '2024-05-01')]);
+    await ledger.appendEvents([event('unit.moved', { unitId: 'g', parentId: 'p' }, '2024-07-01')]);
+    await ledger.appendEvents([activity('a3', 'd3', '2024-08-01', { quantity: 8 })]);
+    await ledger.appendEvents([activity('ag2', 'g', '2024-08-01', { quantity: 16 })]);
+    expect(rows('2023')).toEqual(['p', 'd2', 'd1']);
+    // Additive rows of zero are left out: in 2024 only the newcomers recorded anything.
+    expect(rows('2024')).toEqual(['p', 'd3', 'g']);
+    expect(rows('2023..2024')).toEqual(['p', 'd2', 'd1', 'd3', 'g']);
+    const turns = ask(ledger, { indicator: 'turns', unit: 'p', period: '2023..2024', by: 'unit' }).rows!;
+    expect(turns.map((r) => [r.key, r.value])).toEqual([
+      ['p', 0],
+      ['d2', 2],
+      ['d1', 5],
+      ['d3', 8],
+      ['g', 16],
+    ]);
+    // A unit registered late with a past date is a child from that date on, though linked last.
+    const units = (period: string) =>
+      ask(ledger, { indicator: 'units', unit: 'p', period, by: 'unit' }).rows!.map((r) => r.key);
+    expect(units('2020')).toEqual(['p', 'd1']);
+    await ledger.appendEvents([unit('d0', 'district', 'p', '2020-03-01')]);
+    expect(units('2020')).toEqual(['p', 'd1', 'd0']);
+  });
+
   it('re-attributes history when a move is recorded late with a past effective date', async () => {
     const ledger = await ledgerWith([
       unit('vn', 'central', null),

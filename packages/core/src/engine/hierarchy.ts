@@ -47,6 +47,13 @@ const at = <T>(timeline: readonly Dated<T>[], day: number): T | undefined => {
  * The organisation over time. Every change is effective-dated, so the tree can be read as it stood on any
  * day (the as-was view) and as it stands now (the as-is view), whatever order the changes were recorded in.
  */
+/** A parent's ever-children by first day under it; `ranks` give their order in {@link Hierarchy.everChildren}. */
+export interface Arrivals {
+  readonly days: readonly number[];
+  readonly ranks: readonly number[];
+  readonly children: readonly number[];
+}
+
 export class Hierarchy {
   readonly units: UnitRecord[] = [];
   readonly #byId = new Map<string, number>();
@@ -60,10 +67,13 @@ export class Hierarchy {
    */
   #wasCache: ({ from: number; to: number; chain: readonly number[] } | undefined)[] = [];
   #isCache: (readonly number[] | undefined)[] = [];
+  /** Per parent, its ever-children ordered by the first day each was its child (see {@link childrenByArrival}). */
+  #arrivals = new Map<number, Arrivals>();
 
   #changed() {
     this.#wasCache = [];
     this.#isCache = [];
+    this.#arrivals.clear();
   }
 
   indexOf(id: string): number | undefined {
@@ -273,6 +283,33 @@ export class Hierarchy {
     return this.#everChildren.get(u) ?? new Set();
   }
 
+  /**
+   * Every unit that was ever a direct child of `u`, with the first day it was one, ordered by that day. A
+   * period's children are then a prefix: after the 2025 reorganisation a province has thousands of
+   * ever-children, of which a period before it needs only the dozen districts.
+   */
+  childrenByArrival(u: number): Arrivals {
+    const cached = this.#arrivals.get(u);
+    if (cached) return cached;
+    const entries: [number, number, number][] = [];
+    let rank = 0;
+    for (const c of this.everChildren(u)) {
+      const r = this.unit(c);
+      let first = Number.POSITIVE_INFINITY;
+      for (const p of r.parents)
+        if (p.value === u) first = Math.min(first, Math.max(p.from, r.registeredDay));
+      entries.push([first, rank++, c]);
+    }
+    entries.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const arrivals = {
+      days: entries.map((e) => e[0]),
+      ranks: entries.map((e) => e[1]),
+      children: entries.map((e) => e[2]),
+    };
+    this.#arrivals.set(u, arrivals);
+    return arrivals;
+  }
+
   /** Every unit that was ever below `u`, or absorbed into it or its descendants: a superset for re-attribution. */
   everSubtree(u: number): number[] {
     const seen = new Set<number>([u]);
@@ -431,6 +468,7 @@ export class Hierarchy {
   }
 
   #addChild(parent: number, child: number) {
+    this.#arrivals.delete(parent);
     const set = this.#everChildren.get(parent);
     if (set) set.add(child);
     else this.#everChildren.set(parent, new Set([child]));

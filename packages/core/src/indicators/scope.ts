@@ -93,7 +93,19 @@ export const childScopes = (
     }
     return rows;
   }
-  for (const c of h.everChildren(scope.node)) {
+  // Children that first came under the node after the scope's last day cannot have a row: skip them all at
+  // once. Rows keep everChildren's order (the order children were first linked in).
+  const lastDay = Math.max(...scope.ranges.map((r) => r[1]));
+  const arrivals = h.childrenByArrival(scope.node);
+  let n = 0;
+  while (n < arrivals.children.length && arrivals.days[n]! <= lastDay) n++;
+  const candidates =
+    n === arrivals.children.length
+      ? h.everChildren(scope.node)
+      : Array.from({ length: n }, (_, i) => i)
+          .sort((a, b) => arrivals.ranks[a]! - arrivals.ranks[b]!)
+          .map((i) => arrivals.children[i]!);
+  for (const c of candidates) {
     const ranges: DayRange[] = [];
     for (const [from, to] of scope.ranges) {
       for (const [a, b] of daysUnder(engine, c, scope.node)) {
