@@ -57,6 +57,7 @@ const forgetCheckpoint = (path: string) => {
   const db = new Database(path);
   try {
     db.prepare('DELETE FROM checkpoints WHERE name = ?').run(CHECKPOINT);
+    db.prepare('DELETE FROM checkpoint_parts WHERE name = ?').run(CHECKPOINT);
   } finally {
     db.close();
   }

@@ -1,4 +1,4 @@
-import type { SqlQueryable } from './sql-client.ts';
+import type { SqlClient } from './sql-client.ts';
 
 /** A snapshot of a projection's state and the log position it reflects. */
 export interface Checkpoint {
@@ -8,16 +8,38 @@ export interface Checkpoint {
   readonly state: Uint8Array;
 }
 
-/** Saves a checkpoint in `table`, replacing any earlier one of the same name; throws on a malformed one. */
+/** Bytes per stored part of a checkpoint (a BYTEA value is capped at 1 GB; parameters are held in memory). */
+export const CHECKPOINT_PART_BYTES = 64 * 2 ** 20;
+
+/** Where checkpoints live: the row per name, and the parts of those larger than one part. */
+export interface CheckpointTables {
+  readonly checkpoints: string;
+  readonly parts: string;
+}
+
+/** A checkpoint whose stored parts do not add up (a part missing or out of place): it cannot be used. */
+export class CheckpointCorruptError extends Error {
+  constructor(name: string, detail: string) {
+    super(`checkpoint '${name}' is corrupt: ${detail}`);
+    this.name = 'CheckpointCorruptError';
+  }
+}
+
+/**
+ * Saves a checkpoint, replacing any earlier one of the same name, in one transaction; throws on a malformed
+ * one. The row is written first: its lock makes two nodes saving the same name at once take turns, so the
+ * parts of two saves never mix.
+ */
 export const saveCheckpoint = async (
-  q: SqlQueryable,
-  table: string,
+  client: SqlClient,
+  tables: CheckpointTables,
   checkpoint: {
     readonly name: string;
     readonly position: number;
     readonly savedAt: string;
     readonly state: Uint8Array;
   },
+  partBytes = CHECKPOINT_PART_BYTES,
 ): Promise<void> => {
   const { name, position, savedAt, state } = checkpoint;
   if (name === '' || !Number.isSafeInteger(position) || position < 0) {
@@ -25,32 +47,68 @@ export const saveCheckpoint = async (
       `checkpoint '${name}' at ${position}: need a name and a non-negative integer position`,
     );
   }
-  await q.query(
-    `INSERT INTO ${table} (name, position, saved_at, state) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (name) DO UPDATE SET position = excluded.position, saved_at = excluded.saved_at,
-                                      state = excluded.state`,
-    [name, position, savedAt, state],
-  );
+  const parts = state.byteLength <= partBytes ? 0 : Math.ceil(state.byteLength / partBytes);
+  await client.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO ${tables.checkpoints} (name, position, saved_at, state, parts) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (name) DO UPDATE SET position = excluded.position, saved_at = excluded.saved_at,
+                                        state = excluded.state, parts = excluded.parts`,
+      [name, position, savedAt, parts === 0 ? state : new Uint8Array(), parts],
+    );
+    await tx.query(`DELETE FROM ${tables.parts} WHERE name = $1`, [name]);
+    for (let i = 0; i < parts; i++) {
+      const from = i * partBytes;
+      await tx.query(`INSERT INTO ${tables.parts} (name, part, bytes) VALUES ($1, $2, $3)`, [
+        name,
+        i,
+        state.subarray(from, Math.min(from + partBytes, state.byteLength)),
+      ]);
+    }
+  });
 };
 
-/** The checkpoint saved in `table` under `name`, or undefined when there is none. */
+type Row = {
+  position: string | number;
+  saved_at: string;
+  state: Uint8Array | null;
+  parts: number;
+  part: number | null;
+  bytes: Uint8Array | null;
+};
+
+/** The checkpoint saved under `name`, or undefined when there is none. One statement: one snapshot. */
 export const loadCheckpoint = async (
-  q: SqlQueryable,
-  table: string,
+  client: SqlClient,
+  tables: CheckpointTables,
   name: string,
 ): Promise<Checkpoint | undefined> => {
-  const [row] = await q.query<{ position: string | number; saved_at: string; state: Uint8Array | null }>(
-    `SELECT position, saved_at, state FROM ${table} WHERE name = $1`,
+  const rows = await client.query<Row>(
+    `SELECT c.position, c.saved_at, c.state, c.parts, p.part, p.bytes
+       FROM ${tables.checkpoints} c LEFT JOIN ${tables.parts} p ON p.name = c.name
+      WHERE c.name = $1
+      ORDER BY p.part`,
     [name],
   );
+  const [row] = rows;
   // A row without a state (written by an earlier version of this table) is no checkpoint at all.
   if (!row || row.state === null) return undefined;
-  const s = row.state;
-  return {
-    name,
-    position: Number(row.position),
-    savedAt: row.saved_at,
-    // node-postgres hands back a Buffer; copy it into a plain Uint8Array in one slice (checkpoints are large).
-    state: new Uint8Array(s.buffer.slice(s.byteOffset, s.byteOffset + s.byteLength)),
-  };
+  const found = { name, position: Number(row.position), savedAt: row.saved_at };
+  const parts = Number(row.parts);
+  if (parts === 0) return { ...found, state: copy([row.state]) };
+  const pieces = rows.filter((r) => r.bytes !== null);
+  if (pieces.length !== parts || pieces.some((r, i) => Number(r.part) !== i)) {
+    throw new CheckpointCorruptError(name, `expected parts 0 to ${parts - 1}, found ${pieces.length}`);
+  }
+  return { ...found, state: copy(pieces.map((r) => r.bytes!)) };
+};
+
+/** The pieces in one plain Uint8Array (drivers hand back Buffers sharing larger pools). */
+const copy = (pieces: readonly Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(pieces.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 };

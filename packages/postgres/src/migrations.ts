@@ -39,6 +39,20 @@ export const MIGRATIONS: readonly Migration[] = [
         state    BYTEA
       );`,
   },
+  {
+    version: 2,
+    name: 'checkpoints in parts',
+    // A BYTEA value is capped at 1 GB, and national-scale checkpoints are larger: a checkpoint of more
+    // than one part leaves \`state\` empty and keeps its bytes in numbered parts.
+    sql: (s) => `
+      ALTER TABLE ${s}.checkpoints ADD COLUMN parts INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE ${s}.checkpoint_parts (
+        name  TEXT NOT NULL,
+        part  INTEGER NOT NULL CHECK (part >= 0),
+        bytes BYTEA NOT NULL,
+        PRIMARY KEY (name, part)
+      );`,
+  },
 ];
 
 /**

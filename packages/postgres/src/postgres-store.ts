@@ -28,7 +28,13 @@ import {
 } from '@chitieu/core';
 import { Pool } from 'pg';
 import { type LogState, type Lookups, underAppendLock } from './append-lock.ts';
-import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoints.ts';
+import {
+  CHECKPOINT_PART_BYTES,
+  type Checkpoint,
+  type CheckpointTables,
+  loadCheckpoint,
+  saveCheckpoint,
+} from './checkpoints.ts';
 import { EVENT_COLUMNS, type EventRow, rawFromRow } from './event-rows.ts';
 import { migrate } from './migrations.ts';
 import { pgPoolClient } from './pg-pool-client.ts';
@@ -53,6 +59,8 @@ export type PostgresEventStoreOptions = PostgresConnection & {
   readonly clock?: Clock;
   /** Makes ids for events submitted without one (e.g. `monotonicFactory()` from the `ulid` package). */
   readonly newId: () => string;
+  /** Checkpoints larger than this are stored in parts of this size (default 64 MiB; BYTEA caps a value at 1 GB). */
+  readonly checkpointPartBytes?: number;
 };
 
 const systemClock: Clock = { now: () => new Date() };
@@ -67,7 +75,8 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
   readonly #ownsClient: boolean;
   readonly #names: SchemaNames;
   readonly #events: string;
-  readonly #checkpoints: string;
+  readonly #checkpoints: CheckpointTables;
+  readonly #checkpointPartBytes: number;
   readonly #clock: Clock;
   readonly #newId: () => string;
   readonly #signal = new AppendSignal();
@@ -85,13 +94,21 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     this.#ownsClient = ownsClient;
     this.#names = names;
     this.#events = `${names.quoted}.events`;
-    this.#checkpoints = `${names.quoted}.checkpoints`;
+    this.#checkpoints = {
+      checkpoints: `${names.quoted}.checkpoints`,
+      parts: `${names.quoted}.checkpoint_parts`,
+    };
+    this.#checkpointPartBytes = options.checkpointPartBytes ?? CHECKPOINT_PART_BYTES;
     this.#clock = options.clock ?? systemClock;
     this.#newId = options.newId;
   }
 
   /** Connects, migrates the schema to the latest version and returns the store. */
   static async open(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    const partBytes = options.checkpointPartBytes;
+    if (partBytes !== undefined && !(Number.isSafeInteger(partBytes) && partBytes > 0)) {
+      throw new RangeError(`checkpoint part size must be a positive integer, got ${partBytes}`);
+    }
     const names = schemaNames(options.schema);
     const [client, owns] = clientFor(options);
     try {
@@ -277,12 +294,12 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
   /** Records how far a projection has read, with an optional snapshot of its state, replacing any earlier one. */
   async saveCheckpoint(name: string, position: number, state: Uint8Array): Promise<void> {
     this.#open();
-    await saveCheckpoint(this.#client, this.#checkpoints, {
-      name,
-      position,
-      savedAt: this.#clock.now().toISOString(),
-      state,
-    });
+    await saveCheckpoint(
+      this.#client,
+      this.#checkpoints,
+      { name, position, savedAt: this.#clock.now().toISOString(), state },
+      this.#checkpointPartBytes,
+    );
   }
 
   /** The checkpoint saved under `name`, or undefined when there is none. */

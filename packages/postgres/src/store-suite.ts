@@ -58,12 +58,17 @@ export const postgresStoreSuite = (name: string, open: () => Promise<TestDatabas
     let db: TestDatabase;
     const stores: PostgresEventStore[] = [];
     const clock = { now: () => new Date('2024-05-01T03:00:00.000Z') };
-    const store = async (options: { schema?: string; client?: SqlClient } = {}) => {
+    const store = async (
+      options: { schema?: string; client?: SqlClient; checkpointPartBytes?: number } = {},
+    ) => {
       const s = await PostgresEventStore.open({
         client: options.client ?? db.client,
         schema: options.schema ?? db.schema(),
         clock,
         newId: sequentialIds(Date.UTC(2024, 4, 1), stores.length + 1),
+        ...(options.checkpointPartBytes === undefined
+          ? {}
+          : { checkpointPartBytes: options.checkpointPartBytes }),
       });
       stores.push(s);
       return s;
@@ -183,6 +188,33 @@ export const postgresStoreSuite = (name: string, open: () => Promise<TestDatabas
         savedAt: '2024-05-01T03:00:00.000Z',
         state: new Uint8Array([7]),
       });
+    });
+
+    it('stores a checkpoint larger than one part in parts, and reads it back whatever its own part size', async () => {
+      const schema = db.schema();
+      const s = await store({ schema, checkpointPartBytes: 4 });
+      const big = Uint8Array.from({ length: 11 }, (_, i) => i + 1);
+      await s.saveCheckpoint('p', 0, big.subarray(1));
+      const parts = () =>
+        db.client.query<{ part: number; n: number }>(
+          `SELECT part, length(bytes)::int AS n FROM ${schemaNames(schema).quoted}.checkpoint_parts ORDER BY part`,
+        );
+      expect(await parts()).toEqual([
+        { part: 0, n: 4 },
+        { part: 1, n: 4 },
+        { part: 2, n: 2 },
+      ]);
+      expect((await s.loadCheckpoint('p'))?.state).toEqual(big.subarray(1));
+      await s.saveCheckpoint('p', 0, new Uint8Array([7, 7, 7, 7]));
+      expect(await parts()).toEqual([]);
+      expect((await s.loadCheckpoint('p'))?.state).toEqual(new Uint8Array([7, 7, 7, 7]));
+      await s.saveCheckpoint('p', 0, big);
+      expect((await (await store({ schema })).loadCheckpoint('p'))?.state).toEqual(big);
+      await db.client.query(`DELETE FROM ${schemaNames(schema).quoted}.checkpoint_parts WHERE part = 1`);
+      await expect(s.loadCheckpoint('p')).rejects.toThrow(
+        "checkpoint 'p' is corrupt: expected parts 0 to 2, found 2",
+      );
+      await expect(store({ checkpointPartBytes: 0 })).rejects.toBeInstanceOf(RangeError);
     });
 
     it('keeps logs in different schemas of one database apart', async () => {

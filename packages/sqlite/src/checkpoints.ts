@@ -8,34 +8,94 @@ export interface Checkpoint {
   readonly state: Uint8Array;
 }
 
-/** The statements on the `checkpoints` table: one row per name, replaced on every save. */
-export class CheckpointTable {
-  readonly #save: Statement<[string, number, string, Buffer], void>;
-  readonly #load: Statement<[string], [number, string, Buffer]>;
+/**
+ * Bytes per stored part of a checkpoint: well under SQLite's 1 GB limit on one value, and large enough that
+ * a 10-million-event checkpoint is a handful of rows.
+ */
+export const CHECKPOINT_PART_BYTES = 256 * 2 ** 20;
 
-  constructor(db: Database) {
-    this.#save = db.prepare<[string, number, string, Buffer], void>(
-      `INSERT INTO checkpoints (name, position, saved_at, state) VALUES (?, ?, ?, ?)
+/** A checkpoint whose stored parts do not add up (a part missing or out of place): it cannot be used. */
+export class CheckpointCorruptError extends Error {
+  constructor(name: string, detail: string) {
+    super(`checkpoint '${name}' is corrupt: ${detail}`);
+    this.name = 'CheckpointCorruptError';
+  }
+}
+
+const view = (bytes: Uint8Array, from = 0, to = bytes.byteLength): Buffer =>
+  // A view, not a copy: checkpoints can be hundreds of megabytes and SQLite copies the bytes anyway.
+  Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from);
+
+/**
+ * The statements on the `checkpoints` table: one row per name, replaced on every save. A state larger than
+ * one part goes to `checkpoint_parts` (the row's `state` then stays empty). Callers run save and load
+ * inside a transaction, so a reader never sees the parts of two saves.
+ */
+export class CheckpointTable {
+  readonly #partBytes: number;
+  readonly #save: Statement<[string, number, string, Buffer, number], void>;
+  readonly #load: Statement<[string], [number, string, Buffer, number]>;
+  readonly #dropParts: Statement<[string], void>;
+  readonly #savePart: Statement<[string, number, Buffer], void>;
+  readonly #loadParts: Statement<[string], [number, Buffer]>;
+
+  constructor(db: Database, partBytes = CHECKPOINT_PART_BYTES) {
+    if (!(Number.isSafeInteger(partBytes) && partBytes > 0)) {
+      throw new RangeError(`checkpoint part size must be a positive integer, got ${partBytes}`);
+    }
+    this.#partBytes = partBytes;
+    this.#save = db.prepare(
+      `INSERT INTO checkpoints (name, position, saved_at, state, parts) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (name) DO UPDATE
-       SET position = excluded.position, saved_at = excluded.saved_at, state = excluded.state`,
+       SET position = excluded.position, saved_at = excluded.saved_at, state = excluded.state,
+           parts = excluded.parts`,
     );
     this.#load = db
-      .prepare<[string], [number, string, Buffer]>(
-        'SELECT position, saved_at, state FROM checkpoints WHERE name = ?',
+      .prepare<[string], [number, string, Buffer, number]>(
+        'SELECT position, saved_at, state, parts FROM checkpoints WHERE name = ?',
+      )
+      .raw();
+    this.#dropParts = db.prepare('DELETE FROM checkpoint_parts WHERE name = ?');
+    this.#savePart = db.prepare('INSERT INTO checkpoint_parts (name, part, bytes) VALUES (?, ?, ?)');
+    this.#loadParts = db
+      .prepare<[string], [number, Buffer]>(
+        'SELECT part, bytes FROM checkpoint_parts WHERE name = ? ORDER BY part',
       )
       .raw();
   }
 
   save(name: string, position: number, savedAt: string, state: Uint8Array): void {
-    // A view, not a copy: checkpoints can be megabytes and SQLite copies the bytes anyway.
-    this.#save.run(name, position, savedAt, Buffer.from(state.buffer, state.byteOffset, state.byteLength));
+    this.#dropParts.run(name);
+    if (state.byteLength <= this.#partBytes) {
+      this.#save.run(name, position, savedAt, view(state), 0);
+      return;
+    }
+    const parts = Math.ceil(state.byteLength / this.#partBytes);
+    this.#save.run(name, position, savedAt, Buffer.alloc(0), parts);
+    for (let i = 0; i < parts; i++) {
+      const from = i * this.#partBytes;
+      this.#savePart.run(name, i, view(state, from, Math.min(from + this.#partBytes, state.byteLength)));
+    }
   }
 
   load(name: string): Checkpoint | undefined {
     const row = this.#load.get(name);
     if (row === undefined) return undefined;
-    const [position, savedAt, state] = row;
-    // A plain Uint8Array, so callers comparing bytes are not surprised by Buffer's extra identity.
-    return { position, savedAt, state: new Uint8Array(state.buffer, state.byteOffset, state.byteLength) };
+    const [position, savedAt, state, parts] = row;
+    if (parts === 0) {
+      // A plain Uint8Array, so callers comparing bytes are not surprised by Buffer's extra identity.
+      return { position, savedAt, state: new Uint8Array(state.buffer, state.byteOffset, state.byteLength) };
+    }
+    const rows = this.#loadParts.all(name);
+    if (rows.length !== parts || rows.some(([part], i) => part !== i)) {
+      throw new CheckpointCorruptError(name, `expected parts 0 to ${parts - 1}, found ${rows.length}`);
+    }
+    const out = new Uint8Array(rows.reduce((n, [, bytes]) => n + bytes.byteLength, 0));
+    let at = 0;
+    for (const [, bytes] of rows) {
+      out.set(bytes, at);
+      at += bytes.byteLength;
+    }
+    return { position, savedAt, state: out };
   }
 }

@@ -27,7 +27,7 @@ describe('schema migrations', () => {
       .pluck()
       .all();
     db.close();
-    expect(tables).toEqual(['checkpoints', 'events']);
+    expect(tables).toEqual(['checkpoint_parts', 'checkpoints', 'events']);
   });
 
   it('does not rerun migrations when an existing file is opened again, and keeps its events', async () => {
@@ -40,8 +40,28 @@ describe('schema migrations', () => {
     expect(await again.head()).toBe(1);
     await again.close();
     const db = new Database(path);
-    expect(migrate(db)).toEqual({ from: 1, to: 1 });
+    expect(migrate(db)).toEqual({ from: 2, to: 2 });
     db.close();
+  });
+
+  it('upgrades a version-1 file: its checkpoint still loads, and large ones are then kept in parts', async () => {
+    const path = tmp.file();
+    const db = new Database(path);
+    migrate(db, MIGRATIONS.slice(0, 1));
+    db.prepare(
+      "INSERT INTO checkpoints (name, position, saved_at, state) VALUES ('p', 0, '2024-01-01T00:00:00.000Z', ?)",
+    ).run(Buffer.from([1, 2, 3]));
+    db.close();
+    const store = SqliteEventStore.open({ path, checkpointPartBytes: 2 });
+    expect(await store.loadCheckpoint('p')).toEqual({
+      position: 0,
+      savedAt: '2024-01-01T00:00:00.000Z',
+      state: new Uint8Array([1, 2, 3]),
+    });
+    await store.saveCheckpoint('p', 0, new Uint8Array([4, 5, 6]));
+    expect((await store.loadCheckpoint('p'))?.state).toEqual(new Uint8Array([4, 5, 6]));
+    await store.close();
+    expect(userVersion(path)).toBe(2);
   });
 
   it('applies only the migrations newer than the file, each once, in order', () => {

@@ -39,6 +39,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'checkpoints in parts',
+    // SQLite refuses a value over 1 GB (SQLITE_MAX_LENGTH), and national-scale checkpoints are larger. A
+    // checkpoint of more than one part leaves `state` empty and keeps its bytes in numbered parts.
+    sql: `
+      ALTER TABLE checkpoints ADD COLUMN parts INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE checkpoint_parts (
+        name TEXT NOT NULL,
+        part INTEGER NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY (name, part)
+      );
+    `,
+  },
 ];
 
 /** The file was written by a newer chitieu than this one; opening it could corrupt what it does not know. */

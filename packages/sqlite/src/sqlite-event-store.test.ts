@@ -165,6 +165,42 @@ describe('SqliteEventStore', () => {
       expect((await again.loadCheckpoint('p'))?.state).toEqual(new Uint8Array([42]));
     });
 
+    it('stores a checkpoint larger than one part in parts, and a smaller one replacing it in one row', async () => {
+      const path = tmp.file();
+      const store = SqliteEventStore.open({ path, clock, checkpointPartBytes: 4 });
+      const big = Uint8Array.from({ length: 11 }, (_, i) => i + 1);
+      await store.saveCheckpoint('p', 0, big.subarray(1));
+      const db = new Database(path, { readonly: true });
+      const parts = () =>
+        db.prepare('SELECT part, length(bytes) FROM checkpoint_parts ORDER BY part').raw().all();
+      expect(parts()).toEqual([
+        [0, 4],
+        [1, 4],
+        [2, 2],
+      ]);
+      expect((await store.loadCheckpoint('p'))?.state).toEqual(big.subarray(1));
+      // Exactly one part's worth stays in the row, and the earlier parts are gone.
+      await store.saveCheckpoint('p', 0, new Uint8Array([7, 7, 7, 7]));
+      expect(parts()).toEqual([]);
+      expect((await store.loadCheckpoint('p'))?.state).toEqual(new Uint8Array([7, 7, 7, 7]));
+      await store.saveCheckpoint('p', 0, big);
+      await store.close();
+      // Another process may read with another part size: the stored parts say how to reassemble.
+      const again = SqliteEventStore.open({ path, clock });
+      expect((await again.loadCheckpoint('p'))?.state).toEqual(big);
+      await again.close();
+      const writable = new Database(path);
+      writable.prepare('DELETE FROM checkpoint_parts WHERE part = 1').run();
+      writable.close();
+      const damaged = SqliteEventStore.open({ path, clock });
+      await expect(damaged.loadCheckpoint('p')).rejects.toThrow(
+        "checkpoint 'p' is corrupt: expected parts 0 to 2, found 2",
+      );
+      await damaged.close();
+      db.close();
+      expect(() => SqliteEventStore.open({ path, checkpointPartBytes: 0 })).toThrow(RangeError);
+    });
+
     it('refuses a checkpoint beyond the head or at an impossible position', async () => {
       const store = open();
       await expect(store.saveCheckpoint('p', 1, new Uint8Array())).rejects.toBeInstanceOf(RangeError);

@@ -48,6 +48,8 @@ export interface SqliteEventStoreOptions {
   readonly synchronous?: 'off' | 'normal' | 'full' | 'extra';
   /** How long a writer waits for another process's transaction before failing (default 5,000 ms). */
   readonly busyTimeoutMs?: number;
+  /** Checkpoints larger than this are stored in parts of this size (default 256 MiB; SQLite caps a value at 1 GB). */
+  readonly checkpointPartBytes?: number;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -69,6 +71,7 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
   readonly #importTx: (rows: readonly RawStoredEvent[], remap: boolean) => number;
   readonly #readPage: (after: number, limit: number) => ReadAllPage;
   readonly #saveTx: (name: string, position: number, savedAt: string, state: Uint8Array) => void;
+  readonly #loadTx: (name: string) => Checkpoint | undefined;
   #closed = false;
 
   /** Opens (creating and migrating if needed) the database at `options.path`. */
@@ -83,17 +86,28 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
       db.pragma('foreign_keys = ON');
       migrate(db);
       const clock = options.clock ?? systemClock;
-      return new SqliteEventStore(db, clock, options.newId ?? monotonicUlid(() => clock.now().getTime()));
+      const checkpoints = new CheckpointTable(db, options.checkpointPartBytes);
+      return new SqliteEventStore(
+        db,
+        clock,
+        options.newId ?? monotonicUlid(() => clock.now().getTime()),
+        checkpoints,
+      );
     } catch (error) {
       db.close();
       throw error;
     }
   }
 
-  private constructor(db: Database.Database, clock: Clock, newId: () => string) {
+  private constructor(
+    db: Database.Database,
+    clock: Clock,
+    newId: () => string,
+    checkpoints: CheckpointTable,
+  ) {
     this.#db = db;
     this.#events = new EventTable(db);
-    this.#checkpoints = new CheckpointTable(db);
+    this.#checkpoints = checkpoints;
     this.#clock = clock;
     this.#newId = newId;
     const events = this.#events;
@@ -137,6 +151,9 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
       this.#checkpoints.save(name, position, savedAt, state);
     });
     this.#saveTx = (name, position, savedAt, state) => save.immediate(name, position, savedAt, state);
+    // One read transaction: a checkpoint's row and its parts come from the same save.
+    const load = db.transaction((name: string) => this.#checkpoints.load(name));
+    this.#loadTx = (name) => load.deferred(name);
   }
 
   append(
@@ -240,7 +257,7 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
   /** The last checkpoint saved under `name`, if any. */
   async loadCheckpoint(name: string): Promise<Checkpoint | undefined> {
     this.#open();
-    return this.#checkpoints.load(name);
+    return this.#loadTx(name);
   }
 
   async close(): Promise<void> {
