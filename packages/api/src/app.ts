@@ -1,10 +1,10 @@
 import type { Clock, Ledger } from '@chitieu/core';
 import { type Context, Hono } from 'hono';
-import { ulid } from 'ulid';
 import type { Principal } from './auth/principal.ts';
 import { type Scope, TokenTable } from './auth/tokens.ts';
 import { UnitScopes } from './auth/unit-scope.ts';
 import { type AppEnv, DEFAULT_LIMITS, type Deps, type Limits } from './context.ts';
+import { newRequestId } from './http/request-id.ts';
 import { IdempotencyCache } from './limits/idempotency.ts';
 import { RateLimiter } from './limits/rate-limit.ts';
 import { describeError, type Logger, silentLogger } from './logging.ts';
@@ -44,6 +44,19 @@ export interface AppOptions {
 
 const UNLIMITED_PROBES = new Set(['/healthz', '/readyz']);
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * Sets a header on the response a handler has already made. Hono's `c.header` copies a final response for
+ * every header it sets (and under @hono/node-server that turns its lightweight response into a full one,
+ * body stream included); the response's own headers can simply be set, unless they are immutable.
+ */
+const setFinalHeader = (c: Context<AppEnv>, name: string, value: string): void => {
+  try {
+    c.res.headers.set(name, value);
+  } catch {
+    c.header(name, value);
+  }
+};
 
 /**
  * The HTTP API over a ledger: routes, auth, limits and problem details. It does no I/O of its own beyond
@@ -87,18 +100,20 @@ export const createApp = (options: AppOptions) => {
 
   const app = new Hono<AppEnv>();
 
-  // One JSON line per request, whatever happened to it.
+  // One JSON line per request, whatever happened to it (nothing to time or build for the silent logger).
+  const logging = deps.logger !== silentLogger;
   app.use('*', async (c, next) => {
-    const started = performance.now();
+    const started = logging ? performance.now() : 0;
     const given = c.req.header('X-Request-Id');
-    const requestId = given !== undefined && REQUEST_ID.test(given) ? given : ulid();
+    const requestId = given !== undefined && REQUEST_ID.test(given) ? given : newRequestId();
     c.set('requestId', requestId);
     c.set('principal', anonymous);
     await next();
-    c.header('X-Request-Id', requestId);
-    c.header('X-Content-Type-Options', 'nosniff');
+    setFinalHeader(c, 'X-Request-Id', requestId);
+    setFinalHeader(c, 'X-Content-Type-Options', 'nosniff');
     // While draining, ask keep-alive clients to reconnect (to another node) rather than reuse this one.
-    if (deps.draining()) c.header('Connection', 'close');
+    if (deps.draining()) setFinalHeader(c, 'Connection', 'close');
+    if (!logging) return;
     deps.logger.log({
       level: 'info',
       msg: 'request',
@@ -112,8 +127,8 @@ export const createApp = (options: AppOptions) => {
   });
 
   // Who is asking, then whether they may ask now. A bad token is refused only after the rate limit, so
-  // guessing tokens is throttled like anything else.
-  app.use('*', async (c, next) => {
+  // guessing tokens is throttled like anything else. (Not async: it hands on next()'s promise as it is.)
+  app.use('*', (c, next) => {
     const header = c.req.header('Authorization');
     let refused: string | undefined;
     if (header !== undefined) {
@@ -137,7 +152,7 @@ export const createApp = (options: AppOptions) => {
       if (!decision.ok) throw problems.rateLimited(decision.retryAfterSeconds);
     }
     if (refused !== undefined) throw problems.unauthenticated(refused);
-    await next();
+    return next();
   });
 
   for (const routes of [

@@ -2,6 +2,7 @@ import type { Clock, Ledger } from '@chitieu/core';
 import type { Principal } from './auth/principal.ts';
 import type { TokenTable } from './auth/tokens.ts';
 import type { UnitScopes } from './auth/unit-scope.ts';
+import type { EtagMemo } from './http/caching.ts';
 import type { IdempotencyCache } from './limits/idempotency.ts';
 import type { RateLimiter } from './limits/rate-limit.ts';
 import type { Logger } from './logging.ts';
@@ -12,6 +13,8 @@ export type AppEnv = {
   Variables: {
     principal: Principal;
     requestId: string;
+    /** The request's ETag, worked out once (see `etagOf`). */
+    etagMemo?: EtagMemo;
   };
 };
 

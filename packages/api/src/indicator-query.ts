@@ -43,14 +43,16 @@ export const indicatorQueryFrom = (
     own[key] = numeric.has(key) && NUMBER.test(value) ? Number(value) : value;
   }
   const knownAt = knownAtParam(params);
-  const pick = (key: string) => params.get(key);
+  const view = params.get('view');
+  const by = params.get('by');
+  const grain = params.get('grain');
   return {
     indicator: name,
-    unit: pick('unit') as string,
-    period: pick('period') as string,
-    ...(pick('view') === undefined ? {} : { view: pick('view') as 'as-was' }),
-    ...(pick('by') === undefined ? {} : { by: pick('by') as 'unit' }),
-    ...(pick('grain') === undefined ? {} : { grain: pick('grain') as 'month' }),
+    unit: params.get('unit') as string,
+    period: params.get('period') as string,
+    ...(view === undefined ? {} : { view: view as 'as-was' }),
+    ...(by === undefined ? {} : { by: by as 'unit' }),
+    ...(grain === undefined ? {} : { grain: grain as 'month' }),
     ...(knownAt === undefined ? {} : { knownAt }),
     params: own,
   };

@@ -4,6 +4,13 @@
  */
 export const negotiate = <T extends string>(accept: string | undefined, offers: readonly [T, ...T[]]): T => {
   if (accept === undefined || accept.trim() === '') return offers[0];
+  // One media range with no parameters and no wildcard (`application/json`): it scores 1 for the offer it
+  // names and 0 for every other, so that offer wins, or none does.
+  if (!accept.includes(',') && !accept.includes(';') && !accept.includes('*')) {
+    const type = accept.trim().toLowerCase();
+    for (const offer of offers) if (offer === type) return offer;
+    return offers[0];
+  }
   const ranges = accept.split(',').map((part, order) => {
     const [type = '', ...params] = part.trim().toLowerCase().split(';');
     const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));

@@ -1,10 +1,11 @@
 import { IsoDate, KnownAt, View } from '@chitieu/core';
 import { problems } from '../problem.ts';
+import { queryPairs, urlParts } from './url.ts';
 
 /** A request's query parameters, each given once (a repeated parameter is ambiguous, so it is a 400). */
 export const queryParams = (url: string): Map<string, string> => {
   const out = new Map<string, string>();
-  for (const [key, value] of new URL(url).searchParams) {
+  for (const [key, value] of queryPairs(urlParts(url).query)) {
     if (out.has(key)) throw problems.invalidParameter(key, 'repeated', 'give this parameter once');
     out.set(key, value);
   }
@@ -13,7 +14,8 @@ export const queryParams = (url: string): Map<string, string> => {
 
 /** Throws a 400 naming any parameter the route does not know (a typo must not silently change an answer). */
 export const onlyKnown = (params: ReadonlyMap<string, string>, known: readonly string[]): void => {
-  const unknown = [...params.keys()].filter((k) => !known.includes(k));
+  const unknown: string[] = [];
+  for (const k of params.keys()) if (!known.includes(k)) unknown.push(k);
   if (unknown.length > 0)
     throw problems.invalidRequest(
       unknown.map((k) => ({ path: k, rule: 'unknown_parameter', message: `known: ${known.join(', ')}` })),

@@ -26,13 +26,17 @@ export interface ReadPlan {
  * check, a 304 when the tag still matches (before the core is asked), then the answer with cache headers
  * for the position it reflects.
  */
-export const readRoute =
-  (deps: Deps, allowed: readonly string[], plan: (request: ReadRequest) => ReadPlan) =>
-  async (c: Context<AppEnv>) => {
+export const readRoute = (
+  deps: Deps,
+  allowed: readonly string[],
+  plan: (request: ReadRequest) => ReadPlan,
+) => {
+  const known = [...allowed, 'knownAt'];
+  return async (c: Context<AppEnv>) => {
     const principal = c.get('principal');
     requireScope(principal, 'read');
     const params = queryParams(c.req.url);
-    onlyKnown(params, [...allowed, 'knownAt']);
+    onlyKnown(params, known);
     const knownAt = knownAtParam(params);
     const param = (name: string) => c.req.param(name) ?? '';
     const { check, answer } = plan({ c, param, principal, params, knownAt });
@@ -44,3 +48,4 @@ export const readRoute =
     setCaching(c, deps.clock, freshnessAfter(before, knownAt, position));
     return c.json(body);
   };
+};
