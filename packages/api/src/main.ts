@@ -207,8 +207,12 @@ export const main = async (env: Env = process.env): Promise<void> => {
     logger.log({ level: 'error', msg: 'could not start', error: describeError(error) });
     process.exit(1);
   }
+  // `on`, not `once`: under `pnpm start` the signal often comes twice — from the terminal or container to
+  // the whole process group, and again relayed by tsx — and a second one with no listener would kill the
+  // process before the checkpoint is saved. A repeated signal joins the stop already under way, which the
+  // shutdown timeout bounds.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
       server.stop(signal).then(
         () => process.exit(0),
         (error: unknown) => {

@@ -80,8 +80,13 @@ describe('the server process', () => {
       position: number;
     };
     expect(again).toMatchObject({ value: (educationTurns.expected as number) + 100, position: head });
+    // Ctrl-C under `pnpm start` signals the whole group and tsx relays it again: the process gets it twice.
     second.child.kill('SIGINT');
-    expect((await second.exited).code).toBe(0);
+    while (!second.records.some((r) => r.msg === 'shutting down'))
+      await new Promise((done) => setTimeout(done, 5));
+    second.child.kill('SIGINT');
+    expect(await second.exited).toMatchObject({ code: 0, signal: null });
+    expect(second.records.map((r) => r.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
   }, 60_000);
 
   it('refuses to start with a broken configuration, naming the variable', async () => {
