@@ -281,13 +281,18 @@ export class PeopleCube {
     const fresh = new PeopleSet();
     const from = firstDayOfMonthIndex(month);
     const to = firstDayOfMonthIndex(month + 1) - 1;
+    // Each unit's participations are netted per person before any reaches the set: replayed in log order, a
+    // removal arriving after the set has become a sketch would leave it stale again, and every read would
+    // rebuild it once more. (A unit's removals are always in its own log, after what they take back.)
+    const net = new Map<number, number>();
     for (const u of this.#contributors(node, view)) {
       if (u === node) continue;
+      net.clear();
       this.#forEach(u, from, (day, s, p, delta) => {
         if (day > to || s !== slot || !this.#countsUnder(u, node, view, day)) return;
-        if (delta > 0) fresh.add(p, this.registry.hashOf(p));
-        else fresh.remove(p, this.registry.hashOf(p));
+        net.set(p, (net.get(p) ?? 0) + delta);
       });
+      for (const [p, times] of net) for (let i = 0; i < times; i++) fresh.add(p, this.registry.hashOf(p));
     }
     this.#desc[view][node]!.set(key, fresh);
     return fresh;
