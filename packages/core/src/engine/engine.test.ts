@@ -221,7 +221,9 @@ describe('engine: measures', () => {
     ]);
     const count = (u: string) => ask(ledger, { indicator: 'people', unit: u, period: '2024-03' });
     expect(count('p')).toMatchObject({ exact: false });
-    await ledger.appendEvents([event('activity.voided', { activityId: 'a2', reason: 'trùng' }, '2024-03-06')]);
+    await ledger.appendEvents([
+      event('activity.voided', { activityId: 'a2', reason: 'trùng' }, '2024-03-06'),
+    ]);
     // Rebuilt from the units' logs with each unit's adds and removes netted first: 3,000 people, exactly.
     // (Replayed one by one, the removals would reach a set already past the threshold and leave it stale.)
     for (const u of ['p', 'd', 'p']) expect(count(u)).toMatchObject({ value: 3_000, exact: true });
