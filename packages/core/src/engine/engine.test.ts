@@ -228,6 +228,20 @@ describe('engine: measures', () => {
     // (Replayed one by one, the removals would reach a set already past the threshold and leave it stale.)
     for (const u of ['p', 'd', 'p']) expect(count(u)).toMatchObject({ value: 3_000, exact: true });
     expect(count('g2')).toMatchObject({ value: 0 });
+    // Stale again; this time d gained a unit mid-month, so d's cell cannot be its children's sum and comes
+    // from the logs, while p's (d was its child all month) is the sum of d's cells.
+    await ledger.appendEvents([
+      activity('a4', 'g2', '2024-03-07', { quantity: 2_000, participants: people('w', 2_000) }),
+    ]);
+    await ledger.appendEvents([unit('g3', 'grassroots', 'd', '2024-03-10')]);
+    await ledger.appendEvents([
+      activity('a3', 'g3', '2024-03-12', { quantity: 10, participants: people('z', 10) }),
+    ]);
+    await ledger.appendEvents([
+      event('activity.voided', { activityId: 'a4', reason: 'trùng' }, '2024-03-13'),
+    ]);
+    for (const u of ['p', 'd']) expect(count(u)).toMatchObject({ value: 3_010, exact: true });
+    expect(count('g3')).toMatchObject({ value: 10, exact: true });
   });
 
   it('keeps turns (lượt) and distinct people (người) apart, and unions people across units', async () => {

@@ -278,6 +278,37 @@ export class PeopleCube {
     const key = cellKey(month, slot);
     const set = this.#desc[view][node]?.get(key);
     if (!set?.isStale) return set;
+    const fresh =
+      (view === AS_WAS ? this.#fromChildren(node, month, slot) : undefined) ??
+      this.#fromLogs(node, view, month, slot);
+    this.#desc[view][node]!.set(key, fresh);
+    return fresh;
+  }
+
+  /**
+   * As-was, a node's descendants' people in a month are its children's own and descendants' people — when
+   * each child was its child for the whole month or not at all. Then the stale cell is the sum of a dozen
+   * children's cells (rebuilt first if stale themselves) instead of a scan of every unit's log below it.
+   * Undefined when a child came or went during the month, or a part is itself stale: the logs decide.
+   */
+  #fromChildren(node: number, month: number, slot: number): PeopleSet | undefined {
+    const from = firstDayOfMonthIndex(month);
+    const to = firstDayOfMonthIndex(month + 1) - 1;
+    const key = cellKey(month, slot);
+    const fresh = new PeopleSet();
+    for (const c of this.#h.everChildren(node)) {
+      if (this.#h.unit(c).parents.some((p) => p.from > from && p.from <= to)) return undefined;
+      if (this.#h.parentAt(c, from) !== node) continue;
+      const own = this.#own[c]?.get(key);
+      if (own) fresh.addAll(own);
+      const desc = this.#readDesc(c, AS_WAS, month, slot);
+      if (desc) fresh.addAll(desc);
+    }
+    return fresh.isStale ? undefined : fresh;
+  }
+
+  /** A desc cell rebuilt from the participation logs of every unit that may count under the node. */
+  #fromLogs(node: number, view: ViewIndex, month: number, slot: number): PeopleSet {
     const fresh = new PeopleSet();
     const from = firstDayOfMonthIndex(month);
     const to = firstDayOfMonthIndex(month + 1) - 1;
@@ -294,7 +325,6 @@ export class PeopleCube {
       });
       for (const [p, times] of net) for (let i = 0; i < times; i++) fresh.add(p, this.registry.hashOf(p));
     }
-    this.#desc[view][node]!.set(key, fresh);
     return fresh;
   }
 
