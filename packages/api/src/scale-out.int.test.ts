@@ -1,4 +1,4 @@
-import { activity, event } from '@chitieu/core/testing';
+import { activity, event, unit } from '@chitieu/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 // The PostgreSQL package's test helper: fresh schemas per run on the test server, dropped afterwards.
 import {
@@ -66,16 +66,8 @@ describe.skipIf(TEST_DATABASE_URL === undefined)('two API nodes on one PostgreSQ
     await Promise.all([waitReady(a.url), waitReady(b.url)]);
 
     const written = await post(a.url, [
-      event(
-        'unit.registered',
-        { unitId: 'tw', name: 'Trung ương', level: 'central', parentId: null },
-        '2020-01-01',
-      ),
-      event(
-        'unit.registered',
-        { unitId: 'tinh-x', name: 'Tỉnh X', level: 'province', parentId: 'tw' },
-        '2020-01-01',
-      ),
+      unit('tw', 'central', null, { name: 'Trung ương' }),
+      unit('tinh-x', 'province', 'tw', { name: 'Tỉnh X' }),
       activity('x-1', 'tinh-x', '2024-03-01', { kind: 'article', quantity: 7 }),
     ]);
     expect(written.status).toBe(201);

@@ -1,5 +1,5 @@
 import { type EventInput, fixedClock, Ledger, MemoryEventStore } from '@chitieu/core';
-import { event, sequentialIds } from '@chitieu/core/testing';
+import { event, sequentialIds, unit } from '@chitieu/core/testing';
 import { type AppOptions, createApp } from '../app.ts';
 import { hashToken, type Scope, TokenTable } from '../auth/tokens.ts';
 import { memoryLogger } from '../logging.ts';
@@ -18,41 +18,13 @@ export const CLOCK = fixedClock('2025-01-15T03:00:00Z');
 const people = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
 
 export const worldEvents = (): EventInput[] => [
-  event(
-    'unit.registered',
-    { unitId: 'tw', name: 'Trung ương', level: 'central', parentId: null },
-    '2020-01-01',
-  ),
-  event(
-    'unit.registered',
-    { unitId: 'tinh-a', name: 'Tỉnh đoàn A', level: 'province', parentId: 'tw' },
-    '2020-01-01',
-  ),
-  event(
-    'unit.registered',
-    { unitId: 'tinh-b', name: 'Tỉnh đoàn B', level: 'province', parentId: 'tw' },
-    '2020-01-01',
-  ),
-  event(
-    'unit.registered',
-    { unitId: 'huyen-a1', name: 'Huyện đoàn A1', level: 'district', parentId: 'tinh-a' },
-    '2020-01-01',
-  ),
-  event(
-    'unit.registered',
-    { unitId: 'huyen-a2', name: 'Huyện đoàn A2', level: 'district', parentId: 'tinh-a' },
-    '2020-01-01',
-  ),
-  event(
-    'unit.registered',
-    { unitId: 'huyen-b1', name: 'Huyện đoàn B1', level: 'district', parentId: 'tinh-b' },
-    '2020-01-01',
-  ),
-  event(
-    'unit.registered',
-    { unitId: 'xa-a1-1', name: 'Đoàn xã A1-1', level: 'grassroots', parentId: 'huyen-a1' },
-    '2020-01-01',
-  ),
+  unit('tw', 'central', null, { name: 'Trung ương' }),
+  unit('tinh-a', 'province', 'tw', { name: 'Tỉnh đoàn A' }),
+  unit('tinh-b', 'province', 'tw', { name: 'Tỉnh đoàn B' }),
+  unit('huyen-a1', 'district', 'tinh-a', { name: 'Huyện đoàn A1' }),
+  unit('huyen-a2', 'district', 'tinh-a', { name: 'Huyện đoàn A2' }),
+  unit('huyen-b1', 'district', 'tinh-b', { name: 'Huyện đoàn B1' }),
+  unit('xa-a1-1', 'grassroots', 'huyen-a1', { name: 'Đoàn xã A1-1' }),
   event('headcount.reported', { unitId: 'huyen-a1', population: 'members', count: 100 }, '2024-01-01'),
   event('headcount.reported', { unitId: 'huyen-a2', population: 'members', count: 50 }, '2024-01-01'),
   event('group.defined', { groupId: 'lien-ket', name: 'Đơn vị liên kết' }, '2024-01-01'),

@@ -3,7 +3,7 @@ import type { EventInput } from '../events/envelope.ts';
 import { answerIndicator } from '../indicators/answer.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { MemoryEventStore } from '../store/memory-store.ts';
-import { activity, event } from '../testing/builders.ts';
+import { activity, event, unit } from '../testing/builders.ts';
 import { sequentialIds } from '../testing/ids.ts';
 import { type Intent, randomLog } from '../testing/random-log.ts';
 import { fixedClock } from '../time/civil.ts';
@@ -16,12 +16,6 @@ const ledgerWith = async (events: EventInput[]) => {
   for (const e of events) await ledger.appendEvents([e]);
   return ledger;
 };
-const unit = (
-  id: string,
-  level: 'central' | 'province' | 'district' | 'grassroots',
-  parentId: string | null,
-  on = '2020-01-01',
-) => event('unit.registered', { unitId: id, name: id.toUpperCase(), level, parentId }, on);
 
 const ask = (ledger: Ledger, q: Record<string, unknown>) => answerIndicator(ledger.engine, q, clock);
 
@@ -47,8 +41,8 @@ describe('engine: hierarchy views', () => {
     const ledger = await ledgerWith([
       unit('vn', 'central', null),
       unit('p', 'province', 'vn'),
-      unit('d2', 'district', 'p', '2021-01-01'),
-      unit('d1', 'district', 'p', '2020-01-01'),
+      unit('d2', 'district', 'p', { on: '2021-01-01' }),
+      unit('d1', 'district', 'p', { on: '2020-01-01' }),
       unit('g', 'grassroots', 'd1'),
       activity('a1', 'd1', '2023-03-01', { quantity: 1 }),
       activity('a2', 'd2', '2023-03-01', { quantity: 2 }),
@@ -58,7 +52,7 @@ describe('engine: hierarchy views', () => {
       ask(ledger, { indicator: 'activities', unit: 'p', period, by: 'unit' }).rows!.map((r) => r.key);
     expect(rows('2023')).toEqual(['p', 'd2', 'd1']);
     // A unit registered later, and one moved in later, are children only from their first day under p.
-    await ledger.appendEvents([unit('d3', 'district', 'p', '2024-05-01')]);
+    await ledger.appendEvents([unit('d3', 'district', 'p', { on: '2024-05-01' })]);
     await ledger.appendEvents([event('unit.moved', { unitId: 'g', parentId: 'p' }, '2024-07-01')]);
     await ledger.appendEvents([activity('a3', 'd3', '2024-08-01', { quantity: 8 })]);
     await ledger.appendEvents([activity('ag2', 'g', '2024-08-01', { quantity: 16 })]);
@@ -78,7 +72,7 @@ describe('engine: hierarchy views', () => {
     const units = (period: string) =>
       ask(ledger, { indicator: 'units', unit: 'p', period, by: 'unit' }).rows!.map((r) => r.key);
     expect(units('2020')).toEqual(['p', 'd1']);
-    await ledger.appendEvents([unit('d0', 'district', 'p', '2020-03-01')]);
+    await ledger.appendEvents([unit('d0', 'district', 'p', { on: '2020-03-01' })]);
     expect(units('2020')).toEqual(['p', 'd1', 'd0']);
   });
 
@@ -233,7 +227,7 @@ describe('engine: measures', () => {
     await ledger.appendEvents([
       activity('a4', 'g2', '2024-03-07', { quantity: 2_000, participants: people('w', 2_000) }),
     ]);
-    await ledger.appendEvents([unit('g3', 'grassroots', 'd', '2024-03-10')]);
+    await ledger.appendEvents([unit('g3', 'grassroots', 'd', { on: '2024-03-10' })]);
     await ledger.appendEvents([
       activity('a3', 'g3', '2024-03-12', { quantity: 10, participants: people('z', 10) }),
     ]);

@@ -3,19 +3,13 @@ import { InvalidEventError } from '../errors.ts';
 import type { EventInput } from '../events/envelope.ts';
 import { MemoryEventStore } from '../store/memory-store.ts';
 import type { EventStore, StreamWrite } from '../store/types.ts';
-import { activity, event } from '../testing/builders.ts';
+import { activity, event, unit } from '../testing/builders.ts';
 import { sequentialIds } from '../testing/ids.ts';
 import { fixedClock } from '../time/civil.ts';
 import { type CheckpointStore, Ledger } from './ledger.ts';
 
 const clock = fixedClock('2026-01-01T00:00:00Z');
 const newStore = () => new MemoryEventStore({ clock, newId: sequentialIds() });
-const unit = (
-  id: string,
-  level: 'central' | 'province' | 'district' | 'grassroots' | 'branch',
-  parentId: string | null,
-  on = '2020-01-01',
-) => event('unit.registered', { unitId: id, name: id, level, parentId }, on);
 const base = [
   unit('vn', 'central', null),
   unit('st', 'province', 'vn'),
@@ -47,10 +41,10 @@ describe('ledger: domain rules', () => {
     expect(await rejected(ledger, [unit('g', 'grassroots', 'nowhere')])).toEqual([
       ['events.0.data.parentId', 'unknown_unit'],
     ]);
-    expect(await rejected(ledger, [unit('g', 'grassroots', 'd2', '2024-02-01')])).toEqual([
+    expect(await rejected(ledger, [unit('g', 'grassroots', 'd2', { on: '2024-02-01' })])).toEqual([
       ['events.0.data.parentId', 'unit_inactive'],
     ]);
-    expect(await rejected(ledger, [unit('g', 'grassroots', 'd1', '2019-01-01')])).toEqual([
+    expect(await rejected(ledger, [unit('g', 'grassroots', 'd1', { on: '2019-01-01' })])).toEqual([
       ['events.0.data.parentId', 'unit_inactive'],
     ]);
   });
@@ -196,13 +190,13 @@ describe('ledger: domain rules', () => {
   it('accepts a batch whose later events refer to units it registers itself, and rejects it whole otherwise', async () => {
     const ledger = await open();
     await ledger.appendEvents([
-      unit('g1', 'grassroots', 'd1', '2024-01-01'),
-      unit('b1', 'branch', 'g1', '2024-01-02'),
+      unit('g1', 'grassroots', 'd1', { on: '2024-01-01' }),
+      unit('b1', 'branch', 'g1', { on: '2024-01-02' }),
       activity('a1', 'b1', '2024-01-03'),
     ]);
     expect(ledger.engine.hierarchy.indexOf('b1')).toBeDefined();
     const issues = await rejected(ledger, [
-      unit('g2', 'grassroots', 'd1', '2024-01-01'),
+      unit('g2', 'grassroots', 'd1', { on: '2024-01-01' }),
       activity('a2', 'g2', '2023-12-31'),
       activity('a3', 'g2', '2024-02-01'),
     ]);

@@ -3,13 +3,11 @@ import type { EventInput } from '../events/envelope.ts';
 import type { Target } from '../events/targets.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { MemoryEventStore } from '../store/memory-store.ts';
-import { activity, type DataInput, event } from '../testing/builders.ts';
+import { activity, type DataInput, event, unit } from '../testing/builders.ts';
 import { sequentialIds } from '../testing/ids.ts';
 import { fixedClock } from '../time/civil.ts';
 
 const clock = fixedClock('2026-01-01T00:00:00Z');
-const unit = (id: string, level: 'central' | 'province' | 'bloc' | 'grassroots', parentId: string | null) =>
-  event('unit.registered', { unitId: id, name: id, level, parentId }, '2020-01-01');
 
 /** A bloc with three grassroots units and a 2024 plan carrying the given targets. */
 const withPlan = async (targets: DataInput<'directive.issued'>['targets'], more: EventInput[] = []) => {

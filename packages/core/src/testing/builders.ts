@@ -27,3 +27,11 @@ export const activity = (
     occurredAt,
     extra,
   );
+
+/** A unit registered on `on` (default 1 January 2020), named after its id unless `name` is given. */
+export const unit = (
+  unitId: string,
+  level: DataInput<'unit.registered'>['level'],
+  parentId: string | null,
+  { on = '2020-01-01', name = unitId }: { on?: string; name?: string } = {},
+): EventInput => event('unit.registered', { unitId, name, level, parentId }, on);
