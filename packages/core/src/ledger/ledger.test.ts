@@ -390,5 +390,21 @@ describe('ledger: reading the past and restarting', () => {
       reason: expect.stringContaining('not the one it was taken after'),
     });
     expect(third.engine.hierarchy.indexOf('x')).toBeDefined();
+
+    // A checkpoint the store cannot read back (a part missing) is refolded from, not a failed open.
+    const unreadable: CheckpointStore = {
+      ...checkpoints,
+      loadCheckpoint: async () => {
+        throw new Error("checkpoint 'projections' is corrupt: expected parts 0 to 2, found 2");
+      },
+    };
+    const fourth = await Ledger.open({ store, clock, follow: false, checkpoints: unreadable });
+    expect(fourth.checkpointOutcome).toEqual({
+      used: false,
+      reason: expect.stringContaining('checkpoint unreadable: checkpoint'),
+    });
+    expect(
+      (await fourth.indicator({ indicator: 'turns', unit: 'st', period: '2024', knownAt: 5 })).value,
+    ).toBe(5);
   });
 });

@@ -279,7 +279,8 @@ export class Ledger {
 
   /** The saved checkpoint as an engine, when it fits this log and lies at or before `position`. */
   async #restoreAtOrBefore(position: number): Promise<Engine | undefined> {
-    const saved = await this.#checkpoints?.loadCheckpoint(this.#checkpointName);
+    // An unreadable checkpoint (a part missing, say) is no checkpoint: the log answers instead.
+    const saved = await this.#checkpoints?.loadCheckpoint(this.#checkpointName).catch(() => undefined);
     if (!saved) return undefined;
     try {
       const { version, mark } = checkpointMark(saved.state);
@@ -296,7 +297,14 @@ export class Ledger {
   async #restore(): Promise<Engine | undefined> {
     const store = this.#checkpoints;
     if (!store) return undefined;
-    const saved = await store.loadCheckpoint(this.#checkpointName);
+    let saved: Awaited<ReturnType<CheckpointStore['loadCheckpoint']>>;
+    try {
+      saved = await store.loadCheckpoint(this.#checkpointName);
+    } catch (error) {
+      // Refold rather than refuse to open: the log is the truth, a checkpoint only a shortcut.
+      this.checkpointOutcome = { used: false, reason: `checkpoint unreadable: ${(error as Error).message}` };
+      return undefined;
+    }
     if (!saved) {
       this.checkpointOutcome = { used: false, reason: 'no checkpoint saved yet' };
       return undefined;
