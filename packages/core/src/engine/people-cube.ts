@@ -296,7 +296,10 @@ export class PeopleCube {
     const to = firstDayOfMonthIndex(month + 1) - 1;
     const key = cellKey(month, slot);
     const fresh = new PeopleSet();
-    for (const c of this.#h.everChildren(node)) {
+    // Children that first came under the node after the month cannot count: stop at the first of them.
+    const arrivals = this.#h.childrenByArrival(node);
+    for (let i = 0; i < arrivals.children.length && arrivals.days[i]! <= to; i++) {
+      const c = arrivals.children[i]!;
       if (this.#h.unit(c).parents.some((p) => p.from > from && p.from <= to)) return undefined;
       if (this.#h.parentAt(c, from) !== node) continue;
       const own = this.#own[c]?.get(key);
@@ -323,7 +326,10 @@ export class PeopleCube {
         if (day > to || s !== slot || !this.#countsUnder(u, node, view, day)) return;
         net.set(p, (net.get(p) ?? 0) + delta);
       });
-      for (const [p, times] of net) for (let i = 0; i < times; i++) fresh.add(p, this.registry.hashOf(p));
+      for (const [p, times] of net) {
+        const hash = this.registry.hashOf(p);
+        for (let i = 0; i < times; i++) fresh.add(p, hash);
+      }
     }
     return fresh;
   }
