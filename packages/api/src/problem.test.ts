@@ -1,4 +1,5 @@
 import {
+  CheckpointCorruptError,
   IdReusedError,
   InvalidEventError,
   InvalidQueryError,
@@ -18,6 +19,7 @@ describe('toProblem', () => {
       [new VersionConflictError('s', 1, 2), 409, 'version_conflict'],
       [new IdReusedError('id', 3, 'different_content', 'events.0'), 409, 'id_reused'],
       [new StoreClosedError(), 503, 'store_closed'],
+      [new CheckpointCorruptError('p', 'expected parts 0 to 2, found 2'), 500, 'checkpoint_corrupt'],
       [problems.payloadTooLarge(10), 413, 'payload_too_large'],
       [problems.unsupportedMediaType('text/plain'), 415, 'unsupported_media_type'],
       [problems.rateLimited(2), 429, 'rate_limited'],

@@ -121,6 +121,7 @@ const CORE_STATUS: Record<ChitieuError['code'], { status: number; title: string 
   version_conflict: { status: 409, title: 'Version conflict' },
   id_reused: { status: 409, title: 'Event id reused' },
   store_closed: { status: 503, title: 'Store closed' },
+  checkpoint_corrupt: { status: 500, title: 'Checkpoint corrupt' },
 };
 
 const make = (status: number, code: string, title: string, detail: string, more: object = {}): Problem => ({

@@ -29,13 +29,6 @@ export const summarise = (samples: readonly number[]): Summary => {
 /** Milliseconds since `start` (a `process.hrtime.bigint()` reading). */
 export const msSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 
-/** Runs `work` and returns its result with the wall time it took, in milliseconds. */
-export const timed = async <T>(work: () => T | Promise<T>): Promise<{ value: T; ms: number }> => {
-  const start = process.hrtime.bigint();
-  const value = await work();
-  return { value, ms: msSince(start) };
-};
-
 /** Forces a full collection when the process runs with --expose-gc (the bench's children always do). */
 export const collectGarbage = (): boolean => {
   const gc = (globalThis as { gc?: () => void }).gc;

@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'id_reused'
   | 'not_found'
   | 'invalid_query'
-  | 'store_closed';
+  | 'store_closed'
+  | 'checkpoint_corrupt';
 
 export abstract class ChitieuError extends Error {
   abstract readonly code: ErrorCode;
@@ -97,6 +98,15 @@ export class StoreClosedError extends ChitieuError {
   constructor() {
     super('the event store is closed');
     this.name = 'StoreClosedError';
+  }
+}
+
+/** A checkpoint whose stored parts do not add up (a part missing or out of place): it cannot be used. */
+export class CheckpointCorruptError extends ChitieuError {
+  readonly code = 'checkpoint_corrupt' as const;
+  constructor(name: string, detail: string) {
+    super(`checkpoint '${name}' is corrupt: ${detail}`);
+    this.name = 'CheckpointCorruptError';
   }
 }
 

@@ -1,3 +1,4 @@
+import { CheckpointCorruptError } from '@chitieu/core';
 import type { SqlClient } from './sql-client.ts';
 
 /** A snapshot of a projection's state and the log position it reflects. */
@@ -15,14 +16,6 @@ export const CHECKPOINT_PART_BYTES = 64 * 2 ** 20;
 export interface CheckpointTables {
   readonly checkpoints: string;
   readonly parts: string;
-}
-
-/** A checkpoint whose stored parts do not add up (a part missing or out of place): it cannot be used. */
-export class CheckpointCorruptError extends Error {
-  constructor(name: string, detail: string) {
-    super(`checkpoint '${name}' is corrupt: ${detail}`);
-    this.name = 'CheckpointCorruptError';
-  }
 }
 
 /**

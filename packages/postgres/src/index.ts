@@ -1,4 +1,4 @@
-export { CHECKPOINT_PART_BYTES, type Checkpoint, CheckpointCorruptError } from './checkpoints.ts';
+export { CHECKPOINT_PART_BYTES, type Checkpoint } from './checkpoints.ts';
 export { MIGRATIONS, type Migration, migrate } from './migrations.ts';
 export { type PostgresEnvOptions, postgresOptionsFromEnv } from './options-from-env.ts';
 export { type PgPoolClientOptions, pgPoolClient } from './pg-pool-client.ts';

@@ -1,3 +1,4 @@
+import { CheckpointCorruptError } from '@chitieu/core';
 import type { Database, Statement } from 'better-sqlite3';
 
 /** A projection's saved state: the bytes it serialised after folding the log up to `position`. */
@@ -13,14 +14,6 @@ export interface Checkpoint {
  * a 10-million-event checkpoint is a handful of rows.
  */
 export const CHECKPOINT_PART_BYTES = 256 * 2 ** 20;
-
-/** A checkpoint whose stored parts do not add up (a part missing or out of place): it cannot be used. */
-export class CheckpointCorruptError extends Error {
-  constructor(name: string, detail: string) {
-    super(`checkpoint '${name}' is corrupt: ${detail}`);
-    this.name = 'CheckpointCorruptError';
-  }
-}
 
 const view = (bytes: Uint8Array, from = 0, to = bytes.byteLength): Buffer =>
   // A view, not a copy: checkpoints can be hundreds of megabytes and SQLite copies the bytes anyway.

@@ -1,4 +1,4 @@
-export { CHECKPOINT_PART_BYTES, type Checkpoint, CheckpointCorruptError } from './checkpoints.ts';
+export { CHECKPOINT_PART_BYTES, type Checkpoint } from './checkpoints.ts';
 export { MIGRATIONS, type Migration, migrate, SchemaTooNewError } from './schema.ts';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store.ts';
 export { monotonicUlid } from './ulid.ts';
