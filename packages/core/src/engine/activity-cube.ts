@@ -157,6 +157,23 @@ export class ActivityCube {
     return bytes;
   }
 
+  /** What the cube holds, for memory accounting: series, their entries and bytes, by part. */
+  footprint() {
+    const part = (list: readonly (DaySeries | undefined)[]) => {
+      let series = 0;
+      let entries = 0;
+      let bytes = 0;
+      for (const s of list) {
+        if (!s) continue;
+        series++;
+        entries += s.length;
+        bytes += s.byteLength;
+      }
+      return { series, entries, bytes };
+    };
+    return { own: part(this.#own), was: part(this.#desc[AS_WAS]), is: part(this.#desc[AS_IS]) };
+  }
+
   /** The cube's state for a checkpoint. */
   exportState(w: SnapshotWriter) {
     const own = this.#own.flatMap((s, owner) => (s ? [{ owner, ...s.toArrays() }] : []));

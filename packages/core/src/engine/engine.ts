@@ -87,6 +87,16 @@ export class Engine {
     }
   }
 
+  /** What the projections hold, for memory accounting: the bench reports it beside the process's memory. */
+  footprint() {
+    return {
+      units: this.hierarchy.size,
+      activities: this.activities.footprint(),
+      people: this.people.footprint(),
+      contributions: { bytes: this.contributions.byteLength },
+    };
+  }
+
   /** The last day on which unit u has records of its own (activities or headcounts), if any. */
   lastRecordDay(u: number): number | undefined {
     const a = this.activities.lastDay(u);

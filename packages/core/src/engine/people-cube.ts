@@ -1,7 +1,9 @@
-import { PeopleSet, type PeopleSize } from '../measures/people-set.ts';
+import { PeopleArena } from '../measures/people-arena.ts';
+import { PeopleSet, type PeopleSize, type PeopleSource } from '../measures/people-set.ts';
 import { PersonRegistry } from '../measures/person-registry.ts';
 import { civilFromDay, dayFromCivil } from '../time/civil.ts';
 import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
+import { CellIndex } from './cell-index.ts';
 import type { Hierarchy } from './hierarchy.ts';
 import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
 
@@ -19,9 +21,6 @@ export const firstDayOfMonthIndex = (m: number): number =>
  */
 const SLOTS = 2 ** 18;
 const cellKey = (month: number, slot: number) => month * SLOTS + slot;
-type Cells = Map<number, PeopleSet>;
-/** Cells per node (or unit), by node index. */
-type Grid = (Cells | undefined)[];
 
 /** One unit's participations in log order: (day, slot, person, +1 or -1), 16 bytes each. */
 class ParticipationLog {
@@ -51,14 +50,21 @@ class ParticipationLog {
  * In the as-is view people follow the primary successor of a split unit whole: people cannot be divided.
  */
 export class PeopleCube {
-  readonly registry = new PersonRegistry();
-  readonly #own: Grid = [];
-  readonly #desc: [Grid, Grid] = [[], []];
+  #registry = new PersonRegistry();
+  /** Every cell's people, in typed arrays; the indexes below map (node, month × slot) to a cell. */
+  readonly #cells = new PeopleArena((p) => this.registry.hashOf(p));
+  readonly #own = new CellIndex();
+  readonly #desc: [CellIndex, CellIndex] = [new CellIndex(), new CellIndex()];
   readonly #logs = new Map<number, ParticipationLog>();
   readonly #h: Hierarchy;
 
   constructor(hierarchy: Hierarchy) {
     this.#h = hierarchy;
+  }
+
+  /** The people seen, interned to the indices the cells hold. */
+  get registry(): PersonRegistry {
+    return this.#registry;
   }
 
   /** Adds (sign 1) or removes (sign -1) participations of `persons` in unit u's activity of `slot` on `day`. */
@@ -121,7 +127,7 @@ export class PeopleCube {
   }
 
   /** The distinct people across sets gathered by {@link collect} (possibly from several nodes). */
-  union(sets: readonly PeopleSet[]): PeopleSize {
+  union(sets: readonly PeopleSource[]): PeopleSize {
     return PeopleSet.union(sets, this.registry);
   }
 
@@ -133,8 +139,8 @@ export class PeopleCube {
     mask: Uint8Array | null,
     slotCount: number,
     ownOnly = false,
-  ): PeopleSet[] {
-    const sets: PeopleSet[] = [];
+  ): PeopleSource[] {
+    const sets: PeopleSource[] = [];
     const partial = new PeopleSet();
     const partialRanges: [number, number][] = [];
     for (const [fromDay, toDay] of ranges) {
@@ -147,10 +153,10 @@ export class PeopleCube {
         }
         for (let s = 0; s < slotCount; s++) {
           if (mask !== null && mask[s] !== 1) continue;
-          const own = this.#own[node]?.get(cellKey(m, s));
-          if (own) sets.push(own);
-          const desc = ownOnly ? undefined : this.#readDesc(node, view, m, s);
-          if (desc) sets.push(desc);
+          const own = this.#own.get(node, cellKey(m, s));
+          if (own >= 0) sets.push(this.#cells.source(own));
+          const desc = ownOnly ? -1 : this.#readDesc(node, view, m, s);
+          if (desc >= 0) sets.push(this.#cells.source(desc));
         }
       }
     }
@@ -176,34 +182,41 @@ export class PeopleCube {
     return this.#logs.size > 0;
   }
 
+  /**
+   * What the projection holds, for memory accounting: per grid, the cells and how many are exact sets or
+   * sketches, the exact members and the bytes of tables and registers; the participation logs' entries.
+   */
+  footprint() {
+    const grid = (index: CellIndex) => {
+      let sketches = 0;
+      let stale = 0;
+      let members = 0;
+      index.forEach((_, __, cell) => {
+        if (this.#cells.isExact(cell)) members += this.#cells.size(cell).value;
+        else sketches++;
+        if (this.#cells.isStale(cell)) stale++;
+      });
+      return { cells: index.size, sketches, stale, members, bytes: index.byteLength };
+    };
+    let participations = 0;
+    let logBytes = 0;
+    for (const log of this.#logs.values()) {
+      participations += log.length;
+      logBytes += log.data.byteLength;
+    }
+    return {
+      people: this.registry.size,
+      own: grid(this.#own),
+      was: grid(this.#desc[AS_WAS]),
+      is: grid(this.#desc[AS_IS]),
+      arena: { cells: this.#cells.cells, bytes: this.#cells.byteLength },
+      logs: { units: this.#logs.size, participations, bytes: logBytes },
+    };
+  }
+
   /** The people projection's state for a checkpoint: registry, every set's bytes, participation logs. */
   exportState(w: SnapshotWriter) {
-    const packSets = (grid: Grid) => {
-      const entries: [number, number, PeopleSet][] = [];
-      grid.forEach((cells, node) => {
-        for (const [key, set] of cells ?? []) entries.push([node, key, set]);
-      });
-      const nodes = new Int32Array(entries.length);
-      const keys = new Int32Array(entries.length);
-      const lengths = new Int32Array(entries.length);
-      const chunks: Uint8Array[] = [];
-      let total = 0;
-      entries.forEach(([node, key, set], i) => {
-        const bytes = set.toBytes();
-        nodes[i] = node;
-        keys[i] = key;
-        lengths[i] = bytes.length;
-        chunks.push(bytes);
-        total += bytes.length;
-      });
-      const body = new Uint8Array(total);
-      let at = 0;
-      for (const c of chunks) {
-        body.set(c, at);
-        at += c.length;
-      }
-      return { nodes: w.blob(nodes), keys: w.blob(keys), lengths: w.blob(lengths), bytes: w.blob(body) };
-    };
+    const cells = this.#cells.exportState();
     const units = [...this.#logs.keys()];
     const lengths = units.map((u) => this.#logs.get(u)!.length);
     const data = new Int32Array(lengths.reduce((s, n) => s + n * 4, 0));
@@ -213,10 +226,27 @@ export class PeopleCube {
       at += lengths[i]! * 4;
     });
     return {
-      people: [...this.registry.ids()],
-      own: packSets(this.#own),
-      was: packSets(this.#desc[AS_WAS]),
-      is: packSets(this.#desc[AS_IS]),
+      people: (({ bytes, ends, hashes, table }) => ({
+        bytes: w.blob(bytes),
+        ends: w.blob(ends),
+        hashes: w.blob(hashes),
+        table: w.blob(table),
+      }))(this.#registry.exportState()),
+      cells: {
+        threshold: cells.threshold,
+        precision: cells.precision,
+        offset: w.blob(cells.offset),
+        class: w.blob(cells.class),
+        distinct: w.blob(cells.distinct),
+        flags: w.blob(cells.flags),
+        participations: w.blob(cells.participations),
+        pool: w.blob(cells.pool),
+        freeLengths: w.blob(Uint32Array.from(cells.free, (list) => list?.length ?? 0)),
+        free: w.blob(concatU32(cells.free)),
+      },
+      own: w.blob(this.#own.exportState()),
+      was: w.blob(this.#desc[AS_WAS].exportState()),
+      is: w.blob(this.#desc[AS_IS].exportState()),
       logUnits: w.blob(Int32Array.from(units)),
       logLengths: w.blob(Int32Array.from(lengths)),
       logs: w.blob(data),
@@ -224,26 +254,33 @@ export class PeopleCube {
   }
 
   importState(r: SnapshotReader, state: ReturnType<PeopleCube['exportState']>): void {
-    for (const id of state.people) this.registry.intern(id);
-    const unpackSets = (grid: Grid, packed: (typeof state)['own']) => {
-      const nodes = r.i32(packed.nodes);
-      const keys = r.i32(packed.keys);
-      const lengths = r.i32(packed.lengths);
-      const bytes = r.u8(packed.bytes);
-      let at = 0;
-      for (let i = 0; i < keys.length; i++) {
-        let cells = grid[nodes[i]!];
-        if (cells === undefined) {
-          cells = new Map();
-          grid[nodes[i]!] = cells;
-        }
-        cells.set(keys[i]!, PeopleSet.fromBytes(bytes.subarray(at, at + lengths[i]!)));
-        at += lengths[i]!;
-      }
-    };
-    unpackSets(this.#own, state.own);
-    unpackSets(this.#desc[AS_WAS], state.was);
-    unpackSets(this.#desc[AS_IS], state.is);
+    this.#registry = PersonRegistry.fromState({
+      bytes: r.u8(state.people.bytes),
+      ends: r.u32(state.people.ends),
+      hashes: r.u32(state.people.hashes),
+      table: r.i32(state.people.table),
+    });
+    const c = state.cells;
+    const freeLengths = r.u32(c.freeLengths);
+    const free = r.u32(c.free);
+    let from = 0;
+    this.#cells.importState({
+      threshold: c.threshold,
+      precision: c.precision,
+      offset: r.u32(c.offset),
+      class: r.u8(c.class),
+      distinct: r.u32(c.distinct),
+      flags: r.u8(c.flags),
+      participations: r.f64(c.participations),
+      pool: r.u32(c.pool),
+      free: Array.from(freeLengths, (n) => {
+        from += n;
+        return free.subarray(from - n, from);
+      }),
+    });
+    this.#own.importState(r.u32(state.own));
+    this.#desc[AS_WAS].importState(r.u32(state.was));
+    this.#desc[AS_IS].importState(r.u32(state.is));
     const units = r.i32(state.logUnits);
     const lengths = r.i32(state.logLengths);
     const data = r.i32(state.logs);
@@ -274,15 +311,15 @@ export class PeopleCube {
     return this.#h.everSubtree(node).filter((u) => this.#logs.has(u));
   }
 
-  #readDesc(node: number, view: ViewIndex, month: number, slot: number): PeopleSet | undefined {
-    const key = cellKey(month, slot);
-    const set = this.#desc[view][node]?.get(key);
-    if (!set?.isStale) return set;
+  /** The cell of a node's descendants' people in (month, slot), rebuilt first if stale; -1 when none. */
+  #readDesc(node: number, view: ViewIndex, month: number, slot: number): number {
+    const cell = this.#desc[view].get(node, cellKey(month, slot));
+    if (cell < 0 || !this.#cells.isStale(cell)) return cell;
     const fresh =
       (view === AS_WAS ? this.#fromChildren(node, month, slot) : undefined) ??
       this.#fromLogs(node, view, month, slot);
-    this.#desc[view][node]!.set(key, fresh);
-    return fresh;
+    this.#cells.assign(cell, fresh);
+    return cell;
   }
 
   /**
@@ -302,10 +339,10 @@ export class PeopleCube {
       const c = arrivals.children[i]!;
       if (this.#h.unit(c).parents.some((p) => p.from > from && p.from <= to)) return undefined;
       if (this.#h.parentAt(c, from) !== node) continue;
-      const own = this.#own[c]?.get(key);
-      if (own) fresh.addAll(own);
+      const own = this.#own.get(c, key);
+      if (own >= 0) fresh.addAll(this.#cells.source(own));
       const desc = this.#readDesc(c, AS_WAS, month, slot);
-      if (desc) fresh.addAll(desc);
+      if (desc >= 0) fresh.addAll(this.#cells.source(desc));
     }
     return fresh.isStale ? undefined : fresh;
   }
@@ -334,21 +371,15 @@ export class PeopleCube {
     return fresh;
   }
 
-  #touch(grid: Grid, node: number, key: number, person: number, delta: number) {
-    let cells = grid[node];
-    if (cells === undefined) {
+  #touch(grid: CellIndex, node: number, key: number, person: number, delta: number) {
+    let cell = grid.get(node, key);
+    if (cell < 0) {
       if (delta < 0) return;
-      cells = new Map();
-      grid[node] = cells;
+      cell = this.#cells.create();
+      grid.set(node, key, cell);
     }
-    let set = cells.get(key);
-    if (set === undefined) {
-      if (delta < 0) return;
-      set = new PeopleSet();
-      cells.set(key, set);
-    }
-    if (delta > 0) set.add(person, this.registry.hashOf(person));
-    else set.remove(person, this.registry.hashOf(person));
+    if (delta > 0) this.#cells.add(cell, person);
+    else this.#cells.remove(cell, person);
   }
 
   #forEach(
@@ -392,3 +423,14 @@ export class PeopleCube {
     return [...net.values()].filter((e) => e[3] > 0);
   }
 }
+
+const concatU32 = (lists: readonly (Uint32Array | undefined)[]): Uint32Array => {
+  const out = new Uint32Array(lists.reduce((n, l) => n + (l?.length ?? 0), 0));
+  let at = 0;
+  for (const l of lists) {
+    if (!l) continue;
+    out.set(l, at);
+    at += l.length;
+  }
+  return out;
+};

@@ -49,6 +49,48 @@ export const hyperLogLogError = (precision: number): number => {
   return 1.04 / Math.sqrt(2 ** precision);
 };
 
+/**
+ * Records one hashed item in the 2^p registers starting at `registers[base]`: the top p bits of the hash
+ * choose a register, which keeps the largest rank (1 + leading zeros of the other bits, capped at 33 - p).
+ */
+export const addToRegisters = (
+  registers: Uint8Array,
+  base: number,
+  precision: number,
+  hash32: number,
+): void => {
+  const index = base + (hash32 >>> (32 - precision));
+  const rest = (hash32 << precision) >>> 0;
+  const rank = rest === 0 ? 33 - precision : Math.clz32(rest) + 1;
+  if (rank > registers[index]!) registers[index] = rank;
+};
+
+/**
+ * Estimates the distinct hashes recorded in the 2^p registers at `registers[base…]`: linear counting while
+ * few registers are filled, the raw HyperLogLog estimate above that, and the 32-bit large-range correction
+ * once hash collisions matter.
+ */
+export const estimateRegisters = (registers: Uint8Array, base: number, precision: number): number => {
+  const m = 1 << precision;
+  let sum = 0;
+  let zeros = 0;
+  for (let j = base; j < base + m; j++) {
+    const r = registers[j]!;
+    sum += INVERSE_POWERS[r]!;
+    if (r === 0) zeros++;
+  }
+  if (zeros > 0) {
+    const linear = m * Math.log(m / zeros);
+    if (linear <= LINEAR_COUNTING_THRESHOLD[precision - HLL_MIN_PRECISION]!) return linear;
+  }
+  const raw = (alphaFor(m) * m * m) / sum;
+  if (raw <= TWO_32 / 30) return raw;
+  // Past 2^32 / 30 distinct items, 32-bit hashes collide often enough to undercount; beyond 2^32 the
+  // sketch is saturated and the correction is undefined, so report the ceiling rather than NaN.
+  if (raw >= TWO_32) return TWO_32;
+  return -TWO_32 * Math.log(1 - raw / TWO_32);
+};
+
 /** A mergeable distinct-count sketch over uint32 hashes; see the module comment for its error. */
 export class HyperLogLog {
   readonly precision: number;
@@ -89,6 +131,11 @@ export class HyperLogLog {
     return this.#registers.length;
   }
 
+  /** Bytes held by the registers, for memory accounting. */
+  get byteLength(): number {
+    return this.#registers.byteLength;
+  }
+
   /** The relative standard error of {@link HyperLogLog.estimate}, 1.04 / √m. */
   get relativeError(): number {
     return 1.04 / Math.sqrt(this.#registers.length);
@@ -96,12 +143,22 @@ export class HyperLogLog {
 
   /** Records one hashed item; `hash32` may be given as a uint32 or an int32 with the same bits. */
   add(hash32: number): void {
-    const p = this.precision;
-    const index = hash32 >>> (32 - p);
-    // Shift the index bits out; the rank is 1 + the leading zeros of what remains, capped at 33 - p.
-    const rest = (hash32 << p) >>> 0;
-    const rank = rest === 0 ? 33 - p : Math.clz32(rest) + 1;
-    if (rank > this.#registers[index]!) this.#registers[index] = rank;
+    addToRegisters(this.#registers, 0, this.precision, hash32);
+  }
+
+  /** Folds in the 2^p registers stored at `registers[base…]` (a sketch of this precision kept elsewhere). */
+  mergeRegisters(registers: Uint8Array, base: number): this {
+    const mine = this.#registers;
+    for (let j = 0; j < mine.length; j++) {
+      const r = registers[base + j]!;
+      if (r > mine[j]!) mine[j] = r;
+    }
+    return this;
+  }
+
+  /** Copies the registers to `target[base…]`, so a sketch can be stored in a shared arena. */
+  copyRegistersTo(target: Uint8Array, base: number): void {
+    target.set(this.#registers, base);
   }
 
   /** Folds `other` into this sketch by register-wise max; both must have the same precision. */
@@ -138,25 +195,7 @@ export class HyperLogLog {
    * HyperLogLog estimate above that, and the 32-bit large-range correction once hash collisions matter.
    */
   estimate(): number {
-    const registers = this.#registers;
-    const m = registers.length;
-    let sum = 0;
-    let zeros = 0;
-    for (let j = 0; j < m; j++) {
-      const r = registers[j]!;
-      sum += INVERSE_POWERS[r]!;
-      if (r === 0) zeros++;
-    }
-    if (zeros > 0) {
-      const linear = m * Math.log(m / zeros);
-      if (linear <= LINEAR_COUNTING_THRESHOLD[this.precision - HLL_MIN_PRECISION]!) return linear;
-    }
-    const raw = (alphaFor(m) * m * m) / sum;
-    if (raw <= TWO_32 / 30) return raw;
-    // Past 2^32 / 30 distinct items, 32-bit hashes collide often enough to undercount; beyond 2^32 the
-    // sketch is saturated and the correction is undefined, so report the ceiling rather than NaN.
-    if (raw >= TWO_32) return TWO_32;
-    return -TWO_32 * Math.log(1 - raw / TWO_32);
+    return estimateRegisters(this.#registers, 0, this.precision);
   }
 
   /** Serialises the sketch as `'H', version 1, p, 0` followed by the m registers, for checkpoints. */

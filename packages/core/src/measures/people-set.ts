@@ -24,6 +24,24 @@ export interface PeopleSize {
   readonly stale: boolean;
 }
 
+/**
+ * What a union needs of a cell of distinct people, wherever it is kept: a free-standing {@link PeopleSet}
+ * or a cell of a `PeopleArena`.
+ */
+export interface PeopleSource {
+  readonly precision: number;
+  readonly isExact: boolean;
+  readonly isStale: boolean;
+  readonly participations: number;
+  size(): PeopleSize;
+  /** Each member with their participations and hash (exact sources only). */
+  forEachMember(visit: (personIndex: number, times: number, hash32: number) => void): void;
+  /** Folds the sketch's registers into `target` (sketch sources only). */
+  mergeSketchInto(target: HyperLogLog): void;
+  /** Copies the sketch's 2^p registers to `target[base…]` (sketch sources only). */
+  writeRegisters(target: Uint8Array, base: number): void;
+}
+
 export interface PeopleSetOptions {
   /** Distinct people kept exactly before switching to a sketch (default 4096). */
   readonly threshold?: number;
@@ -55,7 +73,7 @@ const checkIndex = (personIndex: number): void => {
 let unionScratch = new Uint32Array(1024);
 
 /** Distinct people of one cell: exact (with multiplicities) while small, a HyperLogLog beyond the threshold. */
-export class PeopleSet {
+export class PeopleSet implements PeopleSource {
   readonly threshold: number;
   readonly precision: number;
   /** Exactly one of `#exact` and `#sketch` is set. */
@@ -79,19 +97,19 @@ export class PeopleSet {
    * Counts the distinct people across `sets` without double counting anyone: exact when every set is
    * exact, otherwise a HyperLogLog merge of the sketches and the exact members' hashes. Stale if any input is.
    */
-  static union(sets: Iterable<PeopleSet>, registry: PersonRegistry): PeopleSize {
+  static union(sets: Iterable<PeopleSource>, registry: PersonRegistry): PeopleSize {
     const list = [...sets];
     if (list.length === 0) return { value: 0, exact: true, stale: false };
     if (list.length === 1) return list[0]!.size();
     let precision: number | undefined;
     let stale = false;
     for (const set of list) {
-      if (set.#exact !== undefined) continue;
+      if (set.isExact) continue;
       if (precision !== undefined && precision !== set.precision) {
         throw new RangeError(`cannot union sketches of precision ${precision} and ${set.precision}`);
       }
       precision = set.precision;
-      stale ||= set.#stale;
+      stale ||= set.isStale;
     }
     if (precision === undefined) {
       // All exact: the members are already in memory, so counting them exactly costs one pass, the same as
@@ -100,13 +118,8 @@ export class PeopleSet {
     }
     const merged = new HyperLogLog(precision);
     for (const set of list) {
-      if (set.#sketch !== undefined) {
-        merged.merge(set.#sketch);
-      } else {
-        set.#exact!.forEach((_, __, hash) => {
-          merged.add(hash);
-        });
-      }
+      if (!set.isExact) set.mergeSketchInto(merged);
+      else set.forEachMember((_, __, hash) => merged.add(hash));
     }
     return { value: Math.round(merged.estimate()), exact: false, relativeError: merged.relativeError, stale };
   }
@@ -168,6 +181,11 @@ export class PeopleSet {
     return this.#stale;
   }
 
+  /** Bytes held by the members' table or the sketch's registers, for memory accounting. */
+  get byteLength(): number {
+    return this.#exact?.byteLength ?? this.#sketch!.byteLength;
+  }
+
   /** The participations ("lượt") recorded, which stays exact in both modes because it is a plain sum. */
   get participations(): number {
     return this.#participations;
@@ -195,26 +213,41 @@ export class PeopleSet {
   }
 
   /** Adds every participation recorded in `other` (a multiset sum), so merging cells equals building one. */
-  addAll(other: PeopleSet): this {
-    if (other.#sketch !== undefined) {
+  addAll(other: PeopleSource): this {
+    if (!other.isExact) {
       if (other.precision !== this.precision) {
         throw new RangeError(`cannot add a p=${other.precision} sketch to a p=${this.precision} set`);
       }
-      this.#toSketch().merge(other.#sketch);
-      this.#participations += other.#participations;
-      this.#stale ||= other.#stale;
+      other.mergeSketchInto(this.#toSketch());
+      this.#participations += other.participations;
+      this.#stale ||= other.isStale;
       return this;
     }
     if (other === this) {
       // Snapshot first: the adds below may rebuild the very table being read.
-      const triples = other.#exact!.sortedTriples();
+      const triples = this.#exact!.sortedTriples();
       for (let i = 0; i < triples.length; i += 3) this.#add(triples[i]!, triples[i + 2]!, triples[i + 1]!);
       return this;
     }
-    other.#exact!.forEach((index, times, hash) => {
+    other.forEachMember((index, times, hash) => {
       this.#add(index, hash, times);
     });
     return this;
+  }
+
+  /** Each member with their participations and hash (exact sets only). */
+  forEachMember(visit: (personIndex: number, times: number, hash32: number) => void): void {
+    this.#requireExact('forEachMember').forEach(visit);
+  }
+
+  /** Folds this sketch's registers into `target` (sketches only). */
+  mergeSketchInto(target: HyperLogLog): void {
+    target.merge(this.#requireSketch('mergeSketchInto'));
+  }
+
+  /** Copies this sketch's registers to `target[base…]` (sketches only). */
+  writeRegisters(target: Uint8Array, base: number): void {
+    this.#requireSketch('writeRegisters').copyRegistersTo(target, base);
   }
 
   /** Returns an independent copy of this set. */
@@ -277,12 +310,12 @@ export class PeopleSet {
    * calls (allocating registrySize / 8 bytes per query fed the garbage collector) and cleared afterwards
    * whichever way is cheaper: by the members that set it when they are few, else by one fill of the words.
    */
-  static #exactUnionCount(list: readonly PeopleSet[], registrySize: number): number {
+  static #exactUnionCount(list: readonly PeopleSource[], registrySize: number): number {
     const words = Math.ceil(registrySize / 32);
     if (unionScratch.length < words) unionScratch = new Uint32Array(Math.max(words, unionScratch.length * 2));
     const seen = unionScratch;
     let members = 0;
-    for (const set of list) members += set.#exact!.distinct;
+    for (const set of list) members += set.size().value;
     let count = 0;
     const visit = (index: number): void => {
       if (index >= registrySize) {
@@ -299,10 +332,10 @@ export class PeopleSet {
       if (index < registrySize) seen[index >>> 5] = 0;
     };
     try {
-      for (const set of list) set.#exact!.forEach(visit);
+      for (const set of list) set.forEachMember(visit);
     } finally {
       // A fill is a memset: per word it costs a small fraction of a member's visit.
-      if (members * 16 < words) for (const set of list) set.#exact!.forEach(clear);
+      if (members * 16 < words) for (const set of list) set.forEachMember(clear);
       else seen.fill(0, 0, words);
     }
     return count;
@@ -327,6 +360,12 @@ export class PeopleSet {
     this.#sketch = sketch;
     this.#exact = undefined;
     return sketch;
+  }
+
+  #requireSketch(what: string): HyperLogLog {
+    if (this.#sketch === undefined)
+      throw new RangeError(`PeopleSet.${what} needs a sketch; this set is exact`);
+    return this.#sketch;
   }
 
   #requireExact(what: string): PersonMultiset {

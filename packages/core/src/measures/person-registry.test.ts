@@ -50,4 +50,35 @@ describe('PersonRegistry', () => {
     );
     expect(() => PersonRegistry.fromIds(['a', 'b', 'a'])).toThrow(RangeError);
   });
+
+  it('restores from its arrays to the same indices, hashes and lookups, and keeps interning after', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string({ unit: 'binary', maxLength: 8 }), { maxLength: 200 }), (ids) => {
+        const valid = ids.filter((id) => !/\p{Cs}/u.test(id));
+        const registry = PersonRegistry.fromIds(valid);
+        const restored = PersonRegistry.fromState(registry.exportState());
+        expect([...restored.ids()]).toEqual(valid);
+        valid.forEach((id, i) => {
+          expect(restored.lookup(id)).toBe(i);
+          expect(restored.hashOf(i)).toBe(hashPersonId(id));
+        });
+        expect(restored.intern('a fresh id that no string of 8 reaches')).toBe(valid.length);
+      }),
+      fcParams,
+    );
+  });
+
+  it('refuses arrays that disagree, and ids with an unpaired surrogate', () => {
+    const registry = PersonRegistry.fromIds(['a', 'bb', 'ccc']);
+    const state = registry.exportState();
+    expect(() => PersonRegistry.fromState({ ...state, hashes: state.hashes.slice(1) })).toThrow(
+      /one hash per id/,
+    );
+    expect(() => PersonRegistry.fromState({ ...state, ends: Uint32Array.from([1, 3, 5]) })).toThrow(
+      /fill the bytes/,
+    );
+    expect(() => PersonRegistry.fromState({ ...state, table: new Int32Array(128) })).toThrow(/holds 0 of 3/);
+    expect(() => registry.intern('x\uD800')).toThrow(/unpaired surrogate/);
+    expect(registry.size).toBe(3);
+  });
 });

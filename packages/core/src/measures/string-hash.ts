@@ -44,6 +44,8 @@ export const murmurHash3x86_32 = (bytes: Uint8Array, seed: number, length = byte
 
 // One reused buffer: ids are hashed once each at interning, and allocating per id would dominate the cost.
 let scratch = new Uint8Array(64);
+/** Whether the last encoding replaced an unpaired surrogate. */
+let lossy = false;
 
 /**
  * Writes the UTF-8 encoding of `text` into the scratch buffer and returns its length. Lone surrogates become
@@ -51,6 +53,7 @@ let scratch = new Uint8Array(64);
  */
 const encodeUtf8 = (text: string): number => {
   if (scratch.length < text.length * 3) scratch = new Uint8Array(text.length * 3);
+  lossy = false;
   const out = scratch;
   let n = 0;
   for (let i = 0; i < text.length; i++) {
@@ -73,6 +76,7 @@ const encodeUtf8 = (text: string): number => {
           continue;
         }
         c = 0xfffd;
+        lossy = true;
       }
       out[n++] = 0xe0 | (c >> 12);
       out[n++] = 0x80 | ((c >> 6) & 0x3f);
@@ -81,6 +85,19 @@ const encodeUtf8 = (text: string): number => {
   }
   return n;
 };
+
+/**
+ * Encodes `text` as UTF-8 into a shared scratch buffer ({@link utf8ScratchBytes}, valid until the next call)
+ * and returns the length, or -1 when `text` holds an unpaired surrogate: its bytes would not tell it from
+ * U+FFFD. No allocation: this runs once per participant.
+ */
+export const encodeUtf8Scratch = (text: string): number => {
+  const length = encodeUtf8(text);
+  return lossy ? -1 : length;
+};
+
+/** The scratch buffer {@link encodeUtf8Scratch} wrote to. */
+export const utf8ScratchBytes = (): Uint8Array => scratch;
 
 /** Hashes the UTF-8 encoding of `text` with MurmurHash3 x86_32 and the given seed. */
 export const murmurHash3String = (text: string, seed: number): number => {

@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PeopleArena } from './people-arena.ts';
+import { PeopleSet } from './people-set.ts';
+import { PersonRegistry } from './person-registry.ts';
+
+const fcParams = { seed: 20_261_123, numRuns: 150, verbose: 1 } as const;
+const UNIVERSE = 300;
+const registry = PersonRegistry.fromIds(Array.from({ length: UNIVERSE }, (_, i) => `ar-${i}`));
+const hashOf = (p: number) => registry.hashOf(p);
+
+/** An operation on one of a few cells: add a person, remove one of the cell's participations, or rebuild. */
+type Op =
+  | readonly ['add', number, number]
+  | readonly ['remove', number, number]
+  | readonly ['assign', number];
+const CELLS = 4;
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: fc.tuple(fc.constant('add' as const), fc.nat(CELLS - 1), fc.nat(UNIVERSE - 1)) },
+  { weight: 3, arbitrary: fc.tuple(fc.constant('remove' as const), fc.nat(CELLS - 1), fc.nat(1_000)) },
+  { weight: 1, arbitrary: fc.tuple(fc.constant('assign' as const), fc.nat(CELLS - 1)) },
+);
+
+const membersOf = (source: { forEachMember: PeopleSet['forEachMember'] }) => {
+  const out: [number, number][] = [];
+  source.forEachMember((p, times) => out.push([p, times]));
+  return out.sort((a, b) => a[0] - b[0]);
+};
+
+describe('PeopleArena', () => {
+  it('keeps every cell equal to a PeopleSet given the same participations, across growth, sketches, removals and restores', () => {
+    fc.assert(
+      fc.property(
+        fc.array(op, { maxLength: 400 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.nat(400),
+        (ops, threshold, cut) => {
+          let arena = new PeopleArena(hashOf, { threshold });
+          const model = Array.from({ length: CELLS }, () => new PeopleSet({ threshold }));
+          /** Each cell's live participations, so removals only take back what was given. */
+          const given: number[][] = Array.from({ length: CELLS }, () => []);
+          const cells = model.map(() => arena.create());
+          ops.forEach((o, i) => {
+            if (i === cut) {
+              // A checkpoint round trip in the middle: the restored arena must carry on identically.
+              const restored = new PeopleArena(hashOf, { threshold });
+              restored.importState(arena.exportState());
+              arena = restored;
+            }
+            const c = o[1];
+            if (o[0] === 'add') {
+              arena.add(cells[c]!, o[2]);
+              model[c]!.add(o[2], hashOf(o[2]));
+              given[c]!.push(o[2]);
+            } else if (o[0] === 'remove') {
+              const list = given[c]!;
+              if (list.length === 0) return;
+              const [p] = list.splice(o[2] % list.length, 1);
+              arena.remove(cells[c]!, p!);
+              model[c]!.remove(p!, hashOf(p!));
+            } else if (model[c]!.isStale) {
+              // What the projection does with a stale cell: rebuild it from its exact parts.
+              const fresh = new PeopleSet({ threshold });
+              for (const p of given[c]!) fresh.add(p, hashOf(p));
+              arena.assign(cells[c]!, fresh);
+              model[c] = fresh;
+            }
+          });
+          model.forEach((set, c) => {
+            const cell = cells[c]!;
+            expect(arena.size(cell)).toEqual(set.size());
+            expect(arena.participations(cell)).toBe(set.participations);
+            expect(arena.isStale(cell)).toBe(set.isStale);
+            if (set.isExact) expect(membersOf(arena.source(cell))).toEqual(membersOf(set));
+          });
+          expect(
+            PeopleSet.union(
+              cells.map((c) => arena.source(c)),
+              registry,
+            ),
+          ).toEqual(PeopleSet.union(model, registry));
+        },
+      ),
+      fcParams,
+    );
+  });
+
+  it('reuses the blocks of outgrown tables and emptied cells instead of growing the pool', () => {
+    const arena = new PeopleArena(hashOf);
+    const a = arena.create();
+    for (let p = 0; p < 100; p++) arena.add(a, p);
+    const grown = arena.exportState().pool.length;
+    for (let p = 0; p < 100; p++) arena.remove(a, p);
+    expect(arena.size(a)).toEqual({ value: 0, exact: true, stale: false });
+    // The emptied cell's block and every table it outgrew on the way are free: refilling takes no new words.
+    const b = arena.create();
+    for (let p = 0; p < 100; p++) arena.add(b, p);
+    expect(arena.exportState().pool.length).toBe(grown);
+  });
+
+  it('throws, changing nothing, on removing someone an exact cell does not hold', () => {
+    const arena = new PeopleArena(hashOf);
+    const a = arena.create();
+    arena.add(a, 3);
+    expect(() => arena.remove(a, 4)).toThrow(/person 4/);
+    expect(arena.size(a)).toEqual({ value: 1, exact: true, stale: false });
+    expect(arena.participations(a)).toBe(1);
+  });
+
+  it('refuses a restore written with another threshold or with cell arrays of different lengths', () => {
+    const arena = new PeopleArena(hashOf, { threshold: 10 });
+    arena.create();
+    const state = arena.exportState();
+    expect(() => new PeopleArena(hashOf, { threshold: 11 }).importState(state)).toThrow(/threshold/);
+    expect(() =>
+      new PeopleArena(hashOf, { threshold: 10 }).importState({ ...state, flags: new Uint8Array(2) }),
+    ).toThrow(/differ in length/);
+  });
+});
