@@ -1,4 +1,4 @@
-import { activity, event, unit } from '@chitieu/core/testing';
+import { activity, unit } from '@chitieu/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 // The PostgreSQL package's test helper: fresh schemas per run on the test server, dropped afterwards.
 import {
