@@ -96,9 +96,9 @@ export class ContributionLog {
     for (let i = 0; i < units.length; i++) {
       const u = units[i]!;
       const n = lengths[i]!;
-      this.#days[u] = days.slice(at, at + n);
-      this.#slots[u] = slots.slice(at, at + n);
-      this.#positions[u] = positions.slice(at, at + n);
+      this.#days[u] = days.subarray(at, at + n);
+      this.#slots[u] = slots.subarray(at, at + n);
+      this.#positions[u] = positions.subarray(at, at + n);
       this.#lengths[u] = n;
       at += n;
     }

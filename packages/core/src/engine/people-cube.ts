@@ -24,7 +24,7 @@ const cellKey = (month: number, slot: number) => month * SLOTS + slot;
 
 /** One unit's participations in log order: (day, slot, person, +1 or -1), 16 bytes each. */
 class ParticipationLog {
-  data = new Int32Array(16);
+  data: Int32Array = new Int32Array(16);
   length = 0;
   push(day: number, slot: number, person: number, delta: number) {
     if ((this.length + 1) * 4 > this.data.length) {
@@ -240,7 +240,8 @@ export class PeopleCube {
         distinct: w.blob(cells.distinct),
         flags: w.blob(cells.flags),
         participations: w.blob(cells.participations),
-        pool: w.blob(cells.pool),
+        chunkLog: cells.chunkLog,
+        chunks: cells.chunks.map((chunk) => w.blob(chunk)),
         freeLengths: w.blob(Uint32Array.from(cells.free, (list) => list?.length ?? 0)),
         free: w.blob(concatU32(cells.free)),
       },
@@ -272,7 +273,8 @@ export class PeopleCube {
       distinct: r.u32(c.distinct),
       flags: r.u8(c.flags),
       participations: r.f64(c.participations),
-      pool: r.u32(c.pool),
+      chunkLog: c.chunkLog,
+      chunks: c.chunks.map((chunk) => r.u32(chunk)),
       free: Array.from(freeLengths, (n) => {
         from += n;
         return free.subarray(from - n, from);
@@ -287,7 +289,7 @@ export class PeopleCube {
     let at = 0;
     for (let i = 0; i < units.length; i++) {
       const log = new ParticipationLog();
-      log.data = data.slice(at, at + lengths[i]! * 4);
+      log.data = data.subarray(at, at + lengths[i]! * 4);
       log.length = lengths[i]!;
       this.#logs.set(units[i]!, log);
       at += lengths[i]! * 4;

@@ -72,16 +72,21 @@ export class SnapshotReader {
   }
 
   f64(ref: BlobRef): Float64Array {
-    return new Float64Array(this.#copy(ref, 8));
+    const at = this.#body.byteOffset + ref.o;
+    return at % 8 === 0
+      ? new Float64Array(this.#body.buffer, at, ref.n)
+      : new Float64Array(this.#copy(ref, 8));
   }
   i32(ref: BlobRef): Int32Array {
-    return new Int32Array(this.#copy(ref, 4));
+    const at = this.#body.byteOffset + ref.o;
+    return at % 4 === 0 ? new Int32Array(this.#body.buffer, at, ref.n) : new Int32Array(this.#copy(ref, 4));
   }
   u32(ref: BlobRef): Uint32Array {
-    return new Uint32Array(this.#copy(ref, 4));
+    const at = this.#body.byteOffset + ref.o;
+    return at % 4 === 0 ? new Uint32Array(this.#body.buffer, at, ref.n) : new Uint32Array(this.#copy(ref, 4));
   }
   u8(ref: BlobRef): Uint8Array {
-    return new Uint8Array(this.#copy(ref, 1));
+    return new Uint8Array(this.#body.buffer, this.#body.byteOffset + ref.o, ref.n);
   }
 
   #copy(ref: BlobRef, size: number): ArrayBuffer {
@@ -129,7 +134,7 @@ export const unpackSeries = (
   let at = 0;
   for (let i = 0; i < owners.length; i++) {
     const n = lengths[i]!;
-    each(owners[i]!, keys.slice(at, at + n), a.slice(at, at + n), b.slice(at, at + n));
+    each(owners[i]!, keys.subarray(at, at + n), a.subarray(at, at + n), b.subarray(at, at + n));
     at += n;
   }
 };

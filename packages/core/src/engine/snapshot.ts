@@ -57,7 +57,15 @@ export const checkpointMark = (bytes: Uint8Array): { version: number; mark: Chec
   return { version: h.version, mark: h.mark };
 };
 
-/** Rebuilds an engine from a checkpoint; throws when it was written by another projection version. */
+/**
+ * Rebuilds an engine from a checkpoint; throws when it was written by another projection version.
+ *
+ * The engine takes `bytes` over: its arrays are views of them wherever the alignment allows, which makes a
+ * restore a matter of creating views rather than copying (and, at national scale, avoids the collections
+ * that gigabytes of fresh copies set off). Pass bytes that nothing else will read or write. A structure that
+ * outgrows its view moves to an array of its own; its old place stays allocated with the rest of `bytes`
+ * until the engine is dropped, so memory after a restore is at most the checkpoint's size plus growth.
+ */
 export const restoreEngine = (bytes: Uint8Array): Engine => {
   const r = new SnapshotReader(bytes);
   const h = r.header as Header;

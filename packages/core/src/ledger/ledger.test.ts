@@ -357,7 +357,11 @@ describe('ledger: reading the past and restarting', () => {
   it('restores a checkpoint that fits the log and folds only the tail; ignores one that does not', async () => {
     const saved = new Map<string, { position: number; state: Uint8Array }>();
     const checkpoints: CheckpointStore = {
-      loadCheckpoint: async (name) => saved.get(name),
+      // Like a real store: each load hands out bytes of its own.
+      loadCheckpoint: async (name) => {
+        const cp = saved.get(name);
+        return cp && { position: cp.position, state: cp.state.slice() };
+      },
       saveCheckpoint: async (name, position, state) => void saved.set(name, { position, state }),
     };
     const store = newStore();

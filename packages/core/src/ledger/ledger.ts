@@ -27,6 +27,7 @@ import { checkEvents } from './rules.ts';
 
 /** Where checkpoints of the projections are kept (the SQLite and PostgreSQL stores provide it). */
 export interface CheckpointStore {
+  /** The checkpoint saved under `name`; its bytes are the caller's from then on (a restore writes into them). */
   loadCheckpoint(name: string): Promise<{ position: number; state: Uint8Array } | undefined>;
   saveCheckpoint(name: string, position: number, state: Uint8Array): Promise<void>;
 }

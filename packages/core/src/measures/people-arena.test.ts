@@ -34,16 +34,19 @@ describe('PeopleArena', () => {
         fc.array(op, { maxLength: 400 }),
         fc.integer({ min: 0, max: 60 }),
         fc.nat(400),
-        (ops, threshold, cut) => {
-          let arena = new PeopleArena(hashOf, { threshold });
-          const model = Array.from({ length: CELLS }, () => new PeopleSet({ threshold }));
+        fc.boolean(),
+        (ops, threshold, cut, tiny) => {
+          // Tiny chunks (as small as the largest block) spread the blocks over many chunks.
+          const options = { threshold, precision: 4, ...(tiny ? { chunkLog: 0 } : {}) };
+          let arena = new PeopleArena(hashOf, options);
+          const model = Array.from({ length: CELLS }, () => new PeopleSet({ threshold, precision: 4 }));
           /** Each cell's live participations, so removals only take back what was given. */
           const given: number[][] = Array.from({ length: CELLS }, () => []);
           const cells = model.map(() => arena.create());
           ops.forEach((o, i) => {
             if (i === cut) {
               // A checkpoint round trip in the middle: the restored arena must carry on identically.
-              const restored = new PeopleArena(hashOf, { threshold });
+              const restored = new PeopleArena(hashOf, options);
               restored.importState(arena.exportState());
               arena = restored;
             }
@@ -60,7 +63,7 @@ describe('PeopleArena', () => {
               model[c]!.remove(p!, hashOf(p!));
             } else if (model[c]!.isStale) {
               // What the projection does with a stale cell: rebuild it from its exact parts.
-              const fresh = new PeopleSet({ threshold });
+              const fresh = new PeopleSet({ threshold, precision: 4 });
               for (const p of given[c]!) fresh.add(p, hashOf(p));
               arena.assign(cells[c]!, fresh);
               model[c] = fresh;
@@ -89,13 +92,13 @@ describe('PeopleArena', () => {
     const arena = new PeopleArena(hashOf);
     const a = arena.create();
     for (let p = 0; p < 100; p++) arena.add(a, p);
-    const grown = arena.exportState().pool.length;
+    const grown = arena.exportState().chunks[0]!.length;
     for (let p = 0; p < 100; p++) arena.remove(a, p);
     expect(arena.size(a)).toEqual({ value: 0, exact: true, stale: false });
     // The emptied cell's block and every table it outgrew on the way are free: refilling takes no new words.
     const b = arena.create();
     for (let p = 0; p < 100; p++) arena.add(b, p);
-    expect(arena.exportState().pool.length).toBe(grown);
+    expect(arena.exportState().chunks[0]!.length).toBe(grown);
   });
 
   it('throws, changing nothing, on removing someone an exact cell does not hold', () => {

@@ -14,10 +14,12 @@ import { PEOPLE_SET_DEFAULT_THRESHOLD, type PeopleSize, type PeopleSource } from
  * HyperLogLog sketch past `threshold` distinct people, stale after a removal in sketch mode.
  *
  * Layout: per cell, a block offset, a size class, the distinct count, flags and the participations, each in
- * its own array indexed by cell id. Blocks live in one `Uint32Array` pool: an exact cell's block is an
- * open-addressing table of two words per slot (person index + 1, participations), a sketch's block is its
- * 2^p one-byte registers seen through a byte view of the same buffer. A block that is outgrown goes back
- * to a free list of its size class (blocks are powers of two words) and is reused before the pool grows.
+ * its own array indexed by cell id. Blocks live in a pool of `Uint32Array` chunks (16 MiB each; a block
+ * never straddles two): an exact cell's block is an open-addressing table of two words per slot (person
+ * index + 1, participations), a sketch's block is its 2^p one-byte registers seen through a byte view of the
+ * same chunk. A block that is outgrown goes back to a free list of its size class (blocks are powers of two
+ * words) and is reused before the pool grows. The pool grows by whole chunks and never moves a block, so a
+ * restored arena can keep its chunks as views of the checkpoint's bytes.
  *
  * Why: at 10 million events the projection holds millions of cells; as objects they cost more in headers,
  * pointers and hash-map entries than in members, the collector walks them all, and a checkpoint restore
@@ -38,6 +40,8 @@ export interface PeopleArenaOptions {
   readonly threshold?: number;
   /** HyperLogLog precision of sketches (default 12). */
   readonly precision?: number;
+  /** log2 of a pool chunk's words (default 22: 16 MiB), raised where the largest block needs more. */
+  readonly chunkLog?: number;
 }
 
 /** An arena's arrays, as a checkpoint keeps them. */
@@ -49,7 +53,10 @@ export interface PeopleArenaState {
   readonly distinct: Uint32Array;
   readonly flags: Uint8Array;
   readonly participations: Float64Array;
-  readonly pool: Uint32Array;
+  /** log2 of a chunk's words. */
+  readonly chunkLog: number;
+  /** The pool's chunks, each full but the last, which ends at the first word never used. */
+  readonly chunks: readonly Uint32Array[];
   /** Free block offsets, by log2 of the block's words. */
   readonly free: readonly Uint32Array[];
 }
@@ -81,8 +88,12 @@ export class PeopleArena {
   #participations: Float64Array = new Float64Array(64);
   #cells = 0;
   // Blocks.
-  #pool: Uint32Array = new Uint32Array(4096);
-  #bytes: Uint8Array = new Uint8Array(this.#pool.buffer);
+  readonly #chunkLog: number;
+  readonly #chunkMask: number;
+  #chunks: Uint32Array[] = [];
+  /** Byte views of the chunks, for sketches' registers. */
+  #chunkBytes: Uint8Array[] = [];
+  /** The first word never used (blocks come from free lists first). */
   #top = 0;
   /** Free block offsets by log2 of the block's words. */
   #free: number[][] = [];
@@ -96,6 +107,13 @@ export class PeopleArena {
     this.precision = options.precision ?? HLL_DEFAULT_PRECISION;
     hyperLogLogError(this.precision);
     this.#hashOf = hashOf;
+    // The largest block is the table an exact cell reaches at the threshold, or a sketch's registers.
+    let tableLog = MIN_TABLE_LOG;
+    while (threshold * 4 > (1 << tableLog) * 3 && tableLog < 40) tableLog++;
+    this.#chunkLog = Math.max(options.chunkLog ?? 22, tableLog + 1, this.precision - 2);
+    if (this.#chunkLog > 31)
+      throw new RangeError(`PeopleArena threshold ${threshold} needs blocks too large to hold`);
+    this.#chunkMask = 2 ** this.#chunkLog - 1;
   }
 
   /** The number of cells created. */
@@ -133,7 +151,9 @@ export class PeopleArena {
   size(cell: number): PeopleSize {
     if (this.#class[cell] !== SKETCH) return { value: this.#distinct[cell]!, exact: true, stale: false };
     return {
-      value: Math.round(estimateRegisters(this.#bytes, this.#offset[cell]! * 4, this.precision)),
+      value: Math.round(
+        this.#withRegisters(cell, (bytes, base) => estimateRegisters(bytes, base, this.precision)),
+      ),
       exact: false,
       relativeError: hyperLogLogError(this.precision),
       stale: this.isStale(cell),
@@ -145,21 +165,21 @@ export class PeopleArena {
     this.#participations[cell]! += times;
     const cls = this.#class[cell]!;
     if (cls === SKETCH) {
-      addToRegisters(this.#bytes, this.#offset[cell]! * 4, this.precision, this.#hashOf(person));
+      this.#addToSketch(cell, person);
       return;
     }
     const key = person + 1;
     if (cls !== 0) {
       const slot = this.#find(cell, key);
       if (slot >= 0) {
-        this.#pool[slot + 1]! += times;
+        this.#chunkOf(cell)[slot + 1]! += times;
         return;
       }
     }
     const distinct = this.#distinct[cell]!;
     if (distinct >= this.threshold) {
       this.#toSketch(cell);
-      addToRegisters(this.#bytes, this.#offset[cell]! * 4, this.precision, this.#hashOf(person));
+      this.#addToSketch(cell, person);
       return;
     }
     // Grow at 75% load so linear probes stay short.
@@ -183,7 +203,7 @@ export class PeopleArena {
     if (slot < 0)
       throw new RangeError(`cannot remove person ${person}: they have no participation in this cell`);
     this.#participations[cell]! -= 1;
-    const pool = this.#pool;
+    const pool = this.#chunkOf(cell);
     if (pool[slot + 1]! > 1) {
       pool[slot + 1]! -= 1;
       return;
@@ -199,8 +219,8 @@ export class PeopleArena {
     const cls = this.#class[cell]!;
     if (cls === SKETCH) throw new RangeError('forEachMember needs an exact cell; this one is a sketch');
     if (cls === 0) return;
-    const pool = this.#pool;
-    const start = this.#offset[cell]!;
+    const pool = this.#chunkOf(cell);
+    const start = this.#offset[cell]! & this.#chunkMask;
     const end = start + (2 << cls);
     for (let at = start; at < end; at += 2) {
       const key = pool[at]!;
@@ -211,7 +231,7 @@ export class PeopleArena {
   /** Folds a sketch cell's registers into `target` (of the same precision). */
   mergeSketchInto(cell: number, target: HyperLogLog): void {
     if (this.#class[cell] !== SKETCH) throw new RangeError('mergeSketchInto needs a sketch cell');
-    target.mergeRegisters(this.#bytes, this.#offset[cell]! * 4);
+    this.#withRegisters(cell, (bytes, base) => target.mergeRegisters(bytes, base));
   }
 
   /** Replaces the cell's content with `source`'s: how a stale cell takes its rebuilt value. */
@@ -224,7 +244,7 @@ export class PeopleArena {
       source.forEachMember((person, times) => this.add(cell, person, times));
     } else {
       this.#toSketch(cell);
-      source.writeRegisters(this.#bytes, this.#offset[cell]! * 4);
+      this.#withRegisters(cell, (bytes, base) => source.writeRegisters(bytes, base));
       this.#participations[cell] = source.participations;
       if (source.isStale) this.#flags[cell]! |= FLAG_STALE;
     }
@@ -237,7 +257,9 @@ export class PeopleArena {
 
   /** Bytes held (cell records and the whole pool, free blocks included), for memory accounting. */
   get byteLength(): number {
-    return this.#pool.byteLength + this.#offset.length * (4 + 1 + 4 + 1 + 8);
+    let bytes = this.#offset.length * (4 + 1 + 4 + 1 + 8);
+    for (const chunk of this.#chunks) bytes += chunk.byteLength;
+    return bytes;
   }
 
   /** The arena's arrays for a checkpoint, cut to what is in use. */
@@ -251,19 +273,45 @@ export class PeopleArena {
       distinct: this.#distinct.slice(0, n),
       flags: this.#flags.slice(0, n),
       participations: this.#participations.slice(0, n),
-      pool: this.#pool.slice(0, this.#top),
+      chunkLog: this.#chunkLog,
+      chunks: this.#chunks.map((chunk, i) =>
+        i === this.#chunks.length - 1 ? chunk.slice(0, this.#top - (i << this.#chunkLog)) : chunk.slice(),
+      ),
       free: Array.from(this.#free, (list) => Uint32Array.from(list ?? [])),
     };
   }
 
-  /** Takes over arrays written by {@link exportState} (they are kept, not copied). */
+  /**
+   * Takes over arrays written by {@link exportState}: they are kept, not copied (they may be views of a
+   * checkpoint's bytes), after checking that they fit together.
+   */
   importState(state: PeopleArenaState): void {
+    const fail = (why: string): never => {
+      throw new RangeError(`PeopleArena.importState: ${why}`);
+    };
     const n = state.offset.length;
     for (const a of [state.class, state.distinct, state.flags, state.participations]) {
-      if (a.length !== n) throw new RangeError('PeopleArena.importState: cell arrays differ in length');
+      if (a.length !== n) fail('cell arrays differ in length');
     }
     if (state.threshold !== this.threshold || state.precision !== this.precision) {
-      throw new RangeError('PeopleArena.importState: threshold or precision differs from this arena');
+      fail('threshold or precision differs from this arena');
+    }
+    if (state.chunkLog !== this.#chunkLog)
+      fail(`chunks of 2^${state.chunkLog} words, expected 2^${this.#chunkLog}`);
+    const size = 2 ** this.#chunkLog;
+    state.chunks.forEach((chunk, i) => {
+      if (chunk.length > size || (i < state.chunks.length - 1 && chunk.length !== size))
+        fail(`chunk ${i} is cut`);
+    });
+    const last = state.chunks.length - 1;
+    const top = last < 0 ? 0 : last * size + state.chunks[last]!.length;
+    for (let c = 0; c < n; c++) {
+      const cls = state.class[c]!;
+      if (cls === 0) continue;
+      const words = cls === SKETCH ? 2 ** (this.precision - 2) : 2 << cls;
+      const o = state.offset[c]!;
+      if ((o & this.#chunkMask) + words > size || o + words > top)
+        fail(`cell ${c}'s block lies outside the pool`);
     }
     this.#offset = state.offset;
     this.#class = state.class;
@@ -271,16 +319,38 @@ export class PeopleArena {
     this.#flags = state.flags;
     this.#participations = state.participations;
     this.#cells = n;
-    this.#top = state.pool.length;
-    this.#pool = state.pool.length > 0 ? state.pool : new Uint32Array(4096);
-    this.#bytes = new Uint8Array(this.#pool.buffer);
+    this.#chunks = [...state.chunks];
+    this.#chunkBytes = this.#chunks.map(byteView);
+    this.#top = top;
     this.#free = state.free.map((list) => [...list]);
   }
 
+  /** The chunk holding the cell's block. */
+  #chunkOf(cell: number): Uint32Array {
+    return this.#chunks[this.#offset[cell]! >>> this.#chunkLog]!;
+  }
+
+  /** Calls `fn` with the byte view holding a sketch cell's registers and their first byte. */
+  #withRegisters<T>(cell: number, fn: (bytes: Uint8Array, base: number) => T): T {
+    const o = this.#offset[cell]!;
+    return fn(this.#chunkBytes[o >>> this.#chunkLog]!, (o & this.#chunkMask) * 4);
+  }
+
+  #addToSketch(cell: number, person: number): void {
+    const o = this.#offset[cell]!;
+    addToRegisters(
+      this.#chunkBytes[o >>> this.#chunkLog]!,
+      (o & this.#chunkMask) * 4,
+      this.precision,
+      this.#hashOf(person),
+    );
+  }
+
+  /** The word (within the cell's chunk) of `key`'s slot, or -1 when absent. */
   #find(cell: number, key: number): number {
-    const pool = this.#pool;
+    const pool = this.#chunkOf(cell);
     const cls = this.#class[cell]!;
-    const start = this.#offset[cell]!;
+    const start = this.#offset[cell]! & this.#chunkMask;
     const end = start + (2 << cls);
     let at = start + (Math.imul(key, FIBONACCI) >>> (32 - cls)) * 2;
     for (;;) {
@@ -293,9 +363,9 @@ export class PeopleArena {
   }
 
   #insert(cell: number, key: number, times: number): void {
-    const pool = this.#pool;
+    const pool = this.#chunkOf(cell);
     const cls = this.#class[cell]!;
-    const start = this.#offset[cell]!;
+    const start = this.#offset[cell]! & this.#chunkMask;
     const end = start + (2 << cls);
     let at = start + (Math.imul(key, FIBONACCI) >>> (32 - cls)) * 2;
     while (pool[at] !== 0) {
@@ -308,9 +378,9 @@ export class PeopleArena {
 
   /** Empties `slot` by shifting later members of its probe run back, so no tombstones accumulate. */
   #deleteSlot(cell: number, slot: number): void {
-    const pool = this.#pool;
+    const pool = this.#chunkOf(cell);
     const cls = this.#class[cell]!;
-    const start = this.#offset[cell]!;
+    const start = this.#offset[cell]! & this.#chunkMask;
     const end = start + (2 << cls);
     let hole = slot;
     let next = slot;
@@ -334,31 +404,36 @@ export class PeopleArena {
   /** Moves an exact cell to a table of 2^log slots, reinserting its members. */
   #resize(cell: number, log: number): void {
     const oldClass = this.#class[cell]!;
-    const oldStart = this.#offset[cell]!;
+    const oldOffset = this.#offset[cell]!;
     const offset = this.#allocate(log + 1);
     this.#offset[cell] = offset;
     this.#class[cell] = log;
     if (oldClass === 0) return;
+    const old = this.#chunks[oldOffset >>> this.#chunkLog]!;
+    const oldStart = oldOffset & this.#chunkMask;
     const oldEnd = oldStart + (2 << oldClass);
     for (let at = oldStart; at < oldEnd; at += 2) {
-      const key = this.#pool[at]!;
-      if (key !== 0) this.#insert(cell, key, this.#pool[at + 1]!);
+      const key = old[at]!;
+      if (key !== 0) this.#insert(cell, key, old[at + 1]!);
     }
-    this.#freeBlock(oldStart, oldClass + 1);
+    this.#freeBlock(oldOffset, oldClass + 1);
   }
 
   #toSketch(cell: number): void {
     const cls = this.#class[cell]!;
-    const start = this.#offset[cell]!;
+    const oldOffset = this.#offset[cell]!;
     const offset = this.#allocate(this.precision - 2);
-    const base = offset * 4;
+    const bytes = this.#chunkBytes[offset >>> this.#chunkLog]!;
+    const base = (offset & this.#chunkMask) * 4;
     if (cls !== 0) {
+      const old = this.#chunks[oldOffset >>> this.#chunkLog]!;
+      const start = oldOffset & this.#chunkMask;
       const end = start + (2 << cls);
       for (let at = start; at < end; at += 2) {
-        const key = this.#pool[at]!;
-        if (key !== 0) addToRegisters(this.#bytes, base, this.precision, this.#hashOf(key - 1));
+        const key = old[at]!;
+        if (key !== 0) addToRegisters(bytes, base, this.precision, this.#hashOf(key - 1));
       }
-      this.#freeBlock(start, cls + 1);
+      this.#freeBlock(oldOffset, cls + 1);
     }
     this.#offset[cell] = offset;
     this.#class[cell] = SKETCH;
@@ -376,18 +451,30 @@ export class PeopleArena {
     this.#participations[cell] = 0;
   }
 
-  /** A zeroed block of 2^log words. */
+  /** A zeroed block of 2^log words, from the free list of its size or the pool's unused end. */
   #allocate(log: number): number {
+    const words = 2 ** log;
     const reused = this.#free[log]?.pop();
-    const words = 1 << log;
     if (reused !== undefined) {
-      this.#pool.fill(0, reused, reused + words);
+      const local = reused & this.#chunkMask;
+      this.#chunks[reused >>> this.#chunkLog]!.fill(0, local, local + words);
       return reused;
     }
-    const offset = this.#top;
-    if (offset + words > this.#pool.length) {
-      this.#pool = grown(this.#pool, offset + words, (n) => new Uint32Array(n));
-      this.#bytes = new Uint8Array(this.#pool.buffer);
+    const size = 2 ** this.#chunkLog;
+    let offset = this.#top;
+    // A block never straddles chunks: skip the rest of this one (at most one block's worth is lost).
+    if ((offset & this.#chunkMask) + words > size) offset = ((offset >>> this.#chunkLog) + 1) * size;
+    const c = offset >>> this.#chunkLog;
+    const chunk = this.#chunks[c];
+    if (chunk === undefined) {
+      this.#chunks[c] = new Uint32Array(size);
+      this.#chunkBytes[c] = byteView(this.#chunks[c]!);
+    } else if (chunk.length < size) {
+      // A restored last chunk ends where its used words ended: give it the full size before using more.
+      const full = new Uint32Array(size);
+      full.set(chunk);
+      this.#chunks[c] = full;
+      this.#chunkBytes[c] = byteView(full);
     }
     this.#top = offset + words;
     return offset;
@@ -402,12 +489,16 @@ export class PeopleArena {
     list.push(offset);
   }
 
-  /** For {@link ArenaCell}: the registers' byte view and the cell's base in it. */
+  /** For {@link ArenaCell}: copies a sketch cell's registers to `target[base…]`. */
   writeRegistersOf(cell: number, target: Uint8Array, base: number): void {
-    const from = this.#offset[cell]! * 4;
-    target.set(this.#bytes.subarray(from, from + (1 << this.precision)), base);
+    this.#withRegisters(cell, (bytes, from) =>
+      target.set(bytes.subarray(from, from + 2 ** this.precision), base),
+    );
   }
 }
+
+const byteView = (chunk: Uint32Array): Uint8Array =>
+  new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 
 /** One arena cell seen as a {@link PeopleSource}. */
 class ArenaCell implements PeopleSource {
