@@ -223,6 +223,19 @@ export const growthTable = (sizes: readonly SizeResult[]): string => {
     row('heap + off-heap after loading', (r) =>
       megabytes(r.memory.loaded.heapUsed + r.memory.loaded.external),
     ),
+    row('  of which activity series (own, as-was, as-is)', (r) => {
+      const a = r.footprint.activities;
+      return `${megabytes(a.own.bytes + a.was.bytes + a.is.bytes)} (${int(a.own.entries + a.was.entries + a.is.entries)} entries)`;
+    }),
+    row('  of which people cells (arena) and indexes', (r) => {
+      const p = r.footprint.people;
+      return `${megabytes(p.arena.bytes + p.own.bytes + p.was.bytes + p.is.bytes)} (${int(p.arena.cells)} cells)`;
+    }),
+    row('  of which people registry, participation logs', (r) => {
+      const p = r.footprint.people;
+      return `${megabytes(p.registry.bytes)} (${int(p.people)} people), ${megabytes(p.logs.bytes)}`;
+    }),
+    row('  of which contribution lists (explain)', (r) => megabytes(r.footprint.contributions.bytes)),
     ...(sizes.find((r) => r.queries)?.queries ?? []).flatMap((q, i) => [
       row(`engine p50 / p99: ${q.id}`, (r) => {
         const x = r.queries?.[i];

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { type IndicatorQuery, Ledger } from '@chitieu/core';
+import { type Engine, type IndicatorQuery, Ledger } from '@chitieu/core';
 import { mulberry32 } from '@chitieu/fixtures';
 import { SqliteEventStore } from '@chitieu/sqlite';
 import Database from 'better-sqlite3';
@@ -33,6 +33,8 @@ export interface SizeResult {
   readonly rebuildMs: number;
   readonly anomalies: number;
   readonly memory: { readonly baseline: MemorySnapshot; readonly loaded: MemorySnapshot };
+  /** What each projection holds after the fold (cells, entries, bytes), from the engine itself. */
+  readonly footprint: ReturnType<Engine['footprint']>;
   readonly queries: readonly QueryResult[] | null;
   readonly sqlPlans: Readonly<Record<string, string[]>> | null;
   readonly http: HttpResult | null;
@@ -126,6 +128,7 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
     );
     const anomalies = engine.anomalies.length;
     const loaded = memorySnapshot();
+    const footprint = engine.footprint();
 
     const db = new Database(log.path, { readonly: true });
     const sql = new SqlReference(db);
@@ -168,6 +171,7 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
       rebuildMs,
       anomalies,
       memory: { baseline, loaded },
+      footprint,
       queries,
       sqlPlans,
       http,

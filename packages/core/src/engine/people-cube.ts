@@ -206,6 +206,7 @@ export class PeopleCube {
     }
     return {
       people: this.registry.size,
+      registry: { bytes: this.registry.byteLength },
       own: grid(this.#own),
       was: grid(this.#desc[AS_WAS]),
       is: grid(this.#desc[AS_IS]),

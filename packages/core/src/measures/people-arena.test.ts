@@ -101,6 +101,33 @@ describe('PeopleArena', () => {
     expect(arena.exportState().chunks[0]!.length).toBe(grown);
   });
 
+  it('restores a pool spread over chunks, one left short when a block did not fit, and grows on from it', () => {
+    // Chunks as small as the largest block (the 1,024-slot table a cell reaches at 400 people: 2,048 words).
+    // A restored last chunk ends where its used words end and grows by doubling from there, so a 1,024-word
+    // table comes not to fit in it and the pool moves on, leaving that chunk short of the full size.
+    const options = { threshold: 400, precision: 4, chunkLog: 0 };
+    const roundTrip = (arena: PeopleArena) => {
+      const restored = new PeopleArena(hashOf, options);
+      restored.importState(arena.exportState());
+      return restored;
+    };
+    let arena = new PeopleArena(hashOf, options);
+    const small = arena.create();
+    const big = arena.create();
+    for (let p = 0; p < 40; p++) arena.add(small, p);
+    arena = roundTrip(arena);
+    for (let p = 0; p < 300; p++) arena.add(big, p);
+    const state = arena.exportState();
+    expect(state.chunks.length).toBe(2);
+    expect(state.chunks[0]!.length).toBeLessThan(2048);
+    arena = roundTrip(arena);
+    expect(arena.size(small).value).toBe(40);
+    expect(arena.size(big).value).toBe(300);
+    for (let p = 100; p < 150; p++) arena.add(small, p);
+    expect(arena.size(small).value).toBe(90);
+    expect(membersOf(arena.source(big)).map(([p]) => p)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+  });
+
   it('throws, changing nothing, on removing someone an exact cell does not hold', () => {
     const arena = new PeopleArena(hashOf);
     const a = arena.create();

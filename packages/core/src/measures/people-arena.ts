@@ -55,7 +55,7 @@ export interface PeopleArenaState {
   readonly participations: Float64Array;
   /** log2 of a chunk's words. */
   readonly chunkLog: number;
-  /** The pool's chunks, each full but the last, which ends at the first word never used. */
+  /** The pool's chunks; a chunk may end short of the full size, the last where its used words end. */
   readonly chunks: readonly Uint32Array[];
   /** Free block offsets, by log2 of the block's words. */
   readonly free: readonly Uint32Array[];
@@ -275,7 +275,7 @@ export class PeopleArena {
       participations: this.#participations.slice(0, n),
       chunkLog: this.#chunkLog,
       chunks: this.#chunks.map((chunk, i) =>
-        i === this.#chunks.length - 1 ? chunk.slice(0, this.#top - (i << this.#chunkLog)) : chunk.slice(),
+        i === this.#chunks.length - 1 ? chunk.slice(0, this.#top - i * 2 ** this.#chunkLog) : chunk.slice(),
       ),
       free: Array.from(this.#free, (list) => Uint32Array.from(list ?? [])),
     };
@@ -300,18 +300,20 @@ export class PeopleArena {
       fail(`chunks of 2^${state.chunkLog} words, expected 2^${this.#chunkLog}`);
     const size = 2 ** this.#chunkLog;
     state.chunks.forEach((chunk, i) => {
-      if (chunk.length > size || (i < state.chunks.length - 1 && chunk.length !== size))
-        fail(`chunk ${i} is cut`);
+      if (chunk.length > size) fail(`chunk ${i} is longer than a chunk`);
     });
     const last = state.chunks.length - 1;
+    // Blocks come from the end of the last chunk, which may have grown short of the full size.
     const top = last < 0 ? 0 : last * size + state.chunks[last]!.length;
     for (let c = 0; c < n; c++) {
       const cls = state.class[c]!;
       if (cls === 0) continue;
       const words = cls === SKETCH ? 2 ** (this.precision - 2) : 2 << cls;
       const o = state.offset[c]!;
-      if ((o & this.#chunkMask) + words > size || o + words > top)
+      const chunk = state.chunks[o >>> this.#chunkLog];
+      if (chunk === undefined || (o & this.#chunkMask) + words > chunk.length) {
         fail(`cell ${c}'s block lies outside the pool`);
+      }
     }
     this.#offset = state.offset;
     this.#class = state.class;
@@ -465,16 +467,17 @@ export class PeopleArena {
     // A block never straddles chunks: skip the rest of this one (at most one block's worth is lost).
     if ((offset & this.#chunkMask) + words > size) offset = ((offset >>> this.#chunkLog) + 1) * size;
     const c = offset >>> this.#chunkLog;
+    const end = (offset & this.#chunkMask) + words;
     const chunk = this.#chunks[c];
-    if (chunk === undefined) {
-      this.#chunks[c] = new Uint32Array(size);
-      this.#chunkBytes[c] = byteView(this.#chunks[c]!);
-    } else if (chunk.length < size) {
-      // A restored last chunk ends where its used words ended: give it the full size before using more.
-      const full = new Uint32Array(size);
-      full.set(chunk);
-      this.#chunks[c] = full;
-      this.#chunkBytes[c] = byteView(full);
+    if (chunk === undefined || chunk.length < end) {
+      // Chunks start small and double up to their full size, so a small engine holds kilobytes, not 16 MiB;
+      // a restored last chunk, which ends where its used words ended, grows the same way.
+      const next = new Uint32Array(
+        Math.min(size, Math.max(end, (chunk?.length ?? 0) * 2, Math.min(1024, size / 8))),
+      );
+      if (chunk) next.set(chunk);
+      this.#chunks[c] = next;
+      this.#chunkBytes[c] = byteView(next);
     }
     this.#top = offset + words;
     return offset;
