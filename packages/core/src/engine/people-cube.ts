@@ -183,8 +183,9 @@ export class PeopleCube {
   }
 
   /**
-   * What the projection holds, for memory accounting: per grid, the cells and how many are exact sets or
-   * sketches, the exact members and the bytes of tables and registers; the participation logs' entries.
+   * What the projection holds, for memory accounting: per grid (own, as-was, as-is), its cells, how many
+   * are sketches or stale, the exact members and the index's bytes; the arena's cells and bytes; the
+   * registry; the participation logs.
    */
   footprint() {
     const grid = (index: CellIndex) => {
@@ -215,7 +216,7 @@ export class PeopleCube {
     };
   }
 
-  /** The people projection's state for a checkpoint: registry, every set's bytes, participation logs. */
+  /** The people projection's state for a checkpoint: the registry's, arena's and indexes' arrays, the logs. */
   exportState(w: SnapshotWriter) {
     const cells = this.#cells.exportState();
     const units = [...this.#logs.keys()];

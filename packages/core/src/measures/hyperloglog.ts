@@ -131,11 +131,6 @@ export class HyperLogLog {
     return this.#registers.length;
   }
 
-  /** Bytes held by the registers, for memory accounting. */
-  get byteLength(): number {
-    return this.#registers.byteLength;
-  }
-
   /** The relative standard error of {@link HyperLogLog.estimate}, 1.04 / √m. */
   get relativeError(): number {
     return 1.04 / Math.sqrt(this.#registers.length);

@@ -181,11 +181,6 @@ export class PeopleSet implements PeopleSource {
     return this.#stale;
   }
 
-  /** Bytes held by the members' table or the sketch's registers, for memory accounting. */
-  get byteLength(): number {
-    return this.#exact?.byteLength ?? this.#sketch!.byteLength;
-  }
-
   /** The participations ("lượt") recorded, which stays exact in both modes because it is a plain sum. */
   get participations(): number {
     return this.#participations;

@@ -19,11 +19,6 @@ export class PersonMultiset {
     return this.#distinct;
   }
 
-  /** Bytes held by the table, for memory accounting. */
-  get byteLength(): number {
-    return this.#table.byteLength;
-  }
-
   /** Tells whether the person at `personIndex` has at least one participation here. */
   has(personIndex: number): boolean {
     return this.#find(personIndex + 1) >= 0;
