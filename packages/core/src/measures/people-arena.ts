@@ -228,6 +228,20 @@ export class PeopleArena {
     }
   }
 
+  /** Calls `visit` with each member's index of an exact cell: no hash looked up, for exact unions. */
+  forEachPerson(cell: number, visit: (person: number) => void): void {
+    const cls = this.#class[cell]!;
+    if (cls === SKETCH) throw new RangeError('forEachPerson needs an exact cell; this one is a sketch');
+    if (cls === 0) return;
+    const pool = this.#chunkOf(cell);
+    const start = this.#offset[cell]! & this.#chunkMask;
+    const end = start + (2 << cls);
+    for (let at = start; at < end; at += 2) {
+      const key = pool[at]!;
+      if (key !== 0) visit(key - 1);
+    }
+  }
+
   /** Folds a sketch cell's registers into `target` (of the same precision). */
   mergeSketchInto(cell: number, target: HyperLogLog): void {
     if (this.#class[cell] !== SKETCH) throw new RangeError('mergeSketchInto needs a sketch cell');
@@ -530,6 +544,9 @@ class ArenaCell implements PeopleSource {
   }
   forEachMember(visit: (person: number, times: number, hash32: number) => void): void {
     this.#arena.forEachMember(this.#cell, visit);
+  }
+  forEachPerson(visit: (person: number) => void): void {
+    this.#arena.forEachPerson(this.#cell, visit);
   }
   mergeSketchInto(target: HyperLogLog): void {
     this.#arena.mergeSketchInto(this.#cell, target);

@@ -36,6 +36,8 @@ export interface PeopleSource {
   size(): PeopleSize;
   /** Each member with their participations and hash (exact sources only). */
   forEachMember(visit: (personIndex: number, times: number, hash32: number) => void): void;
+  /** Each member's index only (exact sources only): what an exact union counts, without looking up hashes. */
+  forEachPerson(visit: (personIndex: number) => void): void;
   /** Folds the sketch's registers into `target` (sketch sources only). */
   mergeSketchInto(target: HyperLogLog): void;
   /** Copies the sketch's 2^p registers to `target[base…]` (sketch sources only). */
@@ -235,6 +237,11 @@ export class PeopleSet implements PeopleSource {
     this.#requireExact('forEachMember').forEach(visit);
   }
 
+  /** Each member's index (exact sets only). */
+  forEachPerson(visit: (personIndex: number) => void): void {
+    this.#requireExact('forEachPerson').forEach(visit);
+  }
+
   /** Folds this sketch's registers into `target` (sketches only). */
   mergeSketchInto(target: HyperLogLog): void {
     target.merge(this.#requireSketch('mergeSketchInto'));
@@ -327,10 +334,10 @@ export class PeopleSet implements PeopleSource {
       if (index < registrySize) seen[index >>> 5] = 0;
     };
     try {
-      for (const set of list) set.forEachMember(visit);
+      for (const set of list) set.forEachPerson(visit);
     } finally {
       // A fill is a memset: per word it costs a small fraction of a member's visit.
-      if (members * 16 < words) for (const set of list) set.forEachMember(clear);
+      if (members * 16 < words) for (const set of list) set.forEachPerson(clear);
       else seen.fill(0, 0, words);
     }
     return count;
