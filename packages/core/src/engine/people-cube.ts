@@ -52,7 +52,7 @@ class ParticipationLog {
 export class PeopleCube {
   #registry = new PersonRegistry();
   /** Every cell's people, in typed arrays; the indexes below map (node, month × slot) to a cell. */
-  readonly #cells = new PeopleArena((p) => this.registry.hashOf(p));
+  readonly #cells = new PeopleArena(() => this.#registry.hashes);
   readonly #own = new CellIndex();
   readonly #desc: [CellIndex, CellIndex] = [new CellIndex(), new CellIndex()];
   readonly #logs = new Map<number, ParticipationLog>();

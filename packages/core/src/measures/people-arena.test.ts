@@ -8,6 +8,7 @@ const fcParams = { seed: 20_261_123, numRuns: 150, verbose: 1 } as const;
 const UNIVERSE = 300;
 const registry = PersonRegistry.fromIds(Array.from({ length: UNIVERSE }, (_, i) => `ar-${i}`));
 const hashOf = (p: number) => registry.hashOf(p);
+const hashes = () => registry.hashes;
 
 /** An operation on one of a few cells: add a person, remove one of the cell's participations, or rebuild. */
 type Op =
@@ -38,7 +39,7 @@ describe('PeopleArena', () => {
         (ops, threshold, cut, tiny) => {
           // Tiny chunks (as small as the largest block) spread the blocks over many chunks.
           const options = { threshold, precision: 4, ...(tiny ? { chunkLog: 0 } : {}) };
-          let arena = new PeopleArena(hashOf, options);
+          let arena = new PeopleArena(hashes, options);
           const model = Array.from({ length: CELLS }, () => new PeopleSet({ threshold, precision: 4 }));
           /** Each cell's live participations, so removals only take back what was given. */
           const given: number[][] = Array.from({ length: CELLS }, () => []);
@@ -46,7 +47,7 @@ describe('PeopleArena', () => {
           ops.forEach((o, i) => {
             if (i === cut) {
               // A checkpoint round trip in the middle: the restored arena must carry on identically.
-              const restored = new PeopleArena(hashOf, options);
+              const restored = new PeopleArena(hashes, options);
               restored.importState(arena.exportState());
               arena = restored;
             }
@@ -89,7 +90,7 @@ describe('PeopleArena', () => {
   });
 
   it('reuses the blocks of outgrown tables and emptied cells instead of growing the pool', () => {
-    const arena = new PeopleArena(hashOf);
+    const arena = new PeopleArena(hashes);
     const a = arena.create();
     for (let p = 0; p < 100; p++) arena.add(a, p);
     const grown = arena.exportState().chunks[0]!.length;
@@ -107,11 +108,11 @@ describe('PeopleArena', () => {
     // table comes not to fit in it and the pool moves on, leaving that chunk short of the full size.
     const options = { threshold: 400, precision: 4, chunkLog: 0 };
     const roundTrip = (arena: PeopleArena) => {
-      const restored = new PeopleArena(hashOf, options);
+      const restored = new PeopleArena(hashes, options);
       restored.importState(arena.exportState());
       return restored;
     };
-    let arena = new PeopleArena(hashOf, options);
+    let arena = new PeopleArena(hashes, options);
     const small = arena.create();
     const big = arena.create();
     for (let p = 0; p < 40; p++) arena.add(small, p);
@@ -129,7 +130,7 @@ describe('PeopleArena', () => {
   });
 
   it('throws, changing nothing, on removing someone an exact cell does not hold', () => {
-    const arena = new PeopleArena(hashOf);
+    const arena = new PeopleArena(hashes);
     const a = arena.create();
     arena.add(a, 3);
     expect(() => arena.remove(a, 4)).toThrow(/person 4/);
@@ -138,12 +139,12 @@ describe('PeopleArena', () => {
   });
 
   it('refuses a restore written with another threshold or with cell arrays of different lengths', () => {
-    const arena = new PeopleArena(hashOf, { threshold: 10 });
+    const arena = new PeopleArena(hashes, { threshold: 10 });
     arena.create();
     const state = arena.exportState();
-    expect(() => new PeopleArena(hashOf, { threshold: 11 }).importState(state)).toThrow(/threshold/);
+    expect(() => new PeopleArena(hashes, { threshold: 11 }).importState(state)).toThrow(/threshold/);
     expect(() =>
-      new PeopleArena(hashOf, { threshold: 10 }).importState({ ...state, flags: new Uint8Array(2) }),
+      new PeopleArena(hashes, { threshold: 10 }).importState({ ...state, flags: new Uint8Array(2) }),
     ).toThrow(/differ in length/);
   });
 });

@@ -61,8 +61,8 @@ export interface PeopleArenaState {
   readonly free: readonly Uint32Array[];
 }
 
-/** The hash of an interned person: the registry's. */
-export type HashOf = (personIndex: number) => number;
+/** The registry's hashes by person index (its current array: the registry replaces it as it grows). */
+export type Hashes = () => Uint32Array;
 
 const grown = <T extends Uint32Array | Uint8Array | Float64Array>(
   old: T,
@@ -78,7 +78,7 @@ const grown = <T extends Uint32Array | Uint8Array | Float64Array>(
 export class PeopleArena {
   readonly threshold: number;
   readonly precision: number;
-  readonly #hashOf: HashOf;
+  readonly #hashes: Hashes;
   // Per cell.
   #offset: Uint32Array = new Uint32Array(64);
   /** log2 of the table's slots, or SKETCH; 0 while the cell has no block. */
@@ -98,7 +98,7 @@ export class PeopleArena {
   /** Free block offsets by log2 of the block's words. */
   #free: number[][] = [];
 
-  constructor(hashOf: HashOf, options: PeopleArenaOptions = {}) {
+  constructor(hashes: Hashes, options: PeopleArenaOptions = {}) {
     const threshold = options.threshold ?? PEOPLE_SET_DEFAULT_THRESHOLD;
     if (!(Number.isInteger(threshold) && threshold >= 0 && threshold <= 0xffffffff)) {
       throw new RangeError(`PeopleArena threshold must be an integer from 0 to 2^32 - 1, got ${threshold}`);
@@ -106,7 +106,7 @@ export class PeopleArena {
     this.threshold = threshold;
     this.precision = options.precision ?? HLL_DEFAULT_PRECISION;
     hyperLogLogError(this.precision);
-    this.#hashOf = hashOf;
+    this.#hashes = hashes;
     // The largest block is the table an exact cell reaches at the threshold, or a sketch's registers.
     let tableLog = MIN_TABLE_LOG;
     while (threshold * 4 > (1 << tableLog) * 3 && tableLog < 40) tableLog++;
@@ -220,11 +220,12 @@ export class PeopleArena {
     if (cls === SKETCH) throw new RangeError('forEachMember needs an exact cell; this one is a sketch');
     if (cls === 0) return;
     const pool = this.#chunkOf(cell);
+    const hashes = this.#hashes();
     const start = this.#offset[cell]! & this.#chunkMask;
     const end = start + (2 << cls);
     for (let at = start; at < end; at += 2) {
       const key = pool[at]!;
-      if (key !== 0) visit(key - 1, pool[at + 1]!, this.#hashOf(key - 1));
+      if (key !== 0) visit(key - 1, pool[at + 1]!, hashes[key - 1]!);
     }
   }
 
@@ -358,7 +359,7 @@ export class PeopleArena {
       this.#chunkBytes[o >>> this.#chunkLog]!,
       (o & this.#chunkMask) * 4,
       this.precision,
-      this.#hashOf(person),
+      this.#hashes()[person]!,
     );
   }
 
@@ -445,9 +446,10 @@ export class PeopleArena {
       const old = this.#chunks[oldOffset >>> this.#chunkLog]!;
       const start = oldOffset & this.#chunkMask;
       const end = start + (2 << cls);
+      const hashes = this.#hashes();
       for (let at = start; at < end; at += 2) {
         const key = old[at]!;
-        if (key !== 0) addToRegisters(bytes, base, this.precision, this.#hashOf(key - 1));
+        if (key !== 0) addToRegisters(bytes, base, this.precision, hashes[key - 1]!);
       }
       this.#freeBlock(oldOffset, cls + 1);
     }

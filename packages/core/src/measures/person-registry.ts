@@ -95,6 +95,14 @@ export class PersonRegistry {
     return this.#hashes[index]!;
   }
 
+  /**
+   * Every interned person's hash by index, as the live array (valid for indices below {@link size}; a later
+   * intern may replace it): for loops over many members, which would pay a checked call per member.
+   */
+  get hashes(): Uint32Array {
+    return this.#hashes;
+  }
+
   /** Returns the id of the person at `index`, for drill-down lists. */
   idOf(index: number): string {
     this.#check(index);
