@@ -1,3 +1,15 @@
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
 import { CheckpointCorruptError } from '@chitieu/core';
 import type { Database, Statement } from 'better-sqlite3';
 
@@ -15,6 +27,81 @@ export interface Checkpoint {
  */
 export const CHECKPOINT_PART_BYTES = 256 * 2 ** 20;
 
+/** A checkpoint whose bytes are in a file beside the database: the row names it and its length. */
+export interface CheckpointInFile {
+  readonly position: number;
+  readonly savedAt: string;
+  readonly file: string;
+  readonly fileBytes: number;
+}
+
+/**
+ * Checkpoints of a file-backed database from `minBytes` on, as files in `dir` (the database's path plus
+ * `-checkpoints`). A file is written under a temporary name, synced, renamed into place and its directory
+ * synced before the row that names it commits, so a committed row never names a partial file; the file
+ * a save replaces is removed after the commit. (A crash between the rename and the commit leaves a file
+ * no row names; it is harmless and can be deleted.) Each save writes a new file name, so a reader in
+ * another process holding the previous row either still finds that file or, once it is gone, reads the
+ * row again.
+ */
+export class CheckpointFiles {
+  constructor(
+    readonly dir: string,
+    readonly minBytes: number,
+    readonly durable: boolean,
+  ) {
+    if (!(minBytes >= 0)) throw new RangeError(`checkpoint file threshold must be >= 0, got ${minBytes}`);
+  }
+
+  /** Writes `state` to a new file and returns its name (relative to the directory). */
+  write(position: number, state: Uint8Array): string {
+    mkdirSync(this.dir, { recursive: true });
+    const file = `checkpoint-${position}-${Date.now()}-${randomBytes(6).toString('hex')}.bin`;
+    const tmp = join(this.dir, `${file}.tmp`);
+    const fd = openSync(tmp, 'w');
+    try {
+      for (let at = 0; at < state.byteLength; ) {
+        at += writeSync(fd, state, at, Math.min(state.byteLength - at, 2 ** 30));
+      }
+      if (this.durable) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, join(this.dir, file));
+    if (this.durable) {
+      const dir = openSync(this.dir, 'r');
+      try {
+        fsyncSync(dir);
+      } finally {
+        closeSync(dir);
+      }
+    }
+    return file;
+  }
+
+  /** The file's bytes, or undefined when it no longer exists; throws when its length is not `bytes`. */
+  read(name: string, file: string, bytes: number): Uint8Array | undefined {
+    let data: Buffer;
+    try {
+      data = readFileSync(join(this.dir, file));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    if (data.byteLength !== bytes) {
+      throw new CheckpointCorruptError(
+        name,
+        `its file ${file} holds ${data.byteLength} bytes, expected ${bytes}`,
+      );
+    }
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  remove(file: string): void {
+    rmSync(join(this.dir, file), { force: true });
+  }
+}
+
 const view = (bytes: Uint8Array, from = 0, to = bytes.byteLength): Buffer =>
   // A view, not a copy: checkpoints can be hundreds of megabytes and SQLite copies the bytes anyway.
   Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from);
@@ -26,8 +113,9 @@ const view = (bytes: Uint8Array, from = 0, to = bytes.byteLength): Buffer =>
  */
 export class CheckpointTable {
   readonly #partBytes: number;
-  readonly #save: Statement<[string, number, string, Buffer, number], void>;
-  readonly #load: Statement<[string], [number, string, Buffer, number]>;
+  readonly #save: Statement<[string, number, string, Buffer, number, string | null, number | null], void>;
+  readonly #load: Statement<[string], [number, string, Buffer, number, string | null, number | null]>;
+  readonly #fileOf: Statement<[string], string | null>;
   readonly #dropParts: Statement<[string], void>;
   readonly #savePart: Statement<[string, number, Buffer], void>;
   readonly #loadParts: Statement<[string], [number, Buffer]>;
@@ -38,16 +126,18 @@ export class CheckpointTable {
     }
     this.#partBytes = partBytes;
     this.#save = db.prepare(
-      `INSERT INTO checkpoints (name, position, saved_at, state, parts) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO checkpoints (name, position, saved_at, state, parts, file, file_bytes)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (name) DO UPDATE
        SET position = excluded.position, saved_at = excluded.saved_at, state = excluded.state,
-           parts = excluded.parts`,
+           parts = excluded.parts, file = excluded.file, file_bytes = excluded.file_bytes`,
     );
     this.#load = db
-      .prepare<[string], [number, string, Buffer, number]>(
-        'SELECT position, saved_at, state, parts FROM checkpoints WHERE name = ?',
+      .prepare<[string], [number, string, Buffer, number, string | null, number | null]>(
+        'SELECT position, saved_at, state, parts, file, file_bytes FROM checkpoints WHERE name = ?',
       )
       .raw();
+    this.#fileOf = db.prepare<[string], string | null>('SELECT file FROM checkpoints WHERE name = ?').pluck();
     this.#dropParts = db.prepare('DELETE FROM checkpoint_parts WHERE name = ?');
     this.#savePart = db.prepare('INSERT INTO checkpoint_parts (name, part, bytes) VALUES (?, ?, ?)');
     this.#loadParts = db
@@ -57,24 +147,43 @@ export class CheckpointTable {
       .raw();
   }
 
-  save(name: string, position: number, savedAt: string, state: Uint8Array): void {
+  /**
+   * Replaces the checkpoint `name`: with `state` in the row (or its parts), or, when `file` is given, with
+   * the row naming that already written file. Returns the file the replaced checkpoint was in, if any, for
+   * the caller to remove once this commits.
+   */
+  save(
+    name: string,
+    position: number,
+    savedAt: string,
+    state: Uint8Array,
+    file?: string,
+  ): string | undefined {
+    const previous = this.#fileOf.get(name) ?? undefined;
     this.#dropParts.run(name);
+    if (file !== undefined) {
+      this.#save.run(name, position, savedAt, Buffer.alloc(0), 0, file, state.byteLength);
+      return previous;
+    }
     if (state.byteLength <= this.#partBytes) {
-      this.#save.run(name, position, savedAt, view(state), 0);
-      return;
+      this.#save.run(name, position, savedAt, view(state), 0, null, null);
+      return previous;
     }
     const parts = Math.ceil(state.byteLength / this.#partBytes);
-    this.#save.run(name, position, savedAt, Buffer.alloc(0), parts);
+    this.#save.run(name, position, savedAt, Buffer.alloc(0), parts, null, null);
     for (let i = 0; i < parts; i++) {
       const from = i * this.#partBytes;
       this.#savePart.run(name, i, view(state, from, Math.min(from + this.#partBytes, state.byteLength)));
     }
+    return previous;
   }
 
-  load(name: string): Checkpoint | undefined {
+  /** The checkpoint `name` with its bytes, or the file they are in; undefined when none was saved. */
+  load(name: string): Checkpoint | CheckpointInFile | undefined {
     const row = this.#load.get(name);
     if (row === undefined) return undefined;
-    const [position, savedAt, state, parts] = row;
+    const [position, savedAt, state, parts, file, fileBytes] = row;
+    if (file !== null) return { position, savedAt, file, fileBytes: fileBytes ?? -1 };
     if (parts === 0) {
       // A plain Uint8Array, so callers comparing bytes are not surprised by Buffer's extra identity.
       return { position, savedAt, state: new Uint8Array(state.buffer, state.byteOffset, state.byteLength) };

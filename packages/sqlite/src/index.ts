@@ -1,4 +1,8 @@
 export { CHECKPOINT_PART_BYTES, type Checkpoint } from './checkpoints.ts';
 export { MIGRATIONS, type Migration, migrate, SchemaTooNewError } from './schema.ts';
-export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store.ts';
+export {
+  CHECKPOINT_FILE_BYTES,
+  SqliteEventStore,
+  type SqliteEventStoreOptions,
+} from './sqlite-event-store.ts';
 export { monotonicUlid } from './ulid.ts';

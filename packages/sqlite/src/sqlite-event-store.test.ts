@@ -1,3 +1,4 @@
+import { readdirSync, rmSync, truncateSync } from 'node:fs';
 import { fixedClock, StoreClosedError, type StoredEvent, VersionConflictError } from '@chitieu/core';
 import { eventStoreContract } from '@chitieu/core/contract';
 import { activity, event, sequentialIds } from '@chitieu/core/testing';
@@ -199,6 +200,70 @@ describe('SqliteEventStore', () => {
       await damaged.close();
       db.close();
       expect(() => SqliteEventStore.open({ path, checkpointPartBytes: 0 })).toThrow(RangeError);
+    });
+
+    it('keeps a large checkpoint in a file beside the database, and removes the file a save replaces', async () => {
+      const path = tmp.file();
+      const dir = `${path}-checkpoints`;
+      const store = SqliteEventStore.open({ path, clock, checkpointFileBytes: 8 });
+      await store.appendBatch([
+        { stream: 'activity-a', events: [activity('a', 'u1', '2024-01-01')] },
+        { stream: 'activity-b', events: [activity('b', 'u1', '2024-01-01')] },
+      ]);
+      const first = Uint8Array.from({ length: 16 }, (_, i) => i);
+      await store.saveCheckpoint('p', 1, first);
+      const files = () => readdirSync(dir).sort();
+      expect(files()).toHaveLength(1);
+      const db = new Database(path, { readonly: true });
+      const row = () =>
+        db.prepare("SELECT file, file_bytes, length(state) FROM checkpoints WHERE name = 'p'").raw().get();
+      expect(row()).toEqual([files()[0], 16, 0]);
+      expect(await store.loadCheckpoint('p')).toEqual({
+        position: 1,
+        savedAt: '2024-05-01T03:00:00.000Z',
+        state: first,
+      });
+      const second = Uint8Array.from({ length: 20 }, (_, i) => 100 + i);
+      await store.saveCheckpoint('p', 2, second);
+      expect(files()).toHaveLength(1);
+      expect(files()[0]).toBe((row() as unknown[])[0]);
+      // A refused save (beyond the head) leaves neither a row change nor a file behind.
+      await expect(store.saveCheckpoint('p', 3, first)).rejects.toBeInstanceOf(RangeError);
+      expect(files()).toHaveLength(1);
+      await store.close();
+      const again = SqliteEventStore.open({ path, clock, checkpointFileBytes: 8 });
+      expect((await again.loadCheckpoint('p'))?.state).toEqual(second);
+      // A small one goes back into the row, and the file goes.
+      await again.saveCheckpoint('p', 2, new Uint8Array([1, 2]));
+      expect(files()).toEqual([]);
+      expect(row()).toEqual([null, null, 2]);
+      expect((await again.loadCheckpoint('p'))?.state).toEqual(new Uint8Array([1, 2]));
+      await again.close();
+      db.close();
+    });
+
+    it('reports a checkpoint file that is cut short or gone as corrupt, so the ledger refolds', async () => {
+      const path = tmp.file();
+      const dir = `${path}-checkpoints`;
+      const store = SqliteEventStore.open({ path, clock, checkpointFileBytes: 8 });
+      await store.saveCheckpoint('p', 0, new Uint8Array(32).fill(7));
+      const [file] = readdirSync(dir);
+      truncateSync(`${dir}/${file}`, 31);
+      await expect(store.loadCheckpoint('p')).rejects.toThrow(
+        `checkpoint 'p' is corrupt: its file ${file} holds 31 bytes, expected 32`,
+      );
+      rmSync(`${dir}/${file}`);
+      await expect(store.loadCheckpoint('p')).rejects.toThrow(
+        `checkpoint 'p' is corrupt: its file ${file} is missing`,
+      );
+      await store.close();
+    });
+
+    it('keeps every checkpoint of an in-memory database in the database', async () => {
+      const store = SqliteEventStore.open({ path: ':memory:', clock, checkpointFileBytes: 0 });
+      await store.saveCheckpoint('p', 0, new Uint8Array([5, 6]));
+      expect((await store.loadCheckpoint('p'))?.state).toEqual(new Uint8Array([5, 6]));
+      await store.close();
     });
 
     it('refuses a checkpoint beyond the head or at an impossible position', async () => {
