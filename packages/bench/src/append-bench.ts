@@ -1,10 +1,11 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StreamWrite } from '@chitieu/core';
 import { syntheticBatches } from '@chitieu/fixtures';
 import { migrate, SqliteEventStore } from '@chitieu/sqlite';
 import Database from 'better-sqlite3';
 import { CACHE_CLOCK } from './log-cache.ts';
+import { removeDatabase } from './paths.ts';
 import type { Progress } from './progress.ts';
 import { msSince } from './stats.ts';
 
@@ -32,12 +33,8 @@ const PLAN = {
 
 const freshPath = (dir: string, name: string): string => {
   const path = join(dir, name);
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+  removeDatabase(path);
   return path;
-};
-
-const removeDb = (path: string) => {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
 };
 
 /**
@@ -136,12 +133,12 @@ export const benchAppend = async (options: {
           bestStore = Math.min(bestStore, r.ms);
           rows ??= readRows(path);
           sizes = r.sizes;
-          removeDb(path);
+          removeDatabase(path);
           if (who === 'store') continue;
         }
         const path = freshPath(options.dir, `append-raw-${batchSize}.db`);
         bestRaw = Math.min(bestRaw, rawRound(path, rows, sizes).ms);
-        removeDb(path);
+        removeDatabase(path);
       }
     }
     const c: AppendCase = {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixedClock } from '@chitieu/core';
 import { syntheticBatches, syntheticLog, syntheticShape } from '@chitieu/fixtures';
 import { SqliteEventStore } from '@chitieu/sqlite';
 import Database from 'better-sqlite3';
+import { removeDatabase } from './paths.ts';
 import type { Progress } from './progress.ts';
 import { REFERENCE_INDEXES } from './sql-reference.ts';
 import { UnitMapBuilder } from './unit-map.ts';
@@ -71,10 +72,10 @@ export const ensureCachedLog = async (
   if (meta?.fingerprint === print && meta.complete === '1') {
     return { path, events, seed, provinces: JSON.parse(meta.provinces!) as string[], generatedMs: 0 };
   }
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+  removeDatabase(path);
   const started = Date.now();
   const tmp = `${path}.tmp-${process.pid}`;
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${tmp}${suffix}`, { force: true });
+  removeDatabase(tmp);
   const units = new UnitMapBuilder();
   // No fsync while loading: the file is renamed into place only once it is complete and closed.
   const store = SqliteEventStore.open({ path: tmp, synchronous: 'off', clock: CACHE_CLOCK });
@@ -125,6 +126,6 @@ export const ensureCachedLog = async (
   }
   if (written !== events) throw new Error(`generated ${written} events, expected ${events}`);
   renameSync(tmp, path);
-  for (const suffix of ['-wal', '-shm']) rmSync(`${tmp}${suffix}`, { force: true });
+  removeDatabase(tmp, ['-wal', '-shm', '-checkpoints']);
   return { path, events, seed, provinces: units.provinces(), generatedMs: Date.now() - started };
 };

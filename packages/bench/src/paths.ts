@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,3 +13,11 @@ export const DEFAULT_RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
 
 /** The bench package's own directory (children are started from it, so `--import tsx` resolves). */
 export const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Removes a SQLite database and everything SQLite and the store keep beside it (WAL, index, checkpoint files). */
+export const removeDatabase = (
+  path: string,
+  suffixes: readonly string[] = ['', '-wal', '-shm', '-checkpoints'],
+) => {
+  for (const suffix of suffixes) rmSync(`${path}${suffix}`, { force: true, recursive: true });
+};

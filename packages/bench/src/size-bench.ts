@@ -7,6 +7,7 @@ import { benchCheckpoint, type CheckpointResult, type HeldLedger } from './check
 import { benchHttp, type HttpResult } from './http-bench.ts';
 import { CACHE_CLOCK, type CachedLog } from './log-cache.ts';
 import { type MemorySnapshot, memorySnapshot } from './memory.ts';
+import { removeDatabase } from './paths.ts';
 import type { Progress } from './progress.ts';
 import { benchQueries, type QueryResult } from './query-bench.ts';
 import { queryKinds } from './query-kinds.ts';
@@ -63,6 +64,8 @@ const forgetCheckpoint = (path: string) => {
   } finally {
     db.close();
   }
+  // The bench's checkpoint is the only one in its cached logs; a large one is a file beside the database.
+  removeDatabase(path, ['-checkpoints']);
 };
 
 /** Answers to compare before and after a checkpoint round trip. */
