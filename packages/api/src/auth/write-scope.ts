@@ -1,4 +1,5 @@
 import {
+  directiveIssuer,
   type Engine,
   type EventStore,
   type Issue,
@@ -79,13 +80,7 @@ const unitsOf = async (
     case 'directive.amended':
     case 'directive.withdrawn': {
       const id = String(d.directiveId);
-      const known = batch.directives.has(id)
-        ? batch.directives.get(id)
-        : (() => {
-            const r = engine.records.directives.get(id);
-            if (!r) return undefined;
-            return r.issuerUnit === undefined ? null : engine.hierarchy.unit(r.issuerUnit).id;
-          })();
+      const known = batch.directives.has(id) ? batch.directives.get(id) : directiveIssuer(engine, id);
       // An unknown directive is the core's to reject; a directive of an outside authority has no unit.
       if (known === undefined) return named();
       return known === null ? UNITLESS : named(known);

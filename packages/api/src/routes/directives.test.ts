@@ -53,6 +53,19 @@ describe('GET /v1/directives/{id}', () => {
     expect((await w.request('/v1/directives/qd-311-ttg', { token: TOKENS.national })).status).toBe(200);
   });
 
+  it('answers 304 to a repeated request, but refuses one outside the subtree before any 304', async () => {
+    const w = await world();
+    const url = '/v1/directives/kh-01-tinh-a?view=as-is';
+    const first = await w.request(url, { token: TOKENS.national });
+    const etag = first.headers.get('ETag')!;
+    expect(etag).toBeTruthy();
+    const again = await w.request(url, { token: TOKENS.national, headers: { 'If-None-Match': etag } });
+    expect(again.status).toBe(304);
+    const outside = await w.request(url, { token: TOKENS.readerA1, headers: { 'If-None-Match': etag } });
+    expect(outside.status).toBe(403);
+    expect((await w.request(`${url}&colour=red`, { token: TOKENS.national })).status).toBe(400);
+  });
+
   it('is 404 for an unknown directive and 400 for a bad asOf', async () => {
     const w = await world();
     const missing = await w.request('/v1/directives/kh-99', { token: TOKENS.national });

@@ -1,17 +1,16 @@
 import {
   type CascadeNode,
+  directiveIssuer,
   type Engine,
   listDirectives,
   NotFoundError,
   type TargetEvaluation,
 } from '@chitieu/core';
 import { Hono } from 'hono';
-import { type Principal, requireScope, requireUnrestricted } from '../auth/principal.ts';
+import { type Principal, requireUnrestricted } from '../auth/principal.ts';
 import type { AppEnv, Deps } from '../context.ts';
-import { notModified, setCaching } from '../http/caching.ts';
-import { dateParam, knownAtParam, onlyKnown, queryParams, viewParam } from '../http/query.ts';
+import { dateParam, knownAtParam, viewParam } from '../http/query.ts';
 import { countsPeople, suppressTarget } from '../privacy/suppress.ts';
-import { freshnessAfter, freshnessBefore } from './freshness.ts';
 import { readRoute } from './read-route.ts';
 
 /**
@@ -22,13 +21,13 @@ import { readRoute } from './read-route.ts';
  */
 export const directiveRoutes = (deps: Deps) => {
   const r = new Hono<AppEnv>();
-  const { ledger, clock } = deps;
+  const { ledger } = deps;
 
   /** The issuer of a directive as a unit id, null for an outside authority; 404 when there is no such directive. */
   const issuerOf = (engine: Engine, id: string): string | null => {
-    const d = engine.records.directives.get(id);
-    if (!d) throw new NotFoundError('directive', id);
-    return d.issuerUnit === undefined ? null : engine.hierarchy.unit(d.issuerUnit).id;
+    const issuer = directiveIssuer(engine, id);
+    if (issuer === undefined) throw new NotFoundError('directive', id);
+    return issuer;
   };
 
   const assertMayRead = (p: Principal, id: string) => {
@@ -61,52 +60,53 @@ export const directiveRoutes = (deps: Deps) => {
     })),
   );
 
-  r.get('/v1/directives/:id', async (c) => {
-    const principal = c.get('principal');
-    requireScope(principal, 'read');
-    const id = c.req.param('id');
-    const params = queryParams(c.req.url);
-    onlyKnown(params, ['asOf', 'view', 'knownAt']);
-    const options = targetOptions(params);
-    assertMayRead(principal, id);
-    const before = freshnessBefore(ledger, options.knownAt);
-    const hit = notModified(c, clock, before);
-    if (hit) return hit;
-    const answer = await ledger.directive(id, options);
-    const engine = await ledger.engineAt(options.knownAt);
-    const targets = answer.targets.map((t) => suppressTarget(t, deps.suppression));
-    // The cascade lists every implementing plan's target values; those that count people go through the
-    // same suppression as the full evaluations, and plans issued outside the token's subtree show no figures.
-    const evaluate = async (directive: string, targetId: string): Promise<TargetEvaluation> =>
-      directive === id
-        ? targets.find((t) => t.target.targetId === targetId)!
-        : suppressTarget(await ledger.target({ directive, targetId, ...options }), deps.suppression);
-    const visit = async (node: CascadeNode): Promise<CascadeNode & { restricted?: true }> => {
-      const issuer = issuerOf(engine, node.id);
-      const hidden =
-        principal.unit !== undefined && (issuer === null || !deps.scopes.covers(engine, principal, issuer));
-      const record = engine.records.directives.get(node.id)!;
-      const nodeTargets = hidden
-        ? []
-        : await Promise.all(
-            node.targets.map(async (t) => {
-              const definition = record.targets.get(t.targetId);
-              if (!definition || !countsPeople(definition)) return t;
-              const e = await evaluate(node.id, t.targetId);
-              return { ...t, value: e.value, ...('suppressed' in e ? { suppressed: true } : {}) };
-            }),
-          );
+  r.get(
+    '/v1/directives/:id',
+    readRoute(deps, ['asOf', 'view'], ({ param, principal, params }) => {
+      const id = param('id');
+      const options = targetOptions(params);
       return {
-        ...node,
-        targets: nodeTargets,
-        implementedBy: await Promise.all(node.implementedBy.map(visit)),
-        ...(hidden ? { restricted: true as const } : {}),
+        check: () => assertMayRead(principal, id),
+        answer: async () => {
+          const answer = await ledger.directive(id, options);
+          const engine = await ledger.engineAt(options.knownAt);
+          const targets = answer.targets.map((t) => suppressTarget(t, deps.suppression));
+          // The cascade lists every implementing plan's target values; those that count people go through
+          // the same suppression as the full evaluations, and plans issued outside the token's subtree show
+          // no figures.
+          const evaluate = async (directive: string, targetId: string): Promise<TargetEvaluation> =>
+            directive === id
+              ? targets.find((t) => t.target.targetId === targetId)!
+              : suppressTarget(await ledger.target({ directive, targetId, ...options }), deps.suppression);
+          const visit = async (node: CascadeNode): Promise<CascadeNode & { restricted?: true }> => {
+            const issuer = issuerOf(engine, node.id);
+            const hidden =
+              principal.unit !== undefined &&
+              (issuer === null || !deps.scopes.covers(engine, principal, issuer));
+            const record = engine.records.directives.get(node.id)!;
+            const nodeTargets = hidden
+              ? []
+              : await Promise.all(
+                  node.targets.map(async (t) => {
+                    const definition = record.targets.get(t.targetId);
+                    if (!definition || !countsPeople(definition)) return t;
+                    const e = await evaluate(node.id, t.targetId);
+                    return { ...t, value: e.value, ...('suppressed' in e ? { suppressed: true } : {}) };
+                  }),
+                );
+            return {
+              ...node,
+              targets: nodeTargets,
+              implementedBy: await Promise.all(node.implementedBy.map(visit)),
+              ...(hidden ? { restricted: true as const } : {}),
+            };
+          };
+          const directive = await visit(answer.directive);
+          return { body: { ...answer, directive, targets }, position: answer.position };
+        },
       };
-    };
-    const directive = await visit(answer.directive);
-    setCaching(c, clock, freshnessAfter(before, options.knownAt, answer.position));
-    return c.json({ ...answer, directive, targets });
-  });
+    }),
+  );
 
   r.get(
     '/v1/directives/:id/targets/:targetId',

@@ -92,6 +92,16 @@ export const describeUnit = (engine: Engine, id: string) => {
   };
 };
 
+/**
+ * The unit that issued a directive, as its id; null for an outside authority (the Prime Minister, say);
+ * undefined when the log holds no such directive.
+ */
+export const directiveIssuer = (engine: Engine, directiveId: string): string | null | undefined => {
+  const d = engine.records.directives.get(directiveId);
+  if (!d) return undefined;
+  return d.issuerUnit === undefined ? null : engine.hierarchy.unit(d.issuerUnit).id;
+};
+
 /** Every directive, newest first, without targets' evaluations. */
 export const listDirectives = (engine: Engine) =>
   [...engine.records.directives.values()]
