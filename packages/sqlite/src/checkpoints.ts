@@ -1,14 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { rmSync } from 'node:fs';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointCorruptError } from '@chitieu/core';
 import type { Database, Statement } from 'better-sqlite3';
@@ -53,37 +45,41 @@ export class CheckpointFiles {
     if (!(minBytes >= 0)) throw new RangeError(`checkpoint file threshold must be >= 0, got ${minBytes}`);
   }
 
-  /** Writes `state` to a new file and returns its name (relative to the directory). */
-  write(position: number, state: Uint8Array): string {
-    mkdirSync(this.dir, { recursive: true });
+  /**
+   * Writes `state` to a new file and returns its name (relative to the directory). Asynchronous, so a
+   * server keeps answering while gigabytes go to disk (the writes run on libuv's thread pool).
+   */
+  async write(position: number, state: Uint8Array): Promise<string> {
+    await mkdir(this.dir, { recursive: true });
     const file = `checkpoint-${position}-${Date.now()}-${randomBytes(6).toString('hex')}.bin`;
     const tmp = join(this.dir, `${file}.tmp`);
-    const fd = openSync(tmp, 'w');
+    const handle = await open(tmp, 'w');
     try {
       for (let at = 0; at < state.byteLength; ) {
-        at += writeSync(fd, state, at, Math.min(state.byteLength - at, 2 ** 30));
+        const { bytesWritten } = await handle.write(state, at, Math.min(state.byteLength - at, 2 ** 30));
+        at += bytesWritten;
       }
-      if (this.durable) fsyncSync(fd);
+      if (this.durable) await handle.sync();
     } finally {
-      closeSync(fd);
+      await handle.close();
     }
-    renameSync(tmp, join(this.dir, file));
+    await rename(tmp, join(this.dir, file));
     if (this.durable) {
-      const dir = openSync(this.dir, 'r');
+      const dir = await open(this.dir, 'r');
       try {
-        fsyncSync(dir);
+        await dir.sync();
       } finally {
-        closeSync(dir);
+        await dir.close();
       }
     }
     return file;
   }
 
   /** The file's bytes, or undefined when it no longer exists; throws when its length is not `bytes`. */
-  read(name: string, file: string, bytes: number): Uint8Array | undefined {
+  async read(name: string, file: string, bytes: number): Promise<Uint8Array | undefined> {
     let data: Buffer;
     try {
-      data = readFileSync(join(this.dir, file));
+      data = await readFile(join(this.dir, file));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;

@@ -284,7 +284,7 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
     }
     const files = this.#files;
     // A large state is written to its file before the transaction, so the write lock is not held meanwhile.
-    const file = files && state.byteLength >= files.minBytes ? files.write(position, state) : undefined;
+    const file = files && state.byteLength >= files.minBytes ? await files.write(position, state) : undefined;
     let replaced: string | undefined;
     try {
       replaced = this.#saveTx(name, position, this.#clock.now().toISOString(), state, file);
@@ -301,7 +301,7 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
     for (let attempt = 1; ; attempt++) {
       const found = this.#loadTx(name);
       if (found === undefined || !('file' in found)) return found;
-      const state = this.#files?.read(name, found.file, found.fileBytes);
+      const state = await this.#files?.read(name, found.file, found.fileBytes);
       if (state !== undefined) return { position: found.position, savedAt: found.savedAt, state };
       // A save in another process may have replaced the file between our reads of the row and of the file:
       // the row, read again, names the new one. Twice missing is a file that is gone.
