@@ -64,14 +64,22 @@ export class CellIndex {
     return this.#table.slice();
   }
 
-  /** Takes over a table written by {@link exportState}, checking its shape. */
-  importState(table: Uint32Array): void {
+  /** Takes over a table written by {@link exportState}, checking its shape and that cells are below `cells`. */
+  importState(table: Uint32Array, cells: number): void {
     const slots = table.length / STRIDE;
     if (!(Number.isInteger(slots) && slots >= MIN_SLOTS && (slots & (slots - 1)) === 0)) {
       throw new RangeError(`CellIndex.importState: ${table.length} words is not a table`);
     }
     let size = 0;
-    for (let at = 0; at < table.length; at += STRIDE) if (table[at] !== 0) size++;
+    for (let at = 0; at < table.length; at += STRIDE) {
+      if (table[at] === 0) continue;
+      if (table[at + 2]! >= cells) {
+        throw new RangeError(
+          `CellIndex.importState: slot ${at / STRIDE} names cell ${table[at + 2]} of ${cells}`,
+        );
+      }
+      size++;
+    }
     this.#table = table;
     this.#shift = 32 - Math.log2(slots);
     this.#size = size;

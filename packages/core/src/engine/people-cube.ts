@@ -282,9 +282,9 @@ export class PeopleCube {
         return free.subarray(from - n, from);
       }),
     });
-    this.#own.importState(r.u32(state.own));
-    this.#desc[AS_WAS].importState(r.u32(state.was));
-    this.#desc[AS_IS].importState(r.u32(state.is));
+    this.#own.importState(r.u32(state.own), this.#cells.cells);
+    this.#desc[AS_WAS].importState(r.u32(state.was), this.#cells.cells);
+    this.#desc[AS_IS].importState(r.u32(state.is), this.#cells.cells);
     const units = r.i32(state.logUnits);
     const lengths = r.i32(state.logLengths);
     const data = r.i32(state.logs);

@@ -143,6 +143,10 @@ describe('PeopleArena', () => {
     arena.create();
     const state = arena.exportState();
     expect(() => new PeopleArena(hashes, { threshold: 11 }).importState(state)).toThrow(/threshold/);
+    const free = [new Uint32Array(), new Uint32Array(), new Uint32Array([1 << 20])];
+    expect(() => new PeopleArena(hashes, { threshold: 10 }).importState({ ...state, free })).toThrow(
+      /free block of 2\^2 words at 1048576 lies outside the pool/,
+    );
     expect(() =>
       new PeopleArena(hashes, { threshold: 10 }).importState({ ...state, flags: new Uint8Array(2) }),
     ).toThrow(/differ in length/);

@@ -330,6 +330,14 @@ export class PeopleArena {
         fail(`cell ${c}'s block lies outside the pool`);
       }
     }
+    state.free.forEach((list, log) => {
+      for (const o of list) {
+        const chunk = state.chunks[o >>> this.#chunkLog];
+        if (chunk === undefined || (o & this.#chunkMask) + 2 ** log > chunk.length) {
+          fail(`a free block of 2^${log} words at ${o} lies outside the pool`);
+        }
+      }
+    });
     this.#offset = state.offset;
     this.#class = state.class;
     this.#distinct = state.distinct;
