@@ -176,9 +176,9 @@ export class ActivityCube {
 
   /** The cube's state for a checkpoint. */
   exportState(w: SnapshotWriter) {
-    const own = this.#own.flatMap((s, owner) => (s ? [{ owner, ...s.toArrays() }] : []));
+    const own = this.#own.flatMap((s, owner) => (s ? [{ owner, data: s.toData() }] : []));
     const desc = (view: ViewIndex) =>
-      this.#desc[view].flatMap((s, owner) => (s ? [{ owner, ...s.toArrays() }] : []));
+      this.#desc[view].flatMap((s, owner) => (s ? [{ owner, data: s.toData() }] : []));
     return {
       slots: this.slots.entries(),
       own: packSeries(w, own),
@@ -189,14 +189,14 @@ export class ActivityCube {
 
   importState(r: SnapshotReader, state: ReturnType<ActivityCube['exportState']>): void {
     this.slots.importState(state.slots);
-    unpackSeries(r, state.own, (u, k, a, b) => {
-      this.#own[u] = DaySeries.fromArrays(k, a, b);
+    unpackSeries(r, state.own, (u, data) => {
+      this.#own[u] = DaySeries.fromData(data);
     });
-    unpackSeries(r, state.was, (u, k, a, b) => {
-      this.#desc[AS_WAS][u] = DaySeries.fromArrays(k, a, b);
+    unpackSeries(r, state.was, (u, data) => {
+      this.#desc[AS_WAS][u] = DaySeries.fromData(data);
     });
-    unpackSeries(r, state.is, (u, k, a, b) => {
-      this.#desc[AS_IS][u] = DaySeries.fromArrays(k, a, b);
+    unpackSeries(r, state.is, (u, data) => {
+      this.#desc[AS_IS][u] = DaySeries.fromData(data);
     });
   }
 

@@ -16,15 +16,12 @@ export const dayOfKey = (key: number): number => Math.floor(key / SLOT_SPACE);
 export const slotOfKey = (key: number): number => key - Math.floor(key / SLOT_SPACE) * SLOT_SPACE;
 
 export class DaySeries {
-  #keys: Float64Array;
-  #a: Float64Array;
-  #b: Float64Array;
+  /** (key, a, b) triples in key order: one array per series, so a scan reads one run of memory. */
+  #d: Float64Array;
   #length = 0;
 
   constructor(capacity = 4) {
-    this.#keys = new Float64Array(capacity);
-    this.#a = new Float64Array(capacity);
-    this.#b = new Float64Array(capacity);
+    this.#d = new Float64Array(capacity * 3);
   }
 
   get length(): number {
@@ -33,51 +30,51 @@ export class DaySeries {
 
   /** The largest key whose values are not both zero (NaN when none): retracted entries stay as zeros. */
   get lastLiveKey(): number {
-    for (let i = this.#length - 1; i >= 0; i--)
-      if (this.#a[i] !== 0 || this.#b[i] !== 0) return this.#keys[i]!;
+    const d = this.#d;
+    for (let i = (this.#length - 1) * 3; i >= 0; i -= 3) if (d[i + 1] !== 0 || d[i + 2] !== 0) return d[i]!;
     return Number.NaN;
   }
 
   /** Adds (a, b) to the entry at `key`, creating it if needed. */
   add(key: number, a: number, b: number): void {
     const n = this.#length;
-    const keys = this.#keys;
+    let d = this.#d;
+    const last = (n - 1) * 3;
     // Time-ordered logs mostly touch the last entry (the same day) or append after it.
-    if (n > 0 && keys[n - 1] === key) {
-      this.#a[n - 1]! += a;
-      this.#b[n - 1]! += b;
+    if (n > 0 && d[last] === key) {
+      d[last + 1]! += a;
+      d[last + 2]! += b;
       return;
     }
-    if (n === 0 || keys[n - 1]! < key) {
-      this.#ensure(n + 1);
-      this.#keys[n] = key;
-      this.#a[n] = a;
-      this.#b[n] = b;
+    if (n === 0 || d[last]! < key) {
+      d = this.#ensure(n + 1);
+      const at = n * 3;
+      d[at] = key;
+      d[at + 1] = a;
+      d[at + 2] = b;
       this.#length = n + 1;
       return;
     }
     const i = this.#lowerBound(key);
-    if (i < n && keys[i] === key) {
-      this.#a[i]! += a;
-      this.#b[i]! += b;
+    if (i < n && d[i * 3] === key) {
+      d[i * 3 + 1]! += a;
+      d[i * 3 + 2]! += b;
       return;
     }
-    this.#ensure(n + 1);
-    this.#keys.copyWithin(i + 1, i, n);
-    this.#a.copyWithin(i + 1, i, n);
-    this.#b.copyWithin(i + 1, i, n);
-    this.#keys[i] = key;
-    this.#a[i] = a;
-    this.#b[i] = b;
+    d = this.#ensure(n + 1);
+    d.copyWithin(i * 3 + 3, i * 3, n * 3);
+    d[i * 3] = key;
+    d[i * 3 + 1] = a;
+    d[i * 3 + 2] = b;
     this.#length = n + 1;
   }
 
   /** The values at `key` into `out` (zeros when absent). */
   get(key: number, out: Float64Array): void {
     const i = this.#lowerBound(key);
-    if (i < this.#length && this.#keys[i] === key) {
-      out[0] = this.#a[i]!;
-      out[1] = this.#b[i]!;
+    if (i < this.#length && this.#d[i * 3] === key) {
+      out[0] = this.#d[i * 3 + 1]!;
+      out[1] = this.#d[i * 3 + 2]!;
     } else {
       out[0] = 0;
       out[1] = 0;
@@ -90,16 +87,16 @@ export class DaySeries {
    */
   sumRange(fromKey: number, toKey: number, mask: Uint8Array | null, out: Float64Array): number {
     let matched = 0;
-    const keys = this.#keys;
-    const n = this.#length;
+    const d = this.#d;
+    const end = this.#length * 3;
     let a = 0;
     let b = 0;
-    for (let i = this.#lowerBound(fromKey); i < n; i++) {
-      const k = keys[i]!;
+    for (let i = this.#lowerBound(fromKey) * 3; i < end; i += 3) {
+      const k = d[i]!;
       if (k > toKey) break;
       if (mask !== null && mask[slotOfKey(k)] !== 1) continue;
-      a += this.#a[i]!;
-      b += this.#b[i]!;
+      a += d[i + 1]!;
+      b += d[i + 2]!;
       matched += 1;
     }
     out[0]! += a;
@@ -109,56 +106,54 @@ export class DaySeries {
 
   /** Calls `fn` for each entry in the key range, in key order. */
   forEachInRange(fromKey: number, toKey: number, fn: (key: number, a: number, b: number) => void): void {
-    const n = this.#length;
-    for (let i = this.#lowerBound(fromKey); i < n; i++) {
-      const k = this.#keys[i]!;
+    const d = this.#d;
+    const end = this.#length * 3;
+    for (let i = this.#lowerBound(fromKey) * 3; i < end; i += 3) {
+      const k = d[i]!;
       if (k > toKey) break;
-      fn(k, this.#a[i]!, this.#b[i]!);
+      fn(k, d[i + 1]!, d[i + 2]!);
     }
   }
 
-  /** The entries as plain arrays (for checkpoints and tests). */
-  toArrays(): { keys: Float64Array; a: Float64Array; b: Float64Array } {
-    const n = this.#length;
-    return { keys: this.#keys.slice(0, n), a: this.#a.slice(0, n), b: this.#b.slice(0, n) };
+  /** The entries as (key, a, b) triples, a view (for checkpoints and tests). */
+  toData(): Float64Array {
+    return this.#d.subarray(0, this.#length * 3);
   }
 
-  static fromArrays(keys: Float64Array, a: Float64Array, b: Float64Array): DaySeries {
+  /** A series over `data` as {@link toData} gives it (kept, not copied: it may be a checkpoint's view). */
+  static fromData(data: Float64Array): DaySeries {
+    if (data.length % 3 !== 0)
+      throw new RangeError(`DaySeries.fromData: ${data.length} is not a whole number of entries`);
     const s = new DaySeries(0);
-    s.#keys = keys;
-    s.#a = a;
-    s.#b = b;
-    s.#length = keys.length;
+    s.#d = data;
+    s.#length = data.length / 3;
     return s;
   }
 
   /** Bytes held, for memory accounting. */
   get byteLength(): number {
-    return this.#keys.byteLength * 3;
+    return this.#d.byteLength;
   }
 
   #lowerBound(key: number): number {
-    const keys = this.#keys;
+    const d = this.#d;
     let lo = 0;
     let hi = this.#length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (keys[mid]! < key) lo = mid + 1;
+      if (d[mid * 3]! < key) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  #ensure(size: number) {
-    if (size <= this.#keys.length) return;
-    const capacity = Math.max(size, Math.ceil(this.#keys.length * 1.5) + 4);
-    const grow = (old: Float64Array) => {
-      const next = new Float64Array(capacity);
-      next.set(old.subarray(0, this.#length));
-      return next;
-    };
-    this.#keys = grow(this.#keys);
-    this.#a = grow(this.#a);
-    this.#b = grow(this.#b);
+  /** Makes room for `size` entries and returns the (possibly new) array. */
+  #ensure(size: number): Float64Array {
+    if (size * 3 <= this.#d.length) return this.#d;
+    const capacity = Math.max(size, Math.ceil((this.#d.length / 3) * 1.5) + 4);
+    const next = new Float64Array(capacity * 3);
+    next.set(this.#d.subarray(0, this.#length * 3));
+    this.#d = next;
+    return next;
   }
 }

@@ -95,46 +95,38 @@ export class SnapshotReader {
   }
 }
 
-/** Many day series packed into three arrays plus an index of owners and lengths. */
-export const packSeries = (
-  w: SnapshotWriter,
-  series: readonly { owner: number; keys: Float64Array; a: Float64Array; b: Float64Array }[],
-) => {
-  const total = series.reduce((s, x) => s + x.keys.length, 0);
-  const keys = new Float64Array(total);
-  const a = new Float64Array(total);
-  const b = new Float64Array(total);
+/** Many day series packed end to end into one array of (key, a, b) triples, with owners and entry counts. */
+export const packSeries = (w: SnapshotWriter, series: readonly { owner: number; data: Float64Array }[]) => {
+  const total = series.reduce((s, x) => s + x.data.length, 0);
+  const data = new Float64Array(total);
   const owners = new Int32Array(series.length);
   const lengths = new Int32Array(series.length);
   let at = 0;
   series.forEach((s, i) => {
-    keys.set(s.keys, at);
-    a.set(s.a, at);
-    b.set(s.b, at);
+    data.set(s.data, at);
     owners[i] = s.owner;
-    lengths[i] = s.keys.length;
-    at += s.keys.length;
+    lengths[i] = s.data.length / 3;
+    at += s.data.length;
   });
-  return { owners: w.blob(owners), lengths: w.blob(lengths), keys: w.blob(keys), a: w.blob(a), b: w.blob(b) };
+  return { owners: w.blob(owners), lengths: w.blob(lengths), data: w.blob(data) };
 };
 
 export type PackedSeries = ReturnType<typeof packSeries>;
 
-/** Unpacks what {@link packSeries} wrote, calling `each` with each owner's arrays. */
+/** Unpacks what {@link packSeries} wrote, calling `each` with each owner's triples (views, not copies). */
 export const unpackSeries = (
   r: SnapshotReader,
   p: PackedSeries,
-  each: (owner: number, keys: Float64Array, a: Float64Array, b: Float64Array) => void,
+  each: (owner: number, data: Float64Array) => void,
 ) => {
   const owners = r.i32(p.owners);
   const lengths = r.i32(p.lengths);
-  const keys = r.f64(p.keys);
-  const a = r.f64(p.a);
-  const b = r.f64(p.b);
+  const data = r.f64(p.data);
   let at = 0;
   for (let i = 0; i < owners.length; i++) {
-    const n = lengths[i]!;
-    each(owners[i]!, keys.subarray(at, at + n), a.subarray(at, at + n), b.subarray(at, at + n));
+    const n = lengths[i]! * 3;
+    if (at + n > data.length) throw new RangeError('unpackSeries: the entries run past the packed data');
+    each(owners[i]!, data.subarray(at, at + n));
     at += n;
   }
 };

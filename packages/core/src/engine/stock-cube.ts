@@ -162,7 +162,7 @@ export class StockCube {
       }
     }
     const desc = (view: ViewIndex) =>
-      this.#desc[view].flatMap((s, owner) => (s ? [{ owner, ...s.toArrays() }] : []));
+      this.#desc[view].flatMap((s, owner) => (s ? [{ owner, data: s.toData() }] : []));
     return {
       units: w.blob(Int32Array.from(units)),
       slots: w.blob(Int32Array.from(slots)),
@@ -194,11 +194,11 @@ export class StockCube {
       });
       at += n;
     }
-    unpackSeries(r, state.was, (u, k, a, b) => {
-      this.#desc[AS_WAS][u] = DaySeries.fromArrays(k, a, b);
+    unpackSeries(r, state.was, (u, data) => {
+      this.#desc[AS_WAS][u] = DaySeries.fromData(data);
     });
-    unpackSeries(r, state.is, (u, k, a, b) => {
-      this.#desc[AS_IS][u] = DaySeries.fromArrays(k, a, b);
+    unpackSeries(r, state.is, (u, data) => {
+      this.#desc[AS_IS][u] = DaySeries.fromData(data);
     });
   }
 
