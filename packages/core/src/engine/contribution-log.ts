@@ -2,33 +2,25 @@ import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
 
 /**
  * For each unit, the log positions of the events that changed its own figures, with the day and slot they
- * touched: what "explain" drills down to. 12 bytes per contribution in typed arrays; positions are kept in
- * log order, so a unit's list is append-only.
+ * touched: what "explain" drills down to. One `Int32Array` per unit of (day, slot, position) triples, 12
+ * bytes a contribution; positions are kept in log order, so a unit's list is append-only.
  */
 export class ContributionLog {
-  readonly #days: (Int32Array | undefined)[] = [];
-  readonly #slots: (Int32Array | undefined)[] = [];
-  readonly #positions: (Int32Array | undefined)[] = [];
+  readonly #lists: (Int32Array | undefined)[] = [];
   readonly #lengths: number[] = [];
 
   add(u: number, day: number, slot: number, position: number): void {
     const n = this.#lengths[u] ?? 0;
-    let days = this.#days[u];
-    if (!days || n === days.length) {
-      const capacity = Math.max(4, Math.ceil(n * 1.5));
-      const grow = (old: Int32Array | undefined) => {
-        const next = new Int32Array(capacity);
-        if (old) next.set(old.subarray(0, n));
-        return next;
-      };
-      days = grow(days);
-      this.#days[u] = days;
-      this.#slots[u] = grow(this.#slots[u]);
-      this.#positions[u] = grow(this.#positions[u]);
+    let list = this.#lists[u];
+    if (!list || (n + 1) * 3 > list.length) {
+      const next = new Int32Array(Math.max(4, Math.ceil(n * 1.5)) * 3);
+      if (list) next.set(list.subarray(0, n * 3));
+      list = next;
+      this.#lists[u] = list;
     }
-    days[n] = day;
-    this.#slots[u]![n] = slot;
-    this.#positions[u]![n] = position;
+    list[n * 3] = day;
+    list[n * 3 + 1] = slot;
+    list[n * 3 + 2] = position;
     this.#lengths[u] = n + 1;
   }
 
@@ -40,22 +32,20 @@ export class ContributionLog {
     mask: Uint8Array | null,
     upTo = Number.POSITIVE_INFINITY,
   ): number[] {
-    const n = this.#lengths[u] ?? 0;
-    const days = this.#days[u];
-    const slots = this.#slots[u];
-    const positions = this.#positions[u];
+    const end = (this.#lengths[u] ?? 0) * 3;
+    const list = this.#lists[u];
     const out: number[] = [];
-    if (!days || !slots || !positions) return out;
-    for (let i = 0; i < n; i++) {
-      const d = days[i]!;
-      if (d < fromDay || d > toDay || positions[i]! > upTo) continue;
-      if (mask !== null && mask[slots[i]!] !== 1) continue;
-      out.push(positions[i]!);
+    if (!list) return out;
+    for (let i = 0; i < end; i += 3) {
+      const d = list[i]!;
+      if (d < fromDay || d > toDay || list[i + 2]! > upTo) continue;
+      if (mask !== null && mask[list[i + 1]!] !== 1) continue;
+      out.push(list[i + 2]!);
     }
     return [...new Set(out)];
   }
 
-  /** The log's state for a checkpoint: three arrays end to end, and each unit's length. */
+  /** The log's state for a checkpoint: every unit's triples end to end, and each unit's length. */
   exportState(w: SnapshotWriter) {
     const units: number[] = [];
     const lengths: number[] = [];
@@ -65,48 +55,40 @@ export class ContributionLog {
         lengths.push(this.#lengths[u]!);
       }
     }
-    const total = lengths.reduce((s, n) => s + n, 0);
-    const days = new Int32Array(total);
-    const slots = new Int32Array(total);
-    const positions = new Int32Array(total);
+    const data = new Int32Array(lengths.reduce((s, n) => s + n * 3, 0));
     let at = 0;
     units.forEach((u, i) => {
-      const n = lengths[i]!;
-      days.set(this.#days[u]!.subarray(0, n), at);
-      slots.set(this.#slots[u]!.subarray(0, n), at);
-      positions.set(this.#positions[u]!.subarray(0, n), at);
+      const n = lengths[i]! * 3;
+      data.set(this.#lists[u]!.subarray(0, n), at);
       at += n;
     });
     return {
       units: w.blob(Int32Array.from(units)),
       lengths: w.blob(Int32Array.from(lengths)),
-      days: w.blob(days),
-      slots: w.blob(slots),
-      positions: w.blob(positions),
+      data: w.blob(data),
     };
   }
 
+  /** Takes over the triples as views of the checkpoint (a list that grows moves to an array of its own). */
   importState(r: SnapshotReader, state: ReturnType<ContributionLog['exportState']>): void {
     const units = r.i32(state.units);
     const lengths = r.i32(state.lengths);
-    const days = r.i32(state.days);
-    const slots = r.i32(state.slots);
-    const positions = r.i32(state.positions);
+    const data = r.i32(state.data);
     let at = 0;
     for (let i = 0; i < units.length; i++) {
       const u = units[i]!;
-      const n = lengths[i]!;
-      this.#days[u] = days.subarray(at, at + n);
-      this.#slots[u] = slots.subarray(at, at + n);
-      this.#positions[u] = positions.subarray(at, at + n);
-      this.#lengths[u] = n;
+      const n = lengths[i]! * 3;
+      if (at + n > data.length)
+        throw new RangeError('ContributionLog.importState: the lists run past the data');
+      this.#lists[u] = data.subarray(at, at + n);
+      this.#lengths[u] = lengths[i]!;
       at += n;
     }
   }
 
   get byteLength(): number {
     let bytes = 0;
-    for (const d of this.#days) bytes += (d?.byteLength ?? 0) * 3;
+    for (const list of this.#lists) bytes += list?.byteLength ?? 0;
     return bytes;
   }
 }
