@@ -7,6 +7,7 @@ import { activity, event, unit } from '../testing/builders.ts';
 import { sequentialIds } from '../testing/ids.ts';
 import { type Intent, randomLog } from '../testing/random-log.ts';
 import { fixedClock } from '../time/civil.ts';
+import { restoreEngine, snapshotEngine } from './snapshot.ts';
 
 const clock = fixedClock('2026-01-01T00:00:00Z');
 
@@ -201,6 +202,40 @@ describe('engine: hierarchy views', () => {
 });
 
 describe('engine: measures', () => {
+  it('rebuilds a unit’s own cell that a void left stale, and refreshes stale cells off the query path', async () => {
+    // 5,000 people in one unit's own month: its own cell and every roll-up above pass the exact threshold.
+    const people = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+    const ledger = await ledgerWith([
+      unit('p', 'province', null),
+      unit('g', 'grassroots', 'p'),
+      activity('a1', 'g', '2024-03-04', { quantity: 3_000, participants: people('x', 3_000) }),
+      activity('a2', 'g', '2024-03-05', { quantity: 2_000, participants: people('y', 2_000) }),
+    ]);
+    const count = (u: string) => ask(ledger, { indicator: 'people', unit: u, period: '2024-03' });
+    expect(count('g')).toMatchObject({ exact: false });
+    await ledger.appendEvents([
+      event('activity.voided', { activityId: 'a2', reason: 'trùng' }, '2024-03-06'),
+    ]);
+    const people$ = ledger.engine.people;
+    // g's own cell, p's as-was and as-is roll-ups: three cells wait to be rebuilt.
+    expect(people$.pendingRefresh).toBe(3);
+    // A checkpoint carries them: the restored engine finds the same three from the cells' flags.
+    const restored = restoreEngine(
+      snapshotEngine(ledger.engine, { position: ledger.engine.position, eventId: null }),
+    );
+    expect(restored.people.pendingRefresh).toBe(3);
+    expect(people$.refreshStale(() => people$.pendingRefresh === 1)).toBe(1);
+    expect(people$.refreshStale()).toBe(0);
+    for (const u of ['g', 'p']) expect(count(u)).toMatchObject({ value: 3_000, exact: true });
+    expect(restored.people.refreshStale()).toBe(0);
+    expect(
+      answerIndicator(restored, { indicator: 'people', unit: 'g', period: '2024-03' }, clock),
+    ).toMatchObject({
+      value: 3_000,
+      exact: true,
+    });
+  });
+
   it('recounts a roll-up that a void left stale exactly, once, from the units’ netted participations', async () => {
     // 3,000 + 2,000 people in one month: the district's and province's cells pass the 4,096 exact
     // threshold and become sketches, which cannot forget the 2,000 when their activity is voided.

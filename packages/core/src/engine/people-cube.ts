@@ -22,6 +22,12 @@ export const firstDayOfMonthIndex = (m: number): number =>
 const SLOTS = 2 ** 18;
 const cellKey = (month: number, slot: number) => month * SLOTS + slot;
 
+/** The three grids of cells: a unit's own people, and its descendants' in each view. */
+const OWN = 0;
+const WAS = 1;
+const IS = 2;
+type GridIndex = typeof OWN | typeof WAS | typeof IS;
+
 /** One unit's participations in log order: (day, slot, person, +1 or -1), 16 bytes each. */
 class ParticipationLog {
   data: Int32Array = new Int32Array(16);
@@ -55,6 +61,18 @@ export class PeopleCube {
   readonly #cells = new PeopleArena(() => this.#registry.hashes);
   readonly #own = new CellIndex();
   readonly #desc: [CellIndex, CellIndex] = [new CellIndex(), new CellIndex()];
+  readonly #grids: readonly [CellIndex, CellIndex, CellIndex] = [
+    this.#own,
+    this.#desc[AS_WAS],
+    this.#desc[AS_IS],
+  ];
+  /**
+   * Cells a removal left stale, as (grid, node, key) triples, most recent last: {@link refreshStale} rebuilds
+   * them off the query path. A query that meets one first rebuilds it itself, and the entry is then skipped.
+   */
+  #stale: number[] = [];
+  /** Scratch for netting one unit's participations per person. */
+  readonly #perPerson = new Map<number, number>();
   readonly #logs = new Map<number, ParticipationLog>();
   readonly #h: Hierarchy;
 
@@ -81,9 +99,9 @@ export class PeopleCube {
     for (const id of persons) {
       const p = this.registry.intern(id);
       log.push(day, slot, p, sign);
-      this.#touch(this.#own, u, key, p, sign);
-      for (const n of was) this.#touch(this.#desc[AS_WAS], n, key, p, sign);
-      for (const n of is) this.#touch(this.#desc[AS_IS], n, key, p, sign);
+      this.#touch(OWN, u, key, p, sign);
+      for (const n of was) this.#touch(WAS, n, key, p, sign);
+      for (const n of is) this.#touch(IS, n, key, p, sign);
     }
   }
 
@@ -103,8 +121,8 @@ export class PeopleCube {
       for (const [day, slot, p, net] of this.#net(u, Number.NEGATIVE_INFINITY)) {
         const month = monthIndexOfDay(day);
         for (let k = 0; k < net; k++) {
-          for (const n of removed) this.#touch(this.#desc[AS_IS], n, cellKey(month, slot), p, -1);
-          for (const n of added) this.#touch(this.#desc[AS_IS], n, cellKey(month, slot), p, 1);
+          for (const n of removed) this.#touch(IS, n, cellKey(month, slot), p, -1);
+          for (const n of added) this.#touch(IS, n, cellKey(month, slot), p, 1);
         }
       }
     });
@@ -153,7 +171,7 @@ export class PeopleCube {
         }
         for (let s = 0; s < slotCount; s++) {
           if (mask !== null && mask[s] !== 1) continue;
-          const own = this.#own.get(node, cellKey(m, s));
+          const own = this.#readOwn(node, m, s);
           if (own >= 0) sets.push(this.#cells.source(own));
           const desc = ownOnly ? -1 : this.#readDesc(node, view, m, s);
           if (desc >= 0) sets.push(this.#cells.source(desc));
@@ -285,6 +303,14 @@ export class PeopleCube {
     this.#own.importState(r.u32(state.own), this.#cells.cells);
     this.#desc[AS_WAS].importState(r.u32(state.was), this.#cells.cells);
     this.#desc[AS_IS].importState(r.u32(state.is), this.#cells.cells);
+    // Stale cells are not listed in the checkpoint: their flags are, so the list is found again.
+    this.#stale = [];
+    this.#grids.forEach((grid, g) => {
+      grid.forEach((node, key, cell) => {
+        // Keys are stored as unsigned words; `| 0` gives back a month before 1900's negative key.
+        if (this.#cells.isStale(cell)) this.#stale.push(g, node, key | 0);
+      });
+    });
     const units = r.i32(state.logUnits);
     const lengths = r.i32(state.logLengths);
     const data = r.i32(state.logs);
@@ -315,6 +341,62 @@ export class PeopleCube {
     return this.#h.everSubtree(node).filter((u) => this.#logs.has(u));
   }
 
+  /** How many cells a removal left stale and {@link refreshStale} has not yet seen (some a query rebuilt). */
+  get pendingRefresh(): number {
+    return this.#stale.length / 3;
+  }
+
+  /**
+   * Rebuilds stale cells, most recently staled first, until none is left or `stop()` says so (checked
+   * before each cell); returns how many remain. Queries rebuild a stale cell they meet anyway; this moves the
+   * cost off them, for a server to call when idle.
+   */
+  refreshStale(stop: () => boolean = () => false): number {
+    const stale = this.#stale;
+    while (stale.length > 0 && !stop()) {
+      const key = stale.pop()!;
+      const node = stale.pop()!;
+      const g = stale.pop()! as GridIndex;
+      const month = Math.floor(key / SLOTS);
+      const slot = key - month * SLOTS;
+      if (g === OWN) this.#readOwn(node, month, slot);
+      else this.#readDesc(node, g === WAS ? AS_WAS : AS_IS, month, slot);
+    }
+    return stale.length / 3;
+  }
+
+  /** The cell of a unit's own people in (month, slot), rebuilt from its log first if stale; -1 when none. */
+  #readOwn(u: number, month: number, slot: number): number {
+    const cell = this.#own.get(u, cellKey(month, slot));
+    if (cell < 0 || !this.#cells.isStale(cell)) return cell;
+    const from = firstDayOfMonthIndex(month);
+    const to = firstDayOfMonthIndex(month + 1) - 1;
+    this.#cells.assign(
+      cell,
+      this.#ownPeople(u, (day, s) => s === slot && day >= from && day <= to),
+    );
+    return cell;
+  }
+
+  /**
+   * The people of unit u's own records that `keep` accepts (by day and slot), netted per person so that a
+   * correction's removal cancels what it takes back before anything reaches the set (which, past its
+   * threshold, could not forget).
+   */
+  #ownPeople(u: number, keep: (day: number, slot: number) => boolean): PeopleSet {
+    const net = this.#perPerson;
+    net.clear();
+    this.#forEach(u, Number.NEGATIVE_INFINITY, (day, slot, p, delta) => {
+      if (keep(day, slot)) net.set(p, (net.get(p) ?? 0) + delta);
+    });
+    const set = new PeopleSet();
+    for (const [p, times] of net) {
+      const hash = this.registry.hashOf(p);
+      for (let i = 0; i < times; i++) set.add(p, hash);
+    }
+    return set;
+  }
+
   /** The cell of a node's descendants' people in (month, slot), rebuilt first if stale; -1 when none. */
   #readDesc(node: number, view: ViewIndex, month: number, slot: number): number {
     const cell = this.#desc[view].get(node, cellKey(month, slot));
@@ -335,7 +417,6 @@ export class PeopleCube {
   #fromChildren(node: number, month: number, slot: number): PeopleSet | undefined {
     const from = firstDayOfMonthIndex(month);
     const to = firstDayOfMonthIndex(month + 1) - 1;
-    const key = cellKey(month, slot);
     const fresh = new PeopleSet();
     // Children that first came under the node after the month cannot count: stop at the first of them.
     const arrivals = this.#h.childrenByArrival(node);
@@ -343,7 +424,7 @@ export class PeopleCube {
       const c = arrivals.children[i]!;
       if (this.#h.unit(c).parents.some((p) => p.from > from && p.from <= to)) return undefined;
       if (this.#h.parentAt(c, from) !== node) continue;
-      const own = this.#own.get(c, key);
+      const own = this.#readOwn(c, month, slot);
       if (own >= 0) fresh.addAll(this.#cells.source(own));
       const desc = this.#readDesc(c, AS_WAS, month, slot);
       if (desc >= 0) fresh.addAll(this.#cells.source(desc));
@@ -375,15 +456,21 @@ export class PeopleCube {
     return fresh;
   }
 
-  #touch(grid: CellIndex, node: number, key: number, person: number, delta: number) {
+  #touch(g: GridIndex, node: number, key: number, person: number, delta: number) {
+    const grid = this.#grids[g];
     let cell = grid.get(node, key);
     if (cell < 0) {
       if (delta < 0) return;
       cell = this.#cells.create();
       grid.set(node, key, cell);
     }
-    if (delta > 0) this.#cells.add(cell, person);
-    else this.#cells.remove(cell, person);
+    if (delta > 0) {
+      this.#cells.add(cell, person);
+      return;
+    }
+    const wasStale = this.#cells.isStale(cell);
+    this.#cells.remove(cell, person);
+    if (!wasStale && this.#cells.isStale(cell)) this.#stale.push(g, node, key);
   }
 
   #forEach(
@@ -406,7 +493,7 @@ export class PeopleCube {
       for (const [day, slot, p, net] of this.#net(u, fromDay)) {
         const month = monthIndexOfDay(day);
         for (const n of this.#h.ancestorsAt(u, day, chain)) {
-          for (let k = 0; k < net; k++) this.#touch(this.#desc[AS_WAS], n, cellKey(month, slot), p, sign);
+          for (let k = 0; k < net; k++) this.#touch(WAS, n, cellKey(month, slot), p, sign);
         }
       }
     }
