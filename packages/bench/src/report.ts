@@ -216,10 +216,6 @@ export const growthTable = (sizes: readonly SizeResult[]): string => {
     row('raw read (SELECT + JSON.parse)', (r) => perEvent(r.rawReadMs, r.events)),
     row('store read (readAll, no fold)', (r) => perEvent(r.storeReadMs, r.events)),
     row('rebuild (full refold)', (r) => perEvent(r.rebuildMs, r.events)),
-    row(
-      '  then stale people cells refreshed',
-      (r) => `${int(r.staleRefresh.cells)} cells in ${duration(r.staleRefresh.ms)}`,
-    ),
     row('checkpoint save', (r) => (r.checkpoint?.saveMs == null ? 'refused' : duration(r.checkpoint.saveMs))),
     row('checkpoint size', (r) => (r.checkpoint ? megabytes(r.checkpoint.bytes) : '—')),
     row('ready from checkpoint', (r) => (r.checkpoint ? duration(r.checkpoint.readyMs) : '—')),

@@ -34,8 +34,6 @@ export interface SizeResult {
   readonly rebuildMs: number;
   readonly anomalies: number;
   readonly memory: { readonly baseline: MemorySnapshot; readonly loaded: MemorySnapshot };
-  /** The people cells the fold left stale, rebuilt before the queries as the API does when idle. */
-  readonly staleRefresh: { readonly cells: number; readonly ms: number };
   /** What each projection holds after the fold (cells, entries, bytes), from the engine itself. */
   readonly footprint: ReturnType<Engine['footprint']>;
   readonly queries: readonly QueryResult[] | null;
@@ -134,15 +132,6 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
     const anomalies = engine.anomalies.length;
     const loaded = memorySnapshot();
     const footprint = engine.footprint();
-    // As the API does in idle time after it opens: rebuild the people cells the log's voids and corrections
-    // left stale, so the queries below meet warm projections. Timed, and reported, on its own.
-    const staleCells = engine.people.pendingRefresh;
-    const refreshStarted = process.hrtime.bigint();
-    engine.people.refreshStale();
-    const staleRefresh = { cells: staleCells, ms: msSince(refreshStarted) };
-    progress.done(
-      `${label}: ${staleCells} stale people cells refreshed in ${Math.round(staleRefresh.ms)} ms`,
-    );
 
     const db = new Database(log.path, { readonly: true });
     const sql = new SqlReference(db);
@@ -186,7 +175,6 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
       anomalies,
       memory: { baseline, loaded },
       footprint,
-      staleRefresh,
       queries,
       sqlPlans,
       http,
