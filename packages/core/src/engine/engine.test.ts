@@ -201,21 +201,28 @@ describe('engine: hierarchy views', () => {
   });
 });
 
+/** `n` distinct person ids. */
+const people = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+/** Distinct people of a unit's subtree in March 2024. */
+const peopleInMarch = (ledger: Ledger, u: string) =>
+  ask(ledger, { indicator: 'people', unit: u, period: '2024-03' });
+/** The tree and 3,000 + 2,000 people in March 2024 (past the 4,096 exact threshold), then a void of the 2,000. */
+const voidAfterThreshold = (units: EventInput[], first: string, second: string): EventInput[] => [
+  ...units,
+  activity('a1', first, '2024-03-04', { quantity: 3_000, participants: people('x', 3_000) }),
+  activity('a2', second, '2024-03-05', { quantity: 2_000, participants: people('y', 2_000) }),
+];
+const voidA2 = event('activity.voided', { activityId: 'a2', reason: 'trùng' }, '2024-03-06');
+
 describe('engine: measures', () => {
   it('rebuilds a unit’s own cell that a void left stale, and refreshes stale cells off the query path', async () => {
     // 5,000 people in one unit's own month: its own cell and every roll-up above pass the exact threshold.
-    const people = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
-    const ledger = await ledgerWith([
-      unit('p', 'province', null),
-      unit('g', 'grassroots', 'p'),
-      activity('a1', 'g', '2024-03-04', { quantity: 3_000, participants: people('x', 3_000) }),
-      activity('a2', 'g', '2024-03-05', { quantity: 2_000, participants: people('y', 2_000) }),
-    ]);
-    const count = (u: string) => ask(ledger, { indicator: 'people', unit: u, period: '2024-03' });
+    const ledger = await ledgerWith(
+      voidAfterThreshold([unit('p', 'province', null), unit('g', 'grassroots', 'p')], 'g', 'g'),
+    );
+    const count = (u: string) => peopleInMarch(ledger, u);
     expect(count('g')).toMatchObject({ exact: false });
-    await ledger.appendEvents([
-      event('activity.voided', { activityId: 'a2', reason: 'trùng' }, '2024-03-06'),
-    ]);
+    await ledger.appendEvents([voidA2]);
     const people$ = ledger.engine.people;
     // g's own cell, p's as-was and as-is roll-ups: three cells wait to be rebuilt.
     expect(people$.pendingRefresh).toBe(3);
@@ -239,20 +246,21 @@ describe('engine: measures', () => {
   it('recounts a roll-up that a void left stale exactly, once, from the units’ netted participations', async () => {
     // 3,000 + 2,000 people in one month: the district's and province's cells pass the 4,096 exact
     // threshold and become sketches, which cannot forget the 2,000 when their activity is voided.
-    const people = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
-    const ledger = await ledgerWith([
-      unit('p', 'province', null),
-      unit('d', 'district', 'p'),
-      unit('g1', 'grassroots', 'd'),
-      unit('g2', 'grassroots', 'd'),
-      activity('a1', 'g1', '2024-03-04', { quantity: 3_000, participants: people('x', 3_000) }),
-      activity('a2', 'g2', '2024-03-05', { quantity: 2_000, participants: people('y', 2_000) }),
-    ]);
-    const count = (u: string) => ask(ledger, { indicator: 'people', unit: u, period: '2024-03' });
+    const ledger = await ledgerWith(
+      voidAfterThreshold(
+        [
+          unit('p', 'province', null),
+          unit('d', 'district', 'p'),
+          unit('g1', 'grassroots', 'd'),
+          unit('g2', 'grassroots', 'd'),
+        ],
+        'g1',
+        'g2',
+      ),
+    );
+    const count = (u: string) => peopleInMarch(ledger, u);
     expect(count('p')).toMatchObject({ exact: false });
-    await ledger.appendEvents([
-      event('activity.voided', { activityId: 'a2', reason: 'trùng' }, '2024-03-06'),
-    ]);
+    await ledger.appendEvents([voidA2]);
     // Rebuilt from the units' logs with each unit's adds and removes netted first: 3,000 people, exactly.
     // (Replayed one by one, the removals would reach a set already past the threshold and leave it stale.)
     for (const u of ['p', 'd', 'p']) expect(count(u)).toMatchObject({ value: 3_000, exact: true });
