@@ -215,6 +215,21 @@ const voidAfterThreshold = (units: EventInput[], first: string, second: string):
 const voidA2 = event('activity.voided', { activityId: 'a2', reason: 'trùng' }, '2024-03-06');
 
 describe('engine: measures', () => {
+  it('counts the days of a partial month exactly after a void, however many people they held', async () => {
+    // The days of a partial month come from the units' logs; replayed one by one, the void's 2,000 removals
+    // would reach a set already past the 4,096 threshold and leave a stale estimate.
+    const ledger = await ledgerWith(
+      voidAfterThreshold([unit('p', 'province', null), unit('g', 'grassroots', 'p')], 'g', 'g'),
+    );
+    await ledger.appendEvents([voidA2]);
+    for (const u of ['g', 'p']) {
+      expect(ask(ledger, { indicator: 'people', unit: u, period: '2024-03-01..2024-03-20' })).toMatchObject({
+        value: 3_000,
+        exact: true,
+      });
+    }
+  });
+
   it('rebuilds a unit’s own cell that a void left stale, and refreshes stale cells off the query path', async () => {
     // 5,000 people in one unit's own month: its own cell and every roll-up above pass the exact threshold.
     const ledger = await ledgerWith(

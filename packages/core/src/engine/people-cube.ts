@@ -180,15 +180,13 @@ export class PeopleCube {
     }
     if (partialRanges.length > 0) {
       const units = ownOnly ? [node] : this.#contributors(node, view);
+      const first = Math.min(...partialRanges.map(([from]) => from));
       for (const u of units) {
-        for (const [from, to] of partialRanges) {
-          this.#forEach(u, from, (day, slot, p, delta) => {
-            if (day > to || (mask !== null && mask[slot] !== 1)) return;
-            if (!ownOnly && !this.#countsUnder(u, node, view, day)) return;
-            if (delta > 0) partial.add(p, this.registry.hashOf(p));
-            else partial.remove(p, this.registry.hashOf(p));
-          });
-        }
+        const keep = (day: number, slot: number) =>
+          (mask === null || mask[slot] === 1) &&
+          partialRanges.some(([from, to]) => day >= from && day <= to) &&
+          (ownOnly || this.#countsUnder(u, node, view, day));
+        this.#netPeople(u, keep, partial, first);
       }
       sets.push(partial);
     }
@@ -373,28 +371,33 @@ export class PeopleCube {
     const to = firstDayOfMonthIndex(month + 1) - 1;
     this.#cells.assign(
       cell,
-      this.#ownPeople(u, (day, s) => s === slot && day >= from && day <= to),
+      this.#netPeople(u, (day, s) => s === slot && day >= from && day <= to),
     );
     return cell;
   }
 
   /**
-   * The people of unit u's own records that `keep` accepts (by day and slot), netted per person so that a
-   * correction's removal cancels what it takes back before anything reaches the set (which, past its
-   * threshold, could not forget).
+   * Adds to `into` the people of unit u's participations (from `fromDay` on) that `keep` accepts, netted
+   * per person first: replayed in log order, a correction's removal reaching a set already past its
+   * threshold could not be honoured, and the set would stay stale. (A unit's removals are in its own log,
+   * after what they take back, on the same day and slot.)
    */
-  #ownPeople(u: number, keep: (day: number, slot: number) => boolean): PeopleSet {
+  #netPeople(
+    u: number,
+    keep: (day: number, slot: number) => boolean,
+    into: PeopleSet = new PeopleSet(),
+    fromDay = Number.NEGATIVE_INFINITY,
+  ): PeopleSet {
     const net = this.#perPerson;
     net.clear();
-    this.#forEach(u, Number.NEGATIVE_INFINITY, (day, slot, p, delta) => {
+    this.#forEach(u, fromDay, (day, slot, p, delta) => {
       if (keep(day, slot)) net.set(p, (net.get(p) ?? 0) + delta);
     });
-    const set = new PeopleSet();
     for (const [p, times] of net) {
       const hash = this.registry.hashOf(p);
-      for (let i = 0; i < times; i++) set.add(p, hash);
+      for (let i = 0; i < times; i++) into.add(p, hash);
     }
-    return set;
+    return into;
   }
 
   /** The cell of a node's descendants' people in (month, slot), rebuilt first if stale; -1 when none. */
@@ -437,21 +440,11 @@ export class PeopleCube {
     const fresh = new PeopleSet();
     const from = firstDayOfMonthIndex(month);
     const to = firstDayOfMonthIndex(month + 1) - 1;
-    // Each unit's participations are netted per person before any reaches the set: replayed in log order, a
-    // removal arriving after the set has become a sketch would leave it stale again, and every read would
-    // rebuild it once more. (A unit's removals are always in its own log, after what they take back.)
-    const net = new Map<number, number>();
     for (const u of this.#contributors(node, view)) {
       if (u === node) continue;
-      net.clear();
-      this.#forEach(u, from, (day, s, p, delta) => {
-        if (day > to || s !== slot || !this.#countsUnder(u, node, view, day)) return;
-        net.set(p, (net.get(p) ?? 0) + delta);
-      });
-      for (const [p, times] of net) {
-        const hash = this.registry.hashOf(p);
-        for (let i = 0; i < times; i++) fresh.add(p, hash);
-      }
+      const keep = (day: number, s: number) =>
+        day <= to && s === slot && this.#countsUnder(u, node, view, day);
+      this.#netPeople(u, keep, fresh, from);
     }
     return fresh;
   }
