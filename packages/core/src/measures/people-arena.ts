@@ -152,7 +152,7 @@ export class PeopleArena {
     if (this.#class[cell] !== SKETCH) return { value: this.#distinct[cell]!, exact: true, stale: false };
     return {
       value: Math.round(
-        this.#withRegisters(cell, (bytes, base) => estimateRegisters(bytes, base, this.precision)),
+        estimateRegisters(this.#registerBytes(cell), this.#registerBase(cell), this.precision),
       ),
       exact: false,
       relativeError: hyperLogLogError(this.precision),
@@ -246,7 +246,7 @@ export class PeopleArena {
   /** Folds a sketch cell's registers into `target` (of the same precision). */
   mergeSketchInto(cell: number, target: HyperLogLog): void {
     if (this.#class[cell] !== SKETCH) throw new RangeError('mergeSketchInto needs a sketch cell');
-    this.#withRegisters(cell, (bytes, base) => target.mergeRegisters(bytes, base));
+    target.mergeRegisters(this.#registerBytes(cell), this.#registerBase(cell));
   }
 
   /** Replaces the cell's content with `source`'s: how a stale cell takes its rebuilt value. */
@@ -259,7 +259,7 @@ export class PeopleArena {
       source.forEachMember((person, times) => this.add(cell, person, times));
     } else {
       this.#toSketch(cell);
-      this.#withRegisters(cell, (bytes, base) => source.writeRegisters(bytes, base));
+      source.writeRegisters(this.#registerBytes(cell), this.#registerBase(cell));
       this.#participations[cell] = source.participations;
       if (source.isStale) this.#flags[cell]! |= FLAG_STALE;
     }
@@ -356,19 +356,19 @@ export class PeopleArena {
   }
 
   /** Calls `fn` with the byte view holding a sketch cell's registers and their first byte. */
-  #withRegisters<T>(cell: number, fn: (bytes: Uint8Array, base: number) => T): T {
-    const o = this.#offset[cell]!;
-    return fn(this.#chunkBytes[o >>> this.#chunkLog]!, (o & this.#chunkMask) * 4);
+  /** The byte view of the chunk holding a sketch cell's registers… */
+  #registerBytes(cell: number): Uint8Array {
+    return this.#chunkBytes[this.#offset[cell]! >>> this.#chunkLog]!;
+  }
+
+  /** …and the registers' first byte in it. */
+  #registerBase(cell: number): number {
+    return (this.#offset[cell]! & this.#chunkMask) * 4;
   }
 
   #addToSketch(cell: number, person: number): void {
-    const o = this.#offset[cell]!;
-    addToRegisters(
-      this.#chunkBytes[o >>> this.#chunkLog]!,
-      (o & this.#chunkMask) * 4,
-      this.precision,
-      this.#hashes()[person]!,
-    );
+    const hash = this.#hashes()[person]!;
+    addToRegisters(this.#registerBytes(cell), this.#registerBase(cell), this.precision, hash);
   }
 
   /** The word (within the cell's chunk) of `key`'s slot, or -1 when absent. */
@@ -518,9 +518,8 @@ export class PeopleArena {
 
   /** For {@link ArenaCell}: copies a sketch cell's registers to `target[base…]`. */
   writeRegistersOf(cell: number, target: Uint8Array, base: number): void {
-    this.#withRegisters(cell, (bytes, from) =>
-      target.set(bytes.subarray(from, from + 2 ** this.precision), base),
-    );
+    const from = this.#registerBase(cell);
+    target.set(this.#registerBytes(cell).subarray(from, from + 2 ** this.precision), base);
   }
 }
 
