@@ -9,9 +9,9 @@ import {
 import { Hono } from 'hono';
 import { type Principal, requireUnrestricted } from '../auth/principal.ts';
 import type { AppEnv, Deps } from '../context.ts';
-import { dateParam, knownAtParam, viewParam } from '../http/query.ts';
+import { dateParam, viewParam } from '../http/query.ts';
 import { countsPeople, suppressTarget } from '../privacy/suppress.ts';
-import { readRoute } from './read-route.ts';
+import { type ReadRequest, readRoute } from './read-route.ts';
 
 /**
  * Directives and their targets. The list is metadata (numbers, titles, issuers), which the union circulates
@@ -36,10 +36,10 @@ export const directiveRoutes = (deps: Deps) => {
     else deps.scopes.assertCovers(ledger.engine, p, issuer);
   };
 
-  const targetOptions = (params: ReadonlyMap<string, string>) => {
+  /** A target evaluation's options from the query, with the `knownAt` readRoute has already parsed. */
+  const targetOptions = ({ params, knownAt }: ReadRequest) => {
     const asOf = dateParam(params, 'asOf');
     const view = viewParam(params);
-    const knownAt = knownAtParam(params);
     return {
       ...(asOf === undefined ? {} : { asOf }),
       ...(view === undefined ? {} : { view }),
@@ -62,9 +62,10 @@ export const directiveRoutes = (deps: Deps) => {
 
   r.get(
     '/v1/directives/:id',
-    readRoute(deps, ['asOf', 'view'], ({ param, principal, params }) => {
+    readRoute(deps, ['asOf', 'view'], (request) => {
+      const { param, principal } = request;
       const id = param('id');
-      const options = targetOptions(params);
+      const options = targetOptions(request);
       return {
         check: () => assertMayRead(principal, id),
         answer: async () => {
@@ -110,7 +111,8 @@ export const directiveRoutes = (deps: Deps) => {
 
   r.get(
     '/v1/directives/:id/targets/:targetId',
-    readRoute(deps, ['asOf', 'view'], ({ param, principal, params }) => {
+    readRoute(deps, ['asOf', 'view'], (request) => {
+      const { param, principal } = request;
       const id = param('id');
       return {
         check: () => assertMayRead(principal, id),
@@ -118,7 +120,7 @@ export const directiveRoutes = (deps: Deps) => {
           const evaluation = await ledger.target({
             directive: id,
             targetId: param('targetId'),
-            ...targetOptions(params),
+            ...targetOptions(request),
           });
           return { body: suppressTarget(evaluation, deps.suppression), position: evaluation.position };
         },
