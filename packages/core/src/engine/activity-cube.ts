@@ -1,7 +1,15 @@
 import { DaySeries, dayOfKey, keyOf, slotOfKey } from './day-series.ts';
 import type { Hierarchy } from './hierarchy.ts';
+import { RollupSeries } from './rollup-series.ts';
 import { apportion, Slots } from './slots.ts';
-import { packSeries, type SnapshotReader, type SnapshotWriter, unpackSeries } from './snapshot-codec.ts';
+import {
+  packRollups,
+  packSeries,
+  type SnapshotReader,
+  type SnapshotWriter,
+  unpackRollups,
+  unpackSeries,
+} from './snapshot-codec.ts';
 
 /** 0 = as-was, 1 = as-is: an index into per-view structures. */
 export type ViewIndex = 0 | 1;
@@ -15,7 +23,7 @@ const ALL_KEYS: readonly [number, number] = [Number.NEGATIVE_INFINITY, Number.PO
  * answered from at most two series:
  *
  * - `own(u)`: what unit u itself recorded. Authoritative.
- * - `desc(n, view)`: everything recorded below n, in that view. as-was: each contribution counts under the
+ * - `desc(n, view)`: everything recorded below n, in that view, by day and by month (see {@link RollupSeries}). as-was: each contribution counts under the
  *   ancestors the unit had on the activity's day. as-is: under today's ancestors of the unit's successor(s).
  *
  * subtree(n) = own(n) + desc(n). Hierarchy changes re-attribute history by retracting the affected units'
@@ -24,7 +32,7 @@ const ALL_KEYS: readonly [number, number] = [Number.NEGATIVE_INFINITY, Number.PO
 export class ActivityCube {
   readonly slots = new Slots();
   readonly #own: (DaySeries | undefined)[] = [];
-  readonly #desc: [(DaySeries | undefined)[], (DaySeries | undefined)[]] = [[], []];
+  readonly #desc: [(RollupSeries | undefined)[], (RollupSeries | undefined)[]] = [[], []];
   readonly #h: Hierarchy;
   readonly #cell = new Float64Array(2);
 
@@ -42,7 +50,7 @@ export class ActivityCube {
     return Number.isNaN(key) ? undefined : dayOfKey(key);
   }
 
-  desc(node: number, view: ViewIndex): DaySeries | undefined {
+  desc(node: number, view: ViewIndex): RollupSeries | undefined {
     return this.#desc[view][node];
   }
 
@@ -114,7 +122,7 @@ export class ActivityCube {
     const from = keyOf(fromDay, 0);
     const to = keyOf(toDay + 1, 0) - 1;
     this.#own[node]?.sumRange(from, to, mask, out);
-    this.#desc[view][node]?.sumRange(from, to, mask, out);
+    this.#desc[view][node]?.sumDays(fromDay, toDay, mask, out);
   }
 
   /** Sums only a unit's own records. */
@@ -159,7 +167,7 @@ export class ActivityCube {
 
   /** What the cube holds, for memory accounting: series, their entries and bytes, by part. */
   footprint() {
-    const part = (list: readonly (DaySeries | undefined)[]) => {
+    const part = (list: readonly (DaySeries | RollupSeries | undefined)[]) => {
       let series = 0;
       let entries = 0;
       let bytes = 0;
@@ -177,13 +185,12 @@ export class ActivityCube {
   /** The cube's state for a checkpoint. */
   exportState(w: SnapshotWriter) {
     const own = this.#own.flatMap((s, owner) => (s ? [{ owner, data: s.toData() }] : []));
-    const desc = (view: ViewIndex) =>
-      this.#desc[view].flatMap((s, owner) => (s ? [{ owner, data: s.toData() }] : []));
+    const desc = (view: ViewIndex) => this.#desc[view].flatMap((s, owner) => (s ? [{ owner, s }] : []));
     return {
       slots: this.slots.entries(),
       own: packSeries(w, own),
-      was: packSeries(w, desc(AS_WAS)),
-      is: packSeries(w, desc(AS_IS)),
+      was: packRollups(w, desc(AS_WAS)),
+      is: packRollups(w, desc(AS_IS)),
     };
   }
 
@@ -192,11 +199,11 @@ export class ActivityCube {
     unpackSeries(r, state.own, (u, data) => {
       this.#own[u] = DaySeries.fromData(data);
     });
-    unpackSeries(r, state.was, (u, data) => {
-      this.#desc[AS_WAS][u] = DaySeries.fromData(data);
+    unpackRollups(r, state.was, (u, s) => {
+      this.#desc[AS_WAS][u] = s;
     });
-    unpackSeries(r, state.is, (u, data) => {
-      this.#desc[AS_IS][u] = DaySeries.fromData(data);
+    unpackRollups(r, state.is, (u, s) => {
+      this.#desc[AS_IS][u] = s;
     });
   }
 
@@ -205,7 +212,7 @@ export class ActivityCube {
     const list = this.#desc[view];
     let s = list[node];
     if (s === undefined) {
-      s = new DaySeries();
+      s = new RollupSeries();
       list[node] = s;
     }
     s.add(key, a, b);

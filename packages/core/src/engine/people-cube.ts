@@ -1,19 +1,11 @@
 import { PeopleArena } from '../measures/people-arena.ts';
 import { PeopleSet, type PeopleSize, type PeopleSource } from '../measures/people-set.ts';
 import { PersonRegistry } from '../measures/person-registry.ts';
-import { civilFromDay, dayFromCivil } from '../time/civil.ts';
 import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
 import { CellIndex } from './cell-index.ts';
 import type { Hierarchy } from './hierarchy.ts';
+import { firstDayOfMonthIndex, monthIndexOfDay } from './rollup-series.ts';
 import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
-
-/** Months since January 1900: the grain of the distinct-people roll-ups. */
-export const monthIndexOfDay = (day: number): number => {
-  const c = civilFromDay(day);
-  return (c.year - 1900) * 12 + c.month - 1;
-};
-export const firstDayOfMonthIndex = (m: number): number =>
-  dayFromCivil(1900 + Math.floor(m / 12), (m % 12) + 1, 1);
 
 /**
  * A node's cells are keyed by (month, slot) packed into one small integer: V8 hashes small integers far

@@ -1,8 +1,9 @@
 import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
-import { DaySeries, keyOf } from './day-series.ts';
+import { keyOf } from './day-series.ts';
 import type { Hierarchy } from './hierarchy.ts';
+import { RollupSeries } from './rollup-series.ts';
 import { apportion } from './slots.ts';
-import { packSeries, type SnapshotReader, type SnapshotWriter, unpackSeries } from './snapshot-codec.ts';
+import { packRollups, type SnapshotReader, type SnapshotWriter, unpackRollups } from './snapshot-codec.ts';
 
 /** A unit's reported headcounts of one population, ordered by as-of day (a later report on a day replaces it). */
 interface StockTimeline {
@@ -24,7 +25,7 @@ const FAR_FUTURE = 1_000_000;
  */
 export class StockCube {
   readonly #own = new Map<number, Map<number, StockTimeline>>();
-  readonly #desc: [(DaySeries | undefined)[], (DaySeries | undefined)[]] = [[], []];
+  readonly #desc: [(RollupSeries | undefined)[], (RollupSeries | undefined)[]] = [[], []];
   readonly #h: Hierarchy;
 
   constructor(hierarchy: Hierarchy) {
@@ -124,7 +125,7 @@ export class StockCube {
     const series = this.#desc[view][node];
     if (series) {
       const out = new Float64Array(2);
-      if (series.sumRange(keyOf(FAR_PAST, 0), keyOf(day + 1, 0) - 1, maskOf(slots), out) > 0) reported = true;
+      if (series.sumDays(FAR_PAST, day, maskOf(slots), out) > 0) reported = true;
       total += out[0]!;
     }
     return { value: total, reported };
@@ -161,16 +162,15 @@ export class StockCube {
         counts.push(...t.counts);
       }
     }
-    const desc = (view: ViewIndex) =>
-      this.#desc[view].flatMap((s, owner) => (s ? [{ owner, data: s.toData() }] : []));
+    const desc = (view: ViewIndex) => this.#desc[view].flatMap((s, owner) => (s ? [{ owner, s }] : []));
     return {
       units: w.blob(Int32Array.from(units)),
       slots: w.blob(Int32Array.from(slots)),
       lengths: w.blob(Int32Array.from(lengths)),
       days: w.blob(Int32Array.from(days)),
       counts: w.blob(Float64Array.from(counts)),
-      was: packSeries(w, desc(AS_WAS)),
-      is: packSeries(w, desc(AS_IS)),
+      was: packRollups(w, desc(AS_WAS)),
+      is: packRollups(w, desc(AS_IS)),
     };
   }
 
@@ -194,11 +194,11 @@ export class StockCube {
       });
       at += n;
     }
-    unpackSeries(r, state.was, (u, data) => {
-      this.#desc[AS_WAS][u] = DaySeries.fromData(data);
+    unpackRollups(r, state.was, (u, s) => {
+      this.#desc[AS_WAS][u] = s;
     });
-    unpackSeries(r, state.is, (u, data) => {
-      this.#desc[AS_IS][u] = DaySeries.fromData(data);
+    unpackRollups(r, state.is, (u, s) => {
+      this.#desc[AS_IS][u] = s;
     });
   }
 
@@ -254,7 +254,7 @@ export class StockCube {
     const list = this.#desc[view];
     let s = list[node];
     if (s === undefined) {
-      s = new DaySeries();
+      s = new RollupSeries();
       list[node] = s;
     }
     s.add(keyOf(day, slot), delta, 0);

@@ -1,0 +1,80 @@
+import { civilFromDay, dayFromCivil } from '../time/civil.ts';
+import { DaySeries, dayOfKey, keyOf, SLOT_SPACE } from './day-series.ts';
+
+/** Months since January 1900: the grain of the month roll-ups and of the distinct-people cells. */
+export const monthIndexOfDay = (day: number): number => {
+  const c = civilFromDay(day);
+  return (c.year - 1900) * 12 + c.month - 1;
+};
+
+export const firstDayOfMonthIndex = (m: number): number =>
+  dayFromCivil(1900 + Math.floor(m / 12), (m % 12) + 1, 1);
+
+/** The last (day, month) converted: a fold's consecutive adds almost always fall on the same day. */
+let memoDay = Number.NaN;
+let memoMonth = 0;
+
+/** The (month, slot) key of a (day, slot) key. */
+export const monthKeyOf = (key: number): number => {
+  const day = dayOfKey(key);
+  if (day !== memoDay) {
+    memoMonth = monthIndexOfDay(day);
+    memoDay = day;
+  }
+  return keyOf(memoMonth, key - day * SLOT_SPACE);
+};
+
+/**
+ * A roll-up's (day, slot) series with the same sums by (month, slot) beside it. A period's whole months are
+ * read from the month entries and only its partial months from the day entries: a quarter over a province
+ * reads about 3 × slots entries instead of 90 × slots, and a stock's "everything up to day t" one entry per
+ * month instead of one per day. Both grains change together on every add, so they always agree.
+ */
+export class RollupSeries {
+  readonly days: DaySeries;
+  readonly months: DaySeries;
+
+  constructor(days: DaySeries = new DaySeries(), months: DaySeries = new DaySeries()) {
+    this.days = days;
+    this.months = months;
+  }
+
+  /** Adds (a, b) at the (day, slot) `key`, and to its month. */
+  add(key: number, a: number, b: number): void {
+    this.days.add(key, a, b);
+    this.months.add(monthKeyOf(key), a, b);
+  }
+
+  /**
+   * Sums the entries of days `[fromDay, toDay]` whose slot passes `mask` into `out`; returns how many entries
+   * matched (at either grain: more than zero exactly when some day entry in the range matched).
+   */
+  sumDays(fromDay: number, toDay: number, mask: Uint8Array | null, out: Float64Array): number {
+    const first = monthIndexOfDay(fromDay);
+    const last = monthIndexOfDay(toDay);
+    const wholeFrom = firstDayOfMonthIndex(first) === fromDay ? first : first + 1;
+    const wholeTo = firstDayOfMonthIndex(last + 1) - 1 === toDay ? last : last - 1;
+    if (wholeFrom > wholeTo) return this.#sumDays(fromDay, toDay, mask, out);
+    const wholeFirstDay = firstDayOfMonthIndex(wholeFrom);
+    const afterWhole = firstDayOfMonthIndex(wholeTo + 1);
+    let matched = 0;
+    if (fromDay < wholeFirstDay) matched += this.#sumDays(fromDay, wholeFirstDay - 1, mask, out);
+    matched += this.months.sumRange(keyOf(wholeFrom, 0), keyOf(wholeTo + 1, 0) - 1, mask, out);
+    if (afterWhole <= toDay) matched += this.#sumDays(afterWhole, toDay, mask, out);
+    return matched;
+  }
+
+  /** Entries at both grains, for memory accounting. */
+  get length(): number {
+    return this.days.length + this.months.length;
+  }
+
+  /** Bytes held at both grains, for memory accounting. */
+  get byteLength(): number {
+    return this.days.byteLength + this.months.byteLength;
+  }
+
+  #sumDays(fromDay: number, toDay: number, mask: Uint8Array | null, out: Float64Array): number {
+    return this.days.sumRange(keyOf(fromDay, 0), keyOf(toDay + 1, 0) - 1, mask, out);
+  }
+}
