@@ -380,6 +380,11 @@ export class Hierarchy {
     return [...merged].map(([node, weight]) => ({ node, weight }));
   }
 
+  /** Units that ended by merging or splitting into `node` (directly), in the order they were recorded. */
+  predecessors(node: number): readonly number[] {
+    return this.#absorbed.get(node) ?? [];
+  }
+
   /** Units no longer in today's tree whose history (or a share of it) passes straight to `node`. */
   absorbedInto(node: number): number[] {
     const out: number[] = [];

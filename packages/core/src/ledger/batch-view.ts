@@ -16,6 +16,8 @@ export class BatchView {
   readonly engine: Engine;
   readonly #newUnits = new Map<string, NewUnit>();
   readonly #ends = new Map<string, number>();
+  /** Successors of the units the batch ends, by unit. */
+  readonly #successors = new Map<string, readonly string[]>();
   readonly #moves = new Map<string, { day: number; parent: string }[]>();
   readonly #lastRecord = new Map<string, number>();
   readonly newDirectives = new Map<string, Set<string>>();
@@ -82,6 +84,50 @@ export class BatchView {
     if (u === undefined) return null;
     const p = this.engine.hierarchy.parentAt(u, day);
     return p < 0 ? null : this.engine.hierarchy.unit(p).id;
+  }
+
+  /** The first day after `day` on which the unit's parent changes by a recorded move, if any. */
+  nextMoveAfter(id: string, day: number): number | undefined {
+    let next: number | undefined;
+    const consider = (from: number) => {
+      if (from > day && (next === undefined || from < next)) next = from;
+    };
+    for (const m of this.#moves.get(id) ?? []) consider(m.day);
+    const u = this.#index(id);
+    if (u !== undefined) for (const p of this.engine.hierarchy.unit(u).parents) consider(p.from);
+    return next;
+  }
+
+  /** Units placed under `id` (registered or moved) on a day after `day`. */
+  placedUnderAfter(id: string, day: number): string[] {
+    const out = new Set<string>();
+    for (const [c, n] of this.#newUnits) if (n.parent === id && n.registeredDay > day) out.add(c);
+    for (const [c, moves] of this.#moves) if (moves.some((m) => m.parent === id && m.day > day)) out.add(c);
+    const u = this.#index(id);
+    if (u !== undefined) {
+      const h = this.engine.hierarchy;
+      for (const c of h.everChildren(u)) {
+        if (h.unit(c).parents.some((p) => p.value === u && p.from > day)) out.add(h.unit(c).id);
+      }
+    }
+    return [...out];
+  }
+
+  /**
+   * Units that end into `id` (merged or split into it) after `day`. On the same day is a chain (districts into
+   * a province that merges too, as in 2025), not a conflict.
+   */
+  passingIntoAfter(id: string, day: number): string[] {
+    const out = new Set<string>();
+    for (const [p, successors] of this.#successors) {
+      if (successors.includes(id) && this.#ends.get(p)! > day) out.add(p);
+    }
+    const u = this.#index(id);
+    if (u !== undefined) {
+      const h = this.engine.hierarchy;
+      for (const p of h.predecessors(u)) if (h.unit(p).end!.day > day) out.add(h.unit(p).id);
+    }
+    return [...out];
   }
 
   /** Whether `ancestor` is `id` or above it on `day`. */
@@ -163,8 +209,9 @@ export class BatchView {
     list.push({ day, parent });
     this.#moves.set(id, list);
   }
-  endUnit(id: string, day: number): void {
+  endUnit(id: string, day: number, successors: readonly string[] = []): void {
     this.#ends.set(id, day);
+    this.#successors.set(id, successors);
   }
   recordOn(id: string, day: number): void {
     this.#lastRecord.set(id, Math.max(day, this.#lastRecord.get(id) ?? day));

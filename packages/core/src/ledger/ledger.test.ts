@@ -82,6 +82,49 @@ describe('ledger: domain rules', () => {
     ]);
   });
 
+  it('refuses to leave a unit under a parent whose recorded end it would outlast there', async () => {
+    // d2 is merged into d1 in June; the merge passed on the children it knew of. A unit placed under d2
+    // afterwards, dated before June, would hang under an ended unit (under itself, had d2 gone into it).
+    const ledger = await open([
+      ...base,
+      unit('g', 'grassroots', 'd1'),
+      event('unit.merged', { unitId: 'd2', intoId: 'd1' }, '2024-06-01'),
+    ]);
+    expect(await rejected(ledger, [unit('late', 'grassroots', 'd2', { on: '2024-01-01' })])).toEqual([
+      ['events.0.data.parentId', 'parent_ends'],
+    ]);
+    expect(
+      await rejected(ledger, [event('unit.moved', { unitId: 'g', parentId: 'd2' }, '2024-02-01')]),
+    ).toEqual([['events.0.data.parentId', 'parent_ends']]);
+    // Where the unit went before the end, recorded in the same batch, makes both placements whole.
+    await ledger.appendEvents([
+      unit('late', 'grassroots', 'd2', { on: '2024-01-01' }),
+      event('unit.moved', { unitId: 'late', parentId: 'd1' }, '2024-05-01'),
+      event('unit.moved', { unitId: 'g', parentId: 'd2' }, '2024-02-01'),
+      event('unit.moved', { unitId: 'g', parentId: 'd1' }, '2024-03-01'),
+    ]);
+    expect(ledger.engine.hierarchy.unit(ledger.engine.hierarchy.indexOf('late')!).parents.length).toBe(2);
+  });
+
+  it('refuses to end a unit before what the log already says happens under it or into it', async () => {
+    const ledger = await open([
+      ...base,
+      unit('g', 'grassroots', 'd2'),
+      unit('h', 'grassroots', 'd2'),
+      event('unit.merged', { unitId: 'h', intoId: 'g' }, '2024-09-01'),
+      event('unit.moved', { unitId: 'g', parentId: 'd1' }, '2024-08-01'),
+    ]);
+    // g receives h in September: ending g in June would leave that merge pointing at an ended unit (and
+    // merging g into h, a cycle in today's tree).
+    expect(
+      await rejected(ledger, [event('unit.merged', { unitId: 'g', intoId: 'h' }, '2024-06-01')]),
+    ).toEqual([['events.0.occurredAt', 'successor_after_end']]);
+    // d1 takes g in August: it cannot have ended in July.
+    expect(
+      await rejected(ledger, [event('unit.merged', { unitId: 'd1', intoId: 'd2' }, '2024-07-01')]),
+    ).toEqual([['events.0.occurredAt', 'placements_after_end']]);
+  });
+
   it('requires split successors outside the unit and children passed to a successor they may sit under', async () => {
     const ledger = await open([...base, unit('g', 'grassroots', 'd1')]);
     expect(

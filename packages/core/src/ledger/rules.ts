@@ -40,6 +40,8 @@ export const checkEvents = async (
       .filter((id) => !recordedHere.has(id)),
   );
   await Promise.all([...wanted].map(async (id) => view.activities.set(id, await load(id))));
+  /** Units placed under a parent (registered or moved), checked against the parent's end once the batch is in. */
+  const placements: { unitId: string; parentId: string; day: number; field: string }[] = [];
 
   for (const { event, path } of events) {
     const found: Issue[] = [];
@@ -69,6 +71,17 @@ export const checkEvents = async (
           `unit '${id}' has records dated ${dateFromDay(last)}; correct or void them before it ends`,
         );
       }
+      // What the log already says happens to the unit later must still find it alive.
+      for (const c of view.placedUnderAfter(id, day)) {
+        issue(
+          'occurredAt',
+          'placements_after_end',
+          `'${c}' is placed under '${id}' after ${dateFromDay(day)}`,
+        );
+      }
+      for (const p of view.passingIntoAfter(id, day)) {
+        issue('occurredAt', 'successor_after_end', `'${p}' passes into '${id}' after ${dateFromDay(day)}`);
+      }
     };
     const type = event.type as EventType;
     const data = event.data as never;
@@ -84,8 +97,11 @@ export const checkEvents = async (
             issue('data.level', 'level_order', `a ${d.level} cannot sit under a ${parentLevel}`);
           }
         }
-        if (found.length === 0)
+        if (found.length === 0) {
           view.registerUnit(d.unitId, { level: d.level, registeredDay: day, parent: d.parentId });
+          if (d.parentId !== null)
+            placements.push({ unitId: d.unitId, parentId: d.parentId, day, field: `${path}.data.parentId` });
+        }
         break;
       }
       case 'unit.renamed':
@@ -103,7 +119,10 @@ export const checkEvents = async (
         if (view.unitExists(d.parentId) && view.isWithin(d.parentId, d.unitId, day)) {
           issue('data.parentId', 'cycle', `'${d.parentId}' is inside '${d.unitId}' on that day`);
         }
-        if (found.length === 0) view.moveUnit(d.unitId, d.parentId, day);
+        if (found.length === 0) {
+          view.moveUnit(d.unitId, d.parentId, day);
+          placements.push({ unitId: d.unitId, parentId: d.parentId, day, field: `${path}.data.parentId` });
+        }
         break;
       }
       case 'unit.merged': {
@@ -121,8 +140,11 @@ export const checkEvents = async (
           }
         }
         if (found.length === 0) {
-          for (const c of view.childrenAt(d.unitId, day)) view.moveUnit(c, d.intoId, day);
-          view.endUnit(d.unitId, day);
+          for (const c of view.childrenAt(d.unitId, day)) {
+            view.moveUnit(c, d.intoId, day);
+            placements.push({ unitId: c, parentId: d.intoId, day, field: `${path}.data.intoId` });
+          }
+          view.endUnit(d.unitId, day, [d.intoId]);
         }
         break;
       }
@@ -160,8 +182,17 @@ export const checkEvents = async (
           }
         }
         if (found.length === 0) {
-          for (const c of children) view.moveUnit(c, d.children?.[c] ?? d.historyTo, day);
-          view.endUnit(d.unitId, day);
+          for (const c of children) {
+            const to = d.children?.[c] ?? d.historyTo;
+            view.moveUnit(c, to, day);
+            const field = d.children?.[c] === undefined ? 'historyTo' : `children.${c}`;
+            placements.push({ unitId: c, parentId: to, day, field: `${path}.data.${field}` });
+          }
+          view.endUnit(
+            d.unitId,
+            day,
+            d.into.map((s) => s.unitId),
+          );
         }
         break;
       }
@@ -374,6 +405,21 @@ export const checkEvents = async (
         break;
     }
     issues.push(...found);
+  }
+  // A unit placed under a parent whose end is already recorded must leave it before that end: the merge,
+  // split or dissolution passed on (or required away) only the children it knew of. Left behind, the unit
+  // would hang under an ended unit — in today's tree even under itself, when the parent went into it.
+  for (const { unitId, parentId, day, field } of placements) {
+    const end = view.endDay(parentId);
+    if (end === undefined || end <= day) continue;
+    const leaves = view.nextMoveAfter(unitId, day);
+    if (leaves === undefined || leaves >= end) {
+      issues.push({
+        path: field,
+        rule: 'parent_ends',
+        message: `'${parentId}' ends on ${dateFromDay(end)} with '${unitId}' still under it (placed there on ${dateFromDay(day)}); record where '${unitId}' goes before then, in the same batch, or place it elsewhere`,
+      });
+    }
   }
   return { issues, previous };
 };
