@@ -157,6 +157,20 @@ describe('HyperLogLog', () => {
       );
     });
 
+    it('folds in registers kept elsewhere, at any offset, as merging the sketch itself does', () => {
+      fc.assert(
+        fc.property(precision, hashes, hashes, fc.nat(9), (p, xs, ys, offset) => {
+          const other = sketchOf(ys, p);
+          const stored = new Uint8Array(offset + other.registerCount);
+          other.copyRegistersTo(stored, offset);
+          expect(sketchOf(xs, p).mergeRegisters(stored, offset).equals(sketchOf(xs, p).merge(other))).toBe(
+            true,
+          );
+        }),
+        fcParams,
+      );
+    });
+
     it('round-trips through toBytes/fromBytes', () => {
       fc.assert(
         fc.property(precision, hashes, (p, xs) => {
