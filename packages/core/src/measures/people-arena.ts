@@ -6,6 +6,7 @@ import {
   hyperLogLogError,
 } from './hyperloglog.ts';
 import { PEOPLE_SET_DEFAULT_THRESHOLD, type PeopleSize, type PeopleSource } from './people-set.ts';
+import { markKeys } from './person-multiset.ts';
 
 /**
  * Many distinct-people cells — the (node, month, kind × channel) cells of the people projection — held in a
@@ -229,18 +230,13 @@ export class PeopleArena {
     }
   }
 
-  /** Calls `visit` with each member's index of an exact cell: no hash looked up, for exact unions. */
-  forEachPerson(cell: number, visit: (person: number) => void): void {
+  /** Marks an exact cell's members in a bitmap over the registry (see {@link markKeys}). */
+  markInto(cell: number, seen: Uint32Array, registrySize: number, clear: boolean): number {
     const cls = this.#class[cell]!;
-    if (cls === SKETCH) throw new RangeError('forEachPerson needs an exact cell; this one is a sketch');
-    if (cls === 0) return;
-    const pool = this.#chunkOf(cell);
+    if (cls === SKETCH) throw new RangeError('markInto needs an exact cell; this one is a sketch');
+    if (cls === 0) return 0;
     const start = this.#offset[cell]! & this.#chunkMask;
-    const end = start + (2 << cls);
-    for (let at = start; at < end; at += 2) {
-      const key = pool[at]!;
-      if (key !== 0) visit(key - 1);
-    }
+    return markKeys(this.#chunkOf(cell), start, start + (2 << cls), 2, seen, registrySize, clear);
   }
 
   /** Folds a sketch cell's registers into `target` (of the same precision). */
@@ -554,8 +550,8 @@ class ArenaCell implements PeopleSource {
   forEachMember(visit: (person: number, times: number, hash32: number) => void): void {
     this.#arena.forEachMember(this.#cell, visit);
   }
-  forEachPerson(visit: (person: number) => void): void {
-    this.#arena.forEachPerson(this.#cell, visit);
+  markInto(seen: Uint32Array, registrySize: number, clear: boolean): number {
+    return this.#arena.markInto(this.#cell, seen, registrySize, clear);
   }
   mergeSketchInto(target: HyperLogLog): void {
     this.#arena.mergeSketchInto(this.#cell, target);

@@ -36,8 +36,11 @@ export interface PeopleSource {
   size(): PeopleSize;
   /** Each member with their participations and hash (exact sources only). */
   forEachMember(visit: (personIndex: number, times: number, hash32: number) => void): void;
-  /** Each member's index only (exact sources only): what an exact union counts, without looking up hashes. */
-  forEachPerson(visit: (personIndex: number) => void): void;
+  /**
+   * Sets each member's bit in `seen`, a bitmap over the registry (or zeroes the member's word, with `clear`),
+   * and returns how many bits were new (exact sources only): what an exact union counts.
+   */
+  markInto(seen: Uint32Array, registrySize: number, clear: boolean): number;
   /** Folds the sketch's registers into `target` (sketch sources only). */
   mergeSketchInto(target: HyperLogLog): void;
   /** Copies the sketch's 2^p registers to `target[base…]` (sketch sources only). */
@@ -238,8 +241,8 @@ export class PeopleSet implements PeopleSource {
   }
 
   /** Each member's index (exact sets only). */
-  forEachPerson(visit: (personIndex: number) => void): void {
-    this.#requireExact('forEachPerson').forEach(visit);
+  markInto(seen: Uint32Array, registrySize: number, clear: boolean): number {
+    return this.#requireExact('markInto').markInto(seen, registrySize, clear);
   }
 
   /** Folds this sketch's registers into `target` (sketches only). */
@@ -319,25 +322,11 @@ export class PeopleSet implements PeopleSource {
     let members = 0;
     for (const set of list) members += set.size().value;
     let count = 0;
-    const visit = (index: number): void => {
-      if (index >= registrySize) {
-        throw new RangeError(`person index ${index} is not in the registry (size ${registrySize})`);
-      }
-      const word = index >>> 5;
-      const bit = 1 << (index & 31);
-      if ((seen[word]! & bit) === 0) {
-        seen[word] = seen[word]! | bit;
-        count++;
-      }
-    };
-    const clear = (index: number): void => {
-      if (index < registrySize) seen[index >>> 5] = 0;
-    };
     try {
-      for (const set of list) set.forEachPerson(visit);
+      for (const set of list) count += set.markInto(seen, registrySize, false);
     } finally {
       // A fill is a memset: per word it costs a small fraction of a member's visit.
-      if (members * 16 < words) for (const set of list) set.forEachPerson(clear);
+      if (members * 16 < words) for (const set of list) set.markInto(seen, registrySize, true);
       else seen.fill(0, 0, words);
     }
     return count;

@@ -8,6 +8,43 @@ const STRIDE = 3;
 const MIN_SLOTS = 8;
 const FIBONACCI = 0x9e3779b1;
 
+/**
+ * Sets (or, with `clear`, zeroes) the bit of each member of an open-addressing table in `seen`, a bitmap over
+ * the registry: keys are person index + 1 (0 empty) every `stride` words from `start` to `end`. Returns how
+ * many bits it newly set — the exact union's inner loop, with no call per member.
+ */
+export const markKeys = (
+  table: Uint32Array,
+  start: number,
+  end: number,
+  stride: number,
+  seen: Uint32Array,
+  registrySize: number,
+  clear: boolean,
+): number => {
+  let added = 0;
+  for (let at = start; at < end; at += stride) {
+    const key = table[at]!;
+    if (key === 0) continue;
+    const index = key - 1;
+    if (index >= registrySize) {
+      throw new RangeError(`person index ${index} is not in the registry (size ${registrySize})`);
+    }
+    const word = index >>> 5;
+    if (clear) {
+      seen[word] = 0;
+      continue;
+    }
+    const bit = 1 << (index & 31);
+    const w = seen[word]!;
+    if ((w & bit) === 0) {
+      seen[word] = w | bit;
+      added++;
+    }
+  }
+  return added;
+};
+
 /** A multiset of interned person indices that also remembers each person's hash. */
 export class PersonMultiset {
   #table = new Uint32Array(MIN_SLOTS * STRIDE);
@@ -63,6 +100,11 @@ export class PersonMultiset {
       const key = table[slot]!;
       if (key !== 0) visit(key - 1, table[slot + 1]!, table[slot + 2]!);
     }
+  }
+
+  /** Marks the members in a bitmap over the registry (see {@link markKeys}); returns how many were new. */
+  markInto(seen: Uint32Array, registrySize: number, clear: boolean): number {
+    return markKeys(this.#table, 0, this.#table.length, STRIDE, seen, registrySize, clear);
   }
 
   /** Returns `[index, times, hash]` triples in ascending index order: the same for equal multisets. */
