@@ -280,8 +280,8 @@ describe('engine: measures', () => {
     // (Replayed one by one, the removals would reach a set already past the threshold and leave it stale.)
     for (const u of ['p', 'd', 'p']) expect(count(u)).toMatchObject({ value: 3_000, exact: true });
     expect(count('g2')).toMatchObject({ value: 0 });
-    // Stale again; this time d gained a unit mid-month, so d's cell cannot be its children's sum and comes
-    // from the logs, while p's (d was its child all month) is the sum of d's cells.
+    // Stale again; this time d gained a unit mid-month, so d's cell is its other children's cells plus the
+    // new unit's log from its arrival, while p's (d was its child all month) is the sum of d's cells.
     await ledger.appendEvents([
       activity('a4', 'g2', '2024-03-07', { quantity: 2_000, participants: people('w', 2_000) }),
     ]);
@@ -294,6 +294,46 @@ describe('engine: measures', () => {
     ]);
     for (const u of ['p', 'd']) expect(count(u)).toMatchObject({ value: 3_010, exact: true });
     expect(count('g3')).toMatchObject({ value: 10, exact: true });
+  });
+
+  it('rebuilds a stale roll-up from its children when one moved away mid-month, each participation once', async () => {
+    // m takes part under d1, moves to d2 mid-month and takes part again; b moves from m to g1 in between.
+    // d1's cell (5,000 people, a sketch) goes stale with the void, and its rebuild must count what reached
+    // d1 through m before the move, and b's people once whichever way they came.
+    const ledger = await ledgerWith([
+      ...voidAfterThreshold(
+        [
+          unit('p', 'province', null),
+          unit('d1', 'district', 'p'),
+          unit('d2', 'district', 'p'),
+          unit('g1', 'grassroots', 'd1'),
+          unit('g2', 'grassroots', 'd1'),
+          unit('m', 'grassroots', 'd1'),
+        ],
+        'g1',
+        'g2',
+      ),
+      unit('b', 'branch', 'm'),
+      activity('b1', 'b', '2024-03-10', { quantity: 1, participants: ['b-a'] }),
+      // b leaves m for g1 (a child of d1 all month): from then on it reaches d1 through g1's cells.
+      event('unit.moved', { unitId: 'b', parentId: 'g1' }, '2024-03-12'),
+      activity('b2', 'b', '2024-03-13', { quantity: 1, participants: ['b-z'] }),
+      activity('m1', 'm', '2024-03-08', { quantity: 3, participants: ['m-a', 'm-b', 'x-0'] }),
+      event('unit.moved', { unitId: 'm', parentId: 'd2' }, '2024-03-15'),
+      activity('m2', 'm', '2024-03-20', { quantity: 2, participants: ['m-a', 'm-c'] }),
+    ]);
+    expect(peopleInMarch(ledger, 'd1')).toMatchObject({ exact: false });
+    await ledger.appendEvents([voidA2]);
+    const count = (u: string) => peopleInMarch(ledger, u).value;
+    const voided = (id: string) =>
+      event('activity.voided', { activityId: id, reason: 'trùng' }, '2024-03-21');
+    expect([count('d1'), count('d2'), count('p')]).toEqual([3_004, 2, 3_005]);
+    // The rebuilt cells hold each participation once: voiding b2 takes b-z out, and voiding m1 takes m-b
+    // out everywhere and m-a out of d1, not out of p (m2 brings it there).
+    await ledger.appendEvents([voided('b2')]);
+    expect([count('d1'), count('d2'), count('p')]).toEqual([3_003, 2, 3_004]);
+    await ledger.appendEvents([voided('m1')]);
+    expect([count('d1'), count('d2'), count('p')]).toEqual([3_001, 2, 3_003]);
   });
 
   it('keeps turns (lượt) and distinct people (người) apart, and unions people across units', async () => {
