@@ -336,6 +336,59 @@ describe('engine: measures', () => {
     expect([count('d1'), count('d2'), count('p')]).toEqual([3_001, 2, 3_003]);
   });
 
+  it('recounts a stale as-is roll-up from the own cells of the units under it today, merged ones included', async () => {
+    // g3 merges into g2 (under d2) in 2025: as-is its March 2024 people count under g2, d2 and p, not d1.
+    const ledger = await ledgerWith([
+      ...voidAfterThreshold(
+        [
+          unit('p', 'province', null),
+          unit('d1', 'district', 'p'),
+          unit('d2', 'district', 'p'),
+          unit('g1', 'grassroots', 'd1'),
+          unit('g2', 'grassroots', 'd2'),
+          unit('g3', 'grassroots', 'd1'),
+        ],
+        'g1',
+        'g2',
+      ),
+      activity('a3', 'g3', '2024-03-09', { quantity: 2, participants: ['x-0', 'z-1'] }),
+      event('unit.merged', { unitId: 'g3', intoId: 'g2' }, '2025-01-01'),
+    ]);
+    const count = (u: string, view: 'as-was' | 'as-is') =>
+      ask(ledger, { indicator: 'people', unit: u, period: '2024-03', view });
+    expect(count('p', 'as-is')).toMatchObject({ exact: false });
+    await ledger.appendEvents([voidA2]);
+    expect(count('p', 'as-is')).toMatchObject({ value: 3_001, exact: true });
+    expect([count('d1', 'as-is').value, count('d2', 'as-is').value, count('d1', 'as-was').value]).toEqual([
+      3_000, 2, 3_001,
+    ]);
+    // Rebuilt with the right multiplicities: x-0 stays (a1 brings it), z-1 goes.
+    await ledger.appendEvents([
+      event('activity.voided', { activityId: 'a3', reason: 'trùng' }, '2024-03-21'),
+    ]);
+    expect(count('p', 'as-is')).toMatchObject({ value: 3_000, exact: true });
+    // A unit with participations for the first time joins the units the next rebuild reads.
+    await ledger.appendEvents([
+      unit('g4', 'grassroots', 'd1', { on: '2024-01-01' }),
+      activity('a5', 'g4', '2024-03-10', { quantity: 2_000, participants: people('w', 2_000) }),
+      activity('a6', 'g4', '2024-03-11', { quantity: 1, participants: ['g4-only'] }),
+    ]);
+    await ledger.appendEvents([
+      event('activity.voided', { activityId: 'a5', reason: 'trùng' }, '2024-03-22'),
+    ]);
+    expect(count('p', 'as-is')).toMatchObject({ value: 3_001, exact: true });
+    // A unit moved out of p's tree today leaves them.
+    await ledger.appendEvents([
+      unit('q', 'province', null),
+      event('unit.moved', { unitId: 'g4', parentId: 'q' }, '2025-02-01'),
+      activity('a7', 'g1', '2024-03-12', { quantity: 2_000, participants: people('v', 2_000) }),
+    ]);
+    await ledger.appendEvents([
+      event('activity.voided', { activityId: 'a7', reason: 'trùng' }, '2024-03-23'),
+    ]);
+    expect(count('p', 'as-is')).toMatchObject({ value: 3_000, exact: true });
+  });
+
   it('keeps turns (lượt) and distinct people (người) apart, and unions people across units', async () => {
     const ledger = await ledgerWith([
       unit('p', 'province', null),

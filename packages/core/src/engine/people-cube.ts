@@ -66,6 +66,12 @@ export class PeopleCube {
   /** Scratch for netting one unit's participations per person. */
   readonly #perPerson = new Map<number, number>();
   readonly #logs = new Map<number, ParticipationLog>();
+  /**
+   * For as-is rebuilds: the units with participations that count under a node in today's tree. Kept while
+   * neither the tree nor the set of units with participations changes (a stale province's months and kinds
+   * share one list); cleared by a re-attribution and by a unit's first participation.
+   */
+  readonly #underToday = new Map<number, readonly number[]>();
   readonly #h: Hierarchy;
 
   constructor(hierarchy: Hierarchy) {
@@ -84,6 +90,7 @@ export class PeopleCube {
     if (!log) {
       log = new ParticipationLog();
       this.#logs.set(u, log);
+      this.#underToday.clear();
     }
     const was = this.#h.chainAt(u, day);
     const is = this.#asIsNodes(u);
@@ -103,6 +110,7 @@ export class PeopleCube {
     const before = affected.map((u) => this.#asIsNodes(u));
     this.#rollWas(affected, fromDay, -1);
     mutate();
+    this.#underToday.clear();
     this.#rollWas(affected, fromDay, 1);
     affected.forEach((u, i) => {
       const old = new Set(before[i]);
@@ -295,6 +303,7 @@ export class PeopleCube {
     this.#desc[AS_IS].importState(r.u32(state.is), this.#cells.cells);
     // Stale cells are not listed in the checkpoint: their flags are, so the list is found again.
     this.#stale = [];
+    this.#underToday.clear();
     this.#grids.forEach((grid, g) => {
       grid.forEach((node, key, cell) => {
         // Keys are stored as unsigned words; `| 0` gives back a month before 1900's negative key.
@@ -397,7 +406,7 @@ export class PeopleCube {
     const cell = this.#desc[view].get(node, cellKey(month, slot));
     if (cell < 0 || !this.#cells.isStale(cell)) return cell;
     const fresh =
-      (view === AS_WAS ? this.#fromChildren(node, month, slot) : undefined) ??
+      (view === AS_WAS ? this.#fromChildren(node, month, slot) : this.#fromOwnCells(node, month, slot)) ??
       this.#fromLogs(node, view, month, slot);
     this.#cells.assign(cell, fresh);
     return cell;
@@ -423,6 +432,28 @@ export class PeopleCube {
       if (own >= 0) fresh.addAll(this.#cells.source(own));
       const desc = this.#readDesc(c, AS_WAS, month, slot);
       if (desc >= 0) fresh.addAll(this.#cells.source(desc));
+    }
+    return fresh.isStale ? undefined : fresh;
+  }
+
+  /**
+   * As-is, where a unit's people count does not depend on the day: a node's descendants' people in a month
+   * are the own cells of every unit that counts under it in today's tree (rebuilt first if stale), so a
+   * stale cell is a cell lookup per unit instead of a scan of every unit's whole log. Undefined when a part
+   * is still stale.
+   */
+  #fromOwnCells(node: number, month: number, slot: number): PeopleSet | undefined {
+    const fresh = new PeopleSet();
+    let units = this.#underToday.get(node);
+    if (!units) {
+      units = this.#contributors(node, AS_IS).filter(
+        (u) => u !== node && this.#countsUnder(u, node, AS_IS, 0),
+      );
+      this.#underToday.set(node, units);
+    }
+    for (const u of units) {
+      const own = this.#readOwn(u, month, slot);
+      if (own >= 0) fresh.addAll(this.#cells.source(own));
     }
     return fresh.isStale ? undefined : fresh;
   }
