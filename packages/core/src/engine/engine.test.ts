@@ -213,6 +213,13 @@ const voidAfterThreshold = (units: EventInput[], first: string, second: string):
   activity('a2', second, '2024-03-05', { quantity: 2_000, participants: people('y', 2_000) }),
 ];
 const voidA2 = event('activity.voided', { activityId: 'a2', reason: 'trùng' }, '2024-03-06');
+/** A province p with districts d1 and d2, and grassroots units under them as [id, district]. */
+const twoDistricts = (...grassroots: [string, string][]): EventInput[] => [
+  unit('p', 'province', null),
+  unit('d1', 'district', 'p'),
+  unit('d2', 'district', 'p'),
+  ...grassroots.map(([id, d]) => unit(id, 'grassroots', d)),
+];
 
 describe('engine: measures', () => {
   it('counts the days of a partial month exactly after a void, however many people they held', async () => {
@@ -301,18 +308,7 @@ describe('engine: measures', () => {
     // d1's cell (5,000 people, a sketch) goes stale with the void, and its rebuild must count what reached
     // d1 through m before the move, and b's people once whichever way they came.
     const ledger = await ledgerWith([
-      ...voidAfterThreshold(
-        [
-          unit('p', 'province', null),
-          unit('d1', 'district', 'p'),
-          unit('d2', 'district', 'p'),
-          unit('g1', 'grassroots', 'd1'),
-          unit('g2', 'grassroots', 'd1'),
-          unit('m', 'grassroots', 'd1'),
-        ],
-        'g1',
-        'g2',
-      ),
+      ...voidAfterThreshold(twoDistricts(['g1', 'd1'], ['g2', 'd1'], ['m', 'd1']), 'g1', 'g2'),
       unit('b', 'branch', 'm'),
       activity('b1', 'b', '2024-03-10', { quantity: 1, participants: ['b-a'] }),
       // b leaves m for g1 (a child of d1 all month): from then on it reaches d1 through g1's cells.
@@ -339,18 +335,7 @@ describe('engine: measures', () => {
   it('recounts a stale as-is roll-up from the own cells of the units under it today, merged ones included', async () => {
     // g3 merges into g2 (under d2) in 2025: as-is its March 2024 people count under g2, d2 and p, not d1.
     const ledger = await ledgerWith([
-      ...voidAfterThreshold(
-        [
-          unit('p', 'province', null),
-          unit('d1', 'district', 'p'),
-          unit('d2', 'district', 'p'),
-          unit('g1', 'grassroots', 'd1'),
-          unit('g2', 'grassroots', 'd2'),
-          unit('g3', 'grassroots', 'd1'),
-        ],
-        'g1',
-        'g2',
-      ),
+      ...voidAfterThreshold(twoDistricts(['g1', 'd1'], ['g2', 'd2'], ['g3', 'd1']), 'g1', 'g2'),
       activity('a3', 'g3', '2024-03-09', { quantity: 2, participants: ['x-0', 'z-1'] }),
       event('unit.merged', { unitId: 'g3', intoId: 'g2' }, '2025-01-01'),
     ]);
