@@ -69,6 +69,19 @@ type Row = {
   bytes: Uint8Array | null;
 };
 
+/** The position of the checkpoint saved under `name`, without its state; undefined when there is none. */
+export const checkpointPosition = async (
+  client: SqlClient,
+  tables: CheckpointTables,
+  name: string,
+): Promise<number | undefined> => {
+  const [row] = await client.query<{ position: string | number }>(
+    `SELECT position FROM ${tables.checkpoints} WHERE name = $1 AND state IS NOT NULL`,
+    [name],
+  );
+  return row === undefined ? undefined : Number(row.position);
+};
+
 /** The checkpoint saved under `name`, or undefined when there is none. One statement: one snapshot. */
 export const loadCheckpoint = async (
   client: SqlClient,

@@ -32,6 +32,7 @@ import {
   CHECKPOINT_PART_BYTES,
   type Checkpoint,
   type CheckpointTables,
+  checkpointPosition,
   loadCheckpoint,
   saveCheckpoint,
 } from './checkpoints.ts';
@@ -303,6 +304,11 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
   }
 
   /** The checkpoint saved under `name`, or undefined when there is none. */
+  async checkpointPosition(name: string): Promise<number | undefined> {
+    this.#open();
+    return checkpointPosition(this.#client, this.#checkpoints, name);
+  }
+
   async loadCheckpoint(name: string): Promise<Checkpoint | undefined> {
     this.#open();
     return loadCheckpoint(this.#client, this.#checkpoints, name);

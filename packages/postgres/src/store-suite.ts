@@ -174,7 +174,9 @@ export const postgresStoreSuite = (name: string, open: () => Promise<TestDatabas
     it('saves checkpoints, replacing the earlier one', async () => {
       const s = await store();
       expect(await s.loadCheckpoint('figures')).toBeUndefined();
+      expect(await s.checkpointPosition('figures')).toBeUndefined();
       await s.saveCheckpoint('figures', 10, new Uint8Array([1, 2, 255]));
+      expect(await s.checkpointPosition('figures')).toBe(10);
       expect(await s.loadCheckpoint('figures')).toEqual({
         name: 'figures',
         position: 10,
@@ -182,6 +184,7 @@ export const postgresStoreSuite = (name: string, open: () => Promise<TestDatabas
         state: new Uint8Array([1, 2, 255]),
       });
       await s.saveCheckpoint('figures', 12, new Uint8Array([7]));
+      expect(await s.checkpointPosition('figures')).toBe(12);
       expect(await s.loadCheckpoint('figures')).toEqual({
         name: 'figures',
         position: 12,

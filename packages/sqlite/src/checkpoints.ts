@@ -112,6 +112,7 @@ export class CheckpointTable {
   readonly #save: Statement<[string, number, string, Buffer, number, string | null, number | null], void>;
   readonly #load: Statement<[string], [number, string, Buffer, number, string | null, number | null]>;
   readonly #fileOf: Statement<[string], string | null>;
+  readonly #positionOf: Statement<[string], number>;
   readonly #dropParts: Statement<[string], void>;
   readonly #savePart: Statement<[string, number, Buffer], void>;
   readonly #loadParts: Statement<[string], [number, Buffer]>;
@@ -134,6 +135,9 @@ export class CheckpointTable {
       )
       .raw();
     this.#fileOf = db.prepare<[string], string | null>('SELECT file FROM checkpoints WHERE name = ?').pluck();
+    this.#positionOf = db
+      .prepare<[string], number>('SELECT position FROM checkpoints WHERE name = ?')
+      .pluck();
     this.#dropParts = db.prepare('DELETE FROM checkpoint_parts WHERE name = ?');
     this.#savePart = db.prepare('INSERT INTO checkpoint_parts (name, part, bytes) VALUES (?, ?, ?)');
     this.#loadParts = db
@@ -141,6 +145,11 @@ export class CheckpointTable {
         'SELECT part, bytes FROM checkpoint_parts WHERE name = ? ORDER BY part',
       )
       .raw();
+  }
+
+  /** The position of the checkpoint `name`, without its state; undefined when there is none. */
+  position(name: string): number | undefined {
+    return this.#positionOf.get(name);
   }
 
   /**

@@ -141,6 +141,7 @@ describe('SqliteEventStore', () => {
     it('saves, replaces and loads a projection’s state by name', async () => {
       const store = open();
       expect(await store.loadCheckpoint('totals')).toBeUndefined();
+      expect(await store.checkpointPosition('totals')).toBeUndefined();
       await store.appendBatch([
         { stream: 'activity-a', events: [activity('a', 'u1', '2024-01-01')] },
         { stream: 'activity-b', events: [activity('b', 'u1', '2024-01-01')] },
@@ -149,6 +150,9 @@ describe('SqliteEventStore', () => {
       const bytes = new Uint8Array([9, 8, 7, 6, 5]).subarray(1, 4);
       await store.saveCheckpoint('totals', 2, bytes);
       await store.saveCheckpoint('empty', 0, new Uint8Array());
+      expect([await store.checkpointPosition('totals'), await store.checkpointPosition('empty')]).toEqual([
+        2, 0,
+      ]);
       expect(await store.loadCheckpoint('totals')).toEqual({
         position: 2,
         savedAt: '2024-05-01T03:00:00.000Z',

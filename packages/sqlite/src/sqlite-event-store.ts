@@ -296,6 +296,11 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
   }
 
   /** The last checkpoint saved under `name`, if any. */
+  async checkpointPosition(name: string): Promise<number | undefined> {
+    this.#open();
+    return this.#checkpoints.position(name);
+  }
+
   async loadCheckpoint(name: string): Promise<Checkpoint | undefined> {
     this.#open();
     for (let attempt = 1; ; attempt++) {

@@ -438,6 +438,30 @@ describe('ledger: reading the past and restarting', () => {
     });
     expect(third.engine.hierarchy.indexOf('x')).toBeDefined();
 
+    // A store that tells a checkpoint's position without its bytes is not asked for them by a knownAt
+    // before it (at national scale they are gigabytes the replay could not use).
+    let loads = 0;
+    const peeking: CheckpointStore = {
+      ...checkpoints,
+      loadCheckpoint: async (name) => {
+        loads++;
+        return checkpoints.loadCheckpoint(name);
+      },
+      checkpointPosition: async (name) => saved.get(name)?.position,
+    };
+    const fifth = await Ledger.open({ store, clock, follow: false, checkpoints: peeking });
+    expect(fifth.checkpointOutcome).toMatchObject({ used: true, position: 5 });
+    loads = 0;
+    expect(
+      (await fifth.indicator({ indicator: 'turns', unit: 'st', period: '2024', knownAt: 4 })).value,
+    ).toBe(0);
+    expect(loads).toBe(0);
+    await fifth.appendEvents([activity('c', 'd1', '2024-01-03', { quantity: 1 })]);
+    expect(
+      (await fifth.indicator({ indicator: 'turns', unit: 'st', period: '2024', knownAt: 6 })).value,
+    ).toBe(12);
+    expect(loads).toBe(1);
+
     // A checkpoint the store cannot read back (a part missing) is refolded from, not a failed open.
     const unreadable: CheckpointStore = {
       ...checkpoints,

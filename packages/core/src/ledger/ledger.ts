@@ -30,6 +30,11 @@ export interface CheckpointStore {
   /** The checkpoint saved under `name`; its bytes are the caller's from then on (a restore writes into them). */
   loadCheckpoint(name: string): Promise<{ position: number; state: Uint8Array } | undefined>;
   saveCheckpoint(name: string, position: number, state: Uint8Array): Promise<void>;
+  /**
+   * The position of the checkpoint saved under `name`, without reading its bytes (optional): a `knownAt`
+   * before it then skips loading a checkpoint it could not use — 1.9 GB at national scale.
+   */
+  checkpointPosition?(name: string): Promise<number | undefined>;
 }
 
 /** What opening a ledger did with a checkpoint: restored it, or refolded and why. */
@@ -280,8 +285,14 @@ export class Ledger {
 
   /** The saved checkpoint as an engine, when it fits this log and lies at or before `position`. */
   async #restoreAtOrBefore(position: number): Promise<Engine | undefined> {
+    const store = this.#checkpoints;
+    if (!store) return undefined;
+    if (store.checkpointPosition) {
+      const at = await store.checkpointPosition(this.#checkpointName).catch(() => undefined);
+      if (at === undefined || at > position) return undefined;
+    }
     // An unreadable checkpoint (a part missing, say) is no checkpoint: the log answers instead.
-    const saved = await this.#checkpoints?.loadCheckpoint(this.#checkpointName).catch(() => undefined);
+    const saved = await store.loadCheckpoint(this.#checkpointName).catch(() => undefined);
     if (!saved) return undefined;
     try {
       const { version, mark } = checkpointMark(saved.state);
