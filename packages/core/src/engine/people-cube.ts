@@ -179,7 +179,7 @@ export class PeopleCube {
       }
     }
     if (partialRanges.length > 0) {
-      const units = ownOnly ? [node] : this.#contributors(node, view);
+      const units = ownOnly ? [node] : this.#contributors(node);
       const first = Math.min(...partialRanges.map(([from]) => from));
       for (const u of units) {
         const keep = (day: number, slot: number) =>
@@ -335,8 +335,8 @@ export class PeopleCube {
     return target === node || this.#h.asIsAncestors(target, []).includes(node);
   }
 
-  /** Units whose participations may count under `node` in `view`: itself and everything ever below it. */
-  #contributors(node: number, _view: ViewIndex): number[] {
+  /** Units whose participations may count under `node` in either view: itself and everything ever below it. */
+  #contributors(node: number): number[] {
     return this.#h.everSubtree(node).filter((u) => this.#logs.has(u));
   }
 
@@ -406,8 +406,9 @@ export class PeopleCube {
     const cell = this.#desc[view].get(node, cellKey(month, slot));
     if (cell < 0 || !this.#cells.isStale(cell)) return cell;
     const fresh =
-      (view === AS_WAS ? this.#fromChildren(node, month, slot) : this.#fromOwnCells(node, month, slot)) ??
-      this.#fromLogs(node, view, month, slot);
+      view === AS_WAS
+        ? (this.#fromChildren(node, month, slot) ?? this.#fromLogs(node, month, slot))
+        : this.#fromOwnCells(node, month, slot);
     this.#cells.assign(cell, fresh);
     return cell;
   }
@@ -439,34 +440,35 @@ export class PeopleCube {
   /**
    * As-is, where a unit's people count does not depend on the day: a node's descendants' people in a month
    * are the own cells of every unit that counts under it in today's tree (rebuilt first if stale), so a
-   * stale cell is a cell lookup per unit instead of a scan of every unit's whole log. Undefined when a part
-   * is still stale.
+   * stale cell is a cell lookup per unit instead of a scan of every unit's whole log. Never stale itself:
+   * an own cell is rebuilt from its log before it is read.
    */
-  #fromOwnCells(node: number, month: number, slot: number): PeopleSet | undefined {
+  #fromOwnCells(node: number, month: number, slot: number): PeopleSet {
     const fresh = new PeopleSet();
     let units = this.#underToday.get(node);
     if (!units) {
-      units = this.#contributors(node, AS_IS).filter(
-        (u) => u !== node && this.#countsUnder(u, node, AS_IS, 0),
-      );
+      units = this.#contributors(node).filter((u) => u !== node && this.#countsUnder(u, node, AS_IS, 0));
       this.#underToday.set(node, units);
     }
     for (const u of units) {
       const own = this.#readOwn(u, month, slot);
       if (own >= 0) fresh.addAll(this.#cells.source(own));
     }
-    return fresh.isStale ? undefined : fresh;
+    return fresh;
   }
 
-  /** A desc cell rebuilt from the participation logs of every unit that may count under the node. */
-  #fromLogs(node: number, view: ViewIndex, month: number, slot: number): PeopleSet {
+  /**
+   * An as-was desc cell rebuilt from the participation logs of every unit that may have been under the node
+   * that month: when a child came or went during it, or a child's part is stale.
+   */
+  #fromLogs(node: number, month: number, slot: number): PeopleSet {
     const fresh = new PeopleSet();
     const from = firstDayOfMonthIndex(month);
     const to = firstDayOfMonthIndex(month + 1) - 1;
-    for (const u of this.#contributors(node, view)) {
+    for (const u of this.#contributors(node)) {
       if (u === node) continue;
       const keep = (day: number, s: number) =>
-        day <= to && s === slot && this.#countsUnder(u, node, view, day);
+        day <= to && s === slot && this.#countsUnder(u, node, AS_WAS, day);
       this.#netPeople(u, keep, fresh, from);
     }
     return fresh;
