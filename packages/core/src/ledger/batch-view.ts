@@ -15,9 +15,8 @@ interface NewUnit {
 export class BatchView {
   readonly engine: Engine;
   readonly #newUnits = new Map<string, NewUnit>();
-  readonly #ends = new Map<string, number>();
-  /** Successors of the units the batch ends, by unit. */
-  readonly #successors = new Map<string, readonly string[]>();
+  /** Units the batch ends: the day, and the units they pass into (none for a dissolution). */
+  readonly #ends = new Map<string, { day: number; successors: readonly string[] }>();
   readonly #moves = new Map<string, { day: number; parent: string }[]>();
   readonly #lastRecord = new Map<string, number>();
   readonly newDirectives = new Map<string, Set<string>>();
@@ -60,7 +59,7 @@ export class BatchView {
 
   endDay(id: string): number | undefined {
     const overlay = this.#ends.get(id);
-    if (overlay !== undefined) return overlay;
+    if (overlay !== undefined) return overlay.day;
     const u = this.#index(id);
     return u === undefined ? undefined : this.engine.hierarchy.unit(u).end?.day;
   }
@@ -119,9 +118,7 @@ export class BatchView {
    */
   passingIntoAfter(id: string, day: number): string[] {
     const out = new Set<string>();
-    for (const [p, successors] of this.#successors) {
-      if (successors.includes(id) && this.#ends.get(p)! > day) out.add(p);
-    }
+    for (const [p, end] of this.#ends) if (end.successors.includes(id) && end.day > day) out.add(p);
     const u = this.#index(id);
     if (u !== undefined) {
       const h = this.engine.hierarchy;
@@ -210,8 +207,7 @@ export class BatchView {
     this.#moves.set(id, list);
   }
   endUnit(id: string, day: number, successors: readonly string[] = []): void {
-    this.#ends.set(id, day);
-    this.#successors.set(id, successors);
+    this.#ends.set(id, { day, successors });
   }
   recordOn(id: string, day: number): void {
     this.#lastRecord.set(id, Math.max(day, this.#lastRecord.get(id) ?? day));

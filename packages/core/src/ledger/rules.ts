@@ -42,6 +42,11 @@ export const checkEvents = async (
   await Promise.all([...wanted].map(async (id) => view.activities.set(id, await load(id))));
   /** Units placed under a parent (registered or moved), checked against the parent's end once the batch is in. */
   const placements: { unitId: string; parentId: string; day: number; field: string }[] = [];
+  /** Moves a unit in the view and remembers the placement, with the field that placed it. */
+  const place = (unitId: string, parentId: string, day: number, field: string) => {
+    view.moveUnit(unitId, parentId, day);
+    placements.push({ unitId, parentId, day, field });
+  };
 
   for (const { event, path } of events) {
     const found: Issue[] = [];
@@ -120,8 +125,7 @@ export const checkEvents = async (
           issue('data.parentId', 'cycle', `'${d.parentId}' is inside '${d.unitId}' on that day`);
         }
         if (found.length === 0) {
-          view.moveUnit(d.unitId, d.parentId, day);
-          placements.push({ unitId: d.unitId, parentId: d.parentId, day, field: `${path}.data.parentId` });
+          place(d.unitId, d.parentId, day, `${path}.data.parentId`);
         }
         break;
       }
@@ -141,8 +145,7 @@ export const checkEvents = async (
         }
         if (found.length === 0) {
           for (const c of view.childrenAt(d.unitId, day)) {
-            view.moveUnit(c, d.intoId, day);
-            placements.push({ unitId: c, parentId: d.intoId, day, field: `${path}.data.intoId` });
+            place(c, d.intoId, day, `${path}.data.intoId`);
           }
           view.endUnit(d.unitId, day, [d.intoId]);
         }
@@ -183,10 +186,9 @@ export const checkEvents = async (
         }
         if (found.length === 0) {
           for (const c of children) {
-            const to = d.children?.[c] ?? d.historyTo;
-            view.moveUnit(c, to, day);
-            const field = d.children?.[c] === undefined ? 'historyTo' : `children.${c}`;
-            placements.push({ unitId: c, parentId: to, day, field: `${path}.data.${field}` });
+            const named = d.children?.[c];
+            const field = named === undefined ? 'historyTo' : `children.${c}`;
+            place(c, named ?? d.historyTo, day, `${path}.data.${field}`);
           }
           view.endUnit(
             d.unitId,
