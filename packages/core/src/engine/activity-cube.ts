@@ -1,15 +1,8 @@
 import { DaySeries, dayOfKey, keyOf, slotOfKey } from './day-series.ts';
 import type { Hierarchy } from './hierarchy.ts';
-import { RollupSeries } from './rollup-series.ts';
+import { packRollups, RollupSeries, unpackRollups } from './rollup-series.ts';
 import { apportion, Slots } from './slots.ts';
-import {
-  packRollups,
-  packSeries,
-  type SnapshotReader,
-  type SnapshotWriter,
-  unpackRollups,
-  unpackSeries,
-} from './snapshot-codec.ts';
+import { packSeries, type SnapshotReader, type SnapshotWriter, unpackSeries } from './snapshot-codec.ts';
 
 /** 0 = as-was, 1 = as-is: an index into per-view structures. */
 export type ViewIndex = 0 | 1;

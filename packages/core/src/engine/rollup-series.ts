@@ -1,5 +1,6 @@
 import { civilFromDay, dayFromCivil } from '../time/civil.ts';
 import { DaySeries, dayOfKey, keyOf, SLOT_SPACE } from './day-series.ts';
+import { packSeries, type SnapshotReader, type SnapshotWriter, unpackSeries } from './snapshot-codec.ts';
 
 /** Months since January 1900: the grain of the month roll-ups and of the distinct-people cells. */
 export const monthIndexOfDay = (day: number): number => {
@@ -78,3 +79,34 @@ export class RollupSeries {
     return this.days.sumRange(keyOf(fromDay, 0), keyOf(toDay + 1, 0) - 1, mask, out);
   }
 }
+
+/** Packs roll-ups for a checkpoint as two packed series, days and months, with the same owners in order. */
+export const packRollups = (w: SnapshotWriter, rollups: readonly { owner: number; s: RollupSeries }[]) => ({
+  days: packSeries(
+    w,
+    rollups.map(({ owner, s }) => ({ owner, data: s.days.toData() })),
+  ),
+  months: packSeries(
+    w,
+    rollups.map(({ owner, s }) => ({ owner, data: s.months.toData() })),
+  ),
+});
+
+/** Unpacks what {@link packRollups} wrote (views, not copies), pairing the two grains owner by owner. */
+export const unpackRollups = (
+  r: SnapshotReader,
+  p: ReturnType<typeof packRollups>,
+  each: (owner: number, series: RollupSeries) => void,
+) => {
+  const days: [number, DaySeries][] = [];
+  unpackSeries(r, p.days, (owner, data) => days.push([owner, DaySeries.fromData(data)]));
+  let i = 0;
+  unpackSeries(r, p.months, (owner, data) => {
+    const [dayOwner, d] = days[i++] ?? [];
+    if (dayOwner !== owner)
+      throw new RangeError(`unpackRollups: months of ${owner} where days of ${dayOwner}`);
+    each(owner, new RollupSeries(d, DaySeries.fromData(data)));
+  });
+  if (i !== days.length)
+    throw new RangeError(`unpackRollups: ${days.length - i} owners have days but no months`);
+};

@@ -6,9 +6,6 @@
  * header as `{ t, o, n }` (type, byte offset into the body, element count).
  */
 
-import { DaySeries } from './day-series.ts';
-import { RollupSeries } from './rollup-series.ts';
-
 type Typed = Float64Array | Int32Array | Uint8Array | Uint32Array;
 type TypeName = 'f64' | 'i32' | 'u8' | 'u32';
 export interface BlobRef {
@@ -132,33 +129,4 @@ export const unpackSeries = (
     each(owners[i]!, data.subarray(at, at + n));
     at += n;
   }
-};
-
-/** Packs roll-ups as two packed series, days and months, with the same owners in the same order. */
-export const packRollups = (w: SnapshotWriter, rollups: readonly { owner: number; s: RollupSeries }[]) => ({
-  days: packSeries(
-    w,
-    rollups.map(({ owner, s }) => ({ owner, data: s.days.toData() })),
-  ),
-  months: packSeries(
-    w,
-    rollups.map(({ owner, s }) => ({ owner, data: s.months.toData() })),
-  ),
-});
-
-/** Unpacks what {@link packRollups} wrote (views, not copies). */
-export const unpackRollups = (
-  r: SnapshotReader,
-  p: ReturnType<typeof packRollups>,
-  each: (owner: number, series: RollupSeries) => void,
-) => {
-  const days = new Map<number, DaySeries>();
-  unpackSeries(r, p.days, (owner, data) => days.set(owner, DaySeries.fromData(data)));
-  unpackSeries(r, p.months, (owner, data) => {
-    const d = days.get(owner);
-    if (!d) throw new RangeError(`unpackRollups: owner ${owner} has months but no days`);
-    days.delete(owner);
-    each(owner, new RollupSeries(d, DaySeries.fromData(data)));
-  });
-  if (days.size > 0) throw new RangeError(`unpackRollups: ${days.size} owners have days but no months`);
 };

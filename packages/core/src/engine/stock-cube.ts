@@ -1,9 +1,9 @@
 import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
 import { keyOf } from './day-series.ts';
 import type { Hierarchy } from './hierarchy.ts';
-import { RollupSeries } from './rollup-series.ts';
+import { packRollups, RollupSeries, unpackRollups } from './rollup-series.ts';
 import { apportion } from './slots.ts';
-import { packRollups, type SnapshotReader, type SnapshotWriter, unpackRollups } from './snapshot-codec.ts';
+import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
 
 /** A unit's reported headcounts of one population, ordered by as-of day (a later report on a day replaces it). */
 interface StockTimeline {
