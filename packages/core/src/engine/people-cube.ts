@@ -1,9 +1,15 @@
 import { PeopleArena } from '../measures/people-arena.ts';
-import { PeopleSet, type PeopleSize, type PeopleSource } from '../measures/people-set.ts';
+import {
+  PEOPLE_SET_DEFAULT_THRESHOLD,
+  PeopleSet,
+  type PeopleSize,
+  type PeopleSource,
+} from '../measures/people-set.ts';
 import { PersonRegistry } from '../measures/person-registry.ts';
 import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
 import { CellIndex } from './cell-index.ts';
 import type { Hierarchy } from './hierarchy.ts';
+import { MonthTally } from './month-tally.ts';
 import { firstDayOfMonthIndex, monthIndexOfDay } from './rollup-series.ts';
 import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
 
@@ -19,6 +25,18 @@ const OWN = 0;
 const WAS = 1;
 const IS = 2;
 type GridIndex = typeof OWN | typeof WAS | typeof IS;
+/** In the stale list, a month sketch of a view: MONTH + view, keyed by the month alone. */
+const MONTH = 3;
+
+export interface PeopleCubeOptions {
+  /** Distinct people a cell keeps exactly before it becomes a sketch (default 4096). */
+  readonly threshold?: number;
+  /**
+   * Exact members, summed over a subtree month's cells of every kind and channel, past which the month is
+   * read from its all-kinds sketch (default twice the cells' exact threshold). See {@link PeopleCube}.
+   */
+  readonly monthSketchAt?: number;
+}
 
 /** One unit's participations in log order: (day, slot, person, +1 or -1), 16 bytes each. */
 class ParticipationLog {
@@ -46,11 +64,18 @@ class ParticipationLog {
  * stale and it is rebuilt from the units' participation logs when next read.
  *
  * In the as-is view people follow the primary successor of a split unit whole: people cannot be divided.
+ *
+ * A subtree's people in a whole month of every kind — what a province's count over a quarter unions — are
+ * also kept as one sketch per (node, month, view) once the month's cells hold more than `monthSketchAt`
+ * exact members between them, or any of them is a sketch: the answer is then an estimate either way (or
+ * counts a set that large), and one 4 KiB merge replaces a pass over tens of thousands of members. The
+ * sketch says who, not how often: it takes a person when they join one of the month's cells, goes stale when
+ * one leaves, and is rebuilt from the cells when read stale.
  */
 export class PeopleCube {
   #registry = new PersonRegistry();
   /** Every cell's people, in typed arrays; the indexes below map (node, month × slot) to a cell. */
-  readonly #cells = new PeopleArena(() => this.#registry.hashes);
+  readonly #cells: PeopleArena;
   readonly #own = new CellIndex();
   readonly #desc: [CellIndex, CellIndex] = [new CellIndex(), new CellIndex()];
   readonly #grids: readonly [CellIndex, CellIndex, CellIndex] = [
@@ -58,6 +83,11 @@ export class PeopleCube {
     this.#desc[AS_WAS],
     this.#desc[AS_IS],
   ];
+  /** Per view, (node, month): the exact members of the month's own and descendants' cells; its sketch. */
+  readonly #months: [MonthTally, MonthTally] = [new MonthTally(), new MonthTally()];
+  readonly #monthSketchAt: number;
+  /** One more than the highest slot with people: the cells of a month are at most this many per grid. */
+  #slotCount = 0;
   /**
    * Cells a removal left stale, as (grid, node, key) triples, most recent last: {@link refreshStale} rebuilds
    * them off the query path. A query that meets one first rebuilds it itself, and the entry is then skipped.
@@ -74,8 +104,15 @@ export class PeopleCube {
   readonly #underToday = new Map<number, readonly number[]>();
   readonly #h: Hierarchy;
 
-  constructor(hierarchy: Hierarchy) {
+  constructor(hierarchy: Hierarchy, options: PeopleCubeOptions = {}) {
     this.#h = hierarchy;
+    const threshold = options.threshold ?? PEOPLE_SET_DEFAULT_THRESHOLD;
+    this.#cells = new PeopleArena(() => this.#registry.hashes, { threshold });
+    const at = options.monthSketchAt ?? 2 * threshold;
+    if (!(Number.isInteger(at) && at >= 0)) {
+      throw new RangeError(`monthSketchAt must be a whole number of people, got ${at}`);
+    }
+    this.#monthSketchAt = at;
   }
 
   /** The people seen, interned to the indices the cells hold. */
@@ -95,6 +132,7 @@ export class PeopleCube {
     const was = this.#h.chainAt(u, day);
     const is = this.#asIsNodes(u);
     const key = cellKey(month, slot);
+    if (slot >= this.#slotCount) this.#slotCount = slot + 1;
     for (const id of persons) {
       const p = this.registry.intern(id);
       log.push(day, slot, p, sign);
@@ -159,14 +197,22 @@ export class PeopleCube {
     ownOnly = false,
   ): PeopleSource[] {
     const sets: PeopleSource[] = [];
-    const partial = new PeopleSet();
+    const partial = this.#newSet();
     const partialRanges: [number, number][] = [];
+    // Every kind with people, in the whole subtree: a month may be one sketch.
+    let allKinds = !ownOnly;
+    for (let s = 0; allKinds && mask !== null && s < this.#slotCount; s++) allKinds = mask[s] === 1;
     for (const [fromDay, toDay] of ranges) {
       for (let m = monthIndexOfDay(fromDay); m <= monthIndexOfDay(toDay); m++) {
         const start = firstDayOfMonthIndex(m);
         const end = firstDayOfMonthIndex(m + 1) - 1;
         if (start < fromDay || end > toDay) {
           partialRanges.push([Math.max(start, fromDay), Math.min(end, toDay)]);
+          continue;
+        }
+        const month = allKinds ? this.#readMonth(node, view, m) : -1;
+        if (month >= 0) {
+          sets.push(this.#cells.source(month));
           continue;
         }
         for (let s = 0; s < slotCount; s++) {
@@ -215,6 +261,15 @@ export class PeopleCube {
       });
       return { cells: index.size, sketches, stale, members, bytes: index.byteLength };
     };
+    const months = (tally: MonthTally) => {
+      let sketches = 0;
+      let stale = 0;
+      tally.forEachCell((_, __, cell) => {
+        sketches++;
+        if (this.#cells.isStale(cell)) stale++;
+      });
+      return { records: tally.size, sketches, stale, bytes: tally.byteLength };
+    };
     let participations = 0;
     let logBytes = 0;
     for (const log of this.#logs.values()) {
@@ -227,6 +282,7 @@ export class PeopleCube {
       own: grid(this.#own),
       was: grid(this.#desc[AS_WAS]),
       is: grid(this.#desc[AS_IS]),
+      months: { was: months(this.#months[AS_WAS]), is: months(this.#months[AS_IS]) },
       arena: { cells: this.#cells.cells, bytes: this.#cells.byteLength },
       logs: { units: this.#logs.size, participations, bytes: logBytes },
     };
@@ -266,6 +322,11 @@ export class PeopleCube {
       own: w.blob(this.#own.exportState()),
       was: w.blob(this.#desc[AS_WAS].exportState()),
       is: w.blob(this.#desc[AS_IS].exportState()),
+      slotCount: this.#slotCount,
+      months: this.#months.map((tally) => {
+        const { index, counts, cells } = tally.exportState();
+        return { index: w.blob(index), counts: w.blob(counts), cells: w.blob(cells) };
+      }),
       logUnits: w.blob(Int32Array.from(units)),
       logLengths: w.blob(Int32Array.from(lengths)),
       logs: w.blob(data),
@@ -301,6 +362,14 @@ export class PeopleCube {
     this.#own.importState(r.u32(state.own), this.#cells.cells);
     this.#desc[AS_WAS].importState(r.u32(state.was), this.#cells.cells);
     this.#desc[AS_IS].importState(r.u32(state.is), this.#cells.cells);
+    this.#slotCount = state.slotCount;
+    this.#months.forEach((tally, view) => {
+      const t = state.months[view]!;
+      tally.importState(
+        { index: r.u32(t.index), counts: r.i32(t.counts), cells: r.i32(t.cells) },
+        this.#cells.cells,
+      );
+    });
     // Stale cells are not listed in the checkpoint: their flags are, so the list is found again.
     this.#stale = [];
     this.#underToday.clear();
@@ -308,6 +377,11 @@ export class PeopleCube {
       grid.forEach((node, key, cell) => {
         // Keys are stored as unsigned words; `| 0` gives back a month before 1900's negative key.
         if (this.#cells.isStale(cell)) this.#stale.push(g, node, key | 0);
+      });
+    });
+    this.#months.forEach((tally, view) => {
+      tally.forEachCell((node, month, cell) => {
+        if (this.#cells.isStale(cell)) this.#stale.push(MONTH + view, node, month);
       });
     });
     const units = r.i32(state.logUnits);
@@ -321,6 +395,11 @@ export class PeopleCube {
       this.#logs.set(units[i]!, log);
       at += lengths[i]! * 4;
     }
+  }
+
+  /** A free-standing set with the cells' threshold, for partial months and rebuilds. */
+  #newSet(): PeopleSet {
+    return new PeopleSet({ threshold: this.#cells.threshold });
   }
 
   #asIsNodes(u: number): readonly number[] {
@@ -355,7 +434,11 @@ export class PeopleCube {
     while (stale.length > 0 && !stop()) {
       const key = stale.pop()!;
       const node = stale.pop()!;
-      const g = stale.pop()! as GridIndex;
+      const g = stale.pop()!;
+      if (g >= MONTH) {
+        this.#readMonth(node, (g - MONTH) as ViewIndex, key);
+        continue;
+      }
       const month = Math.floor(key / SLOTS);
       const slot = key - month * SLOTS;
       if (g === OWN) this.#readOwn(node, month, slot);
@@ -386,7 +469,7 @@ export class PeopleCube {
   #netPeople(
     u: number,
     keep: (day: number, slot: number) => boolean,
-    into: PeopleSet = new PeopleSet(),
+    into: PeopleSet = this.#newSet(),
     fromDay = Number.NEGATIVE_INFINITY,
   ): PeopleSet {
     const net = this.#perPerson;
@@ -422,7 +505,7 @@ export class PeopleCube {
   #fromChildren(node: number, month: number, slot: number): PeopleSet | undefined {
     const from = firstDayOfMonthIndex(month);
     const to = firstDayOfMonthIndex(month + 1) - 1;
-    const fresh = new PeopleSet();
+    const fresh = this.#newSet();
     // Children that first came under the node after the month cannot count: stop at the first of them.
     const arrivals = this.#h.childrenByArrival(node);
     for (let i = 0; i < arrivals.children.length && arrivals.days[i]! <= to; i++) {
@@ -444,7 +527,7 @@ export class PeopleCube {
    * an own cell is rebuilt from its log before it is read.
    */
   #fromOwnCells(node: number, month: number, slot: number): PeopleSet {
-    const fresh = new PeopleSet();
+    const fresh = this.#newSet();
     let units = this.#underToday.get(node);
     if (!units) {
       units = this.#contributors(node).filter((u) => u !== node && this.#countsUnder(u, node, AS_IS, 0));
@@ -462,7 +545,7 @@ export class PeopleCube {
    * that month: when a child came or went during it, or a child's part is stale.
    */
   #fromLogs(node: number, month: number, slot: number): PeopleSet {
-    const fresh = new PeopleSet();
+    const fresh = this.#newSet();
     const from = firstDayOfMonthIndex(month);
     const to = firstDayOfMonthIndex(month + 1) - 1;
     for (const u of this.#contributors(node)) {
@@ -482,13 +565,93 @@ export class PeopleCube {
       cell = this.#cells.create();
       grid.set(node, key, cell);
     }
+    let joinedOrLeft: boolean;
     if (delta > 0) {
-      this.#cells.add(cell, person);
+      joinedOrLeft = this.#cells.add(cell, person);
+    } else {
+      const wasStale = this.#cells.isStale(cell);
+      joinedOrLeft = this.#cells.remove(cell, person);
+      if (!wasStale && this.#cells.isStale(cell)) this.#stale.push(g, node, key);
+    }
+    // A person already in (or still in) an exact cell is already in (still in) the month's sketch.
+    if (!joinedOrLeft && this.#cells.members(cell) >= 0) return;
+    const month = Math.floor(key / SLOTS);
+    if (g !== IS) this.#tallyMonth(AS_WAS, node, month, person, delta, joinedOrLeft, cell);
+    if (g !== WAS) this.#tallyMonth(AS_IS, node, month, person, delta, joinedOrLeft, cell);
+  }
+
+  /**
+   * Keeps a subtree month's count of exact members and its sketch in step with a person joining or leaving
+   * one of its cells (`counted`: an exact cell's member count changed), and makes the sketch when the month
+   * passes `monthSketchAt` or its cell became a sketch. Made here from the cells as they are, stale ones
+   * included (a stale part makes the month stale): nothing is rebuilt in the middle of a fold.
+   */
+  #tallyMonth(
+    view: ViewIndex,
+    node: number,
+    month: number,
+    person: number,
+    delta: number,
+    counted: boolean,
+    part: number,
+  ) {
+    const tally = this.#months[view];
+    const r = tally.record(node, month);
+    const count = counted ? tally.addCount(r, delta) : tally.count(r);
+    const sketch = tally.cell(r);
+    if (sketch >= 0) {
+      if (delta > 0) this.#cells.add(sketch, person, 0);
+      else if (!this.#cells.isStale(sketch)) {
+        this.#cells.markStale(sketch);
+        this.#stale.push(MONTH + view, node, month);
+      }
       return;
     }
-    const wasStale = this.#cells.isStale(cell);
-    this.#cells.remove(cell, person);
-    if (!wasStale && this.#cells.isStale(cell)) this.#stale.push(g, node, key);
+    if (delta > 0 && (count > this.#monthSketchAt || this.#cells.members(part) < 0)) {
+      this.#fillMonth(view, node, month, r, false);
+    }
+  }
+
+  /**
+   * The sketch of a subtree's people in a whole month of every kind, or -1 when the month's cells (each
+   * rebuilt first if stale) hold at most `monthSketchAt` exact members between them and none is a sketch:
+   * then they are unioned exactly. Made, or rebuilt if stale, from those cells here.
+   */
+  #readMonth(node: number, view: ViewIndex, month: number): number {
+    let members = 0;
+    for (let s = 0; s < this.#slotCount && members <= this.#monthSketchAt; s++) {
+      // Stale cells are rebuilt first: a void may have brought a sketch back under the threshold.
+      const own = this.#readOwn(node, month, s);
+      const desc = this.#readDesc(node, view, month, s);
+      const n = own < 0 ? 0 : this.#cells.members(own);
+      const d = desc < 0 ? 0 : this.#cells.members(desc);
+      members = n < 0 || d < 0 ? Number.POSITIVE_INFINITY : members + n + d;
+    }
+    if (members <= this.#monthSketchAt) return -1;
+    const r = this.#months[view].record(node, month);
+    const sketch = this.#months[view].cell(r);
+    if (sketch >= 0 && !this.#cells.isStale(sketch)) return sketch;
+    return this.#fillMonth(view, node, month, r, true);
+  }
+
+  /** (Re)makes the month's sketch from its cells, each rebuilt first if stale when `fresh`. */
+  #fillMonth(view: ViewIndex, node: number, month: number, r: number, fresh: boolean): number {
+    const tally = this.#months[view];
+    let sketch = tally.cell(r);
+    if (sketch < 0) {
+      sketch = this.#cells.create();
+      tally.setCell(r, sketch);
+    }
+    this.#cells.resetToSketch(sketch);
+    for (let s = 0; s < this.#slotCount; s++) {
+      const key = cellKey(month, s);
+      const own = fresh ? this.#readOwn(node, month, s) : this.#own.get(node, key);
+      if (own >= 0) this.#cells.unionInto(sketch, own);
+      const desc = fresh ? this.#readDesc(node, view, month, s) : this.#desc[view].get(node, key);
+      if (desc >= 0) this.#cells.unionInto(sketch, desc);
+    }
+    if (!fresh && this.#cells.isStale(sketch)) this.#stale.push(MONTH + view, node, month);
+    return sketch;
   }
 
   #forEach(

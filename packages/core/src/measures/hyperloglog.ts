@@ -100,7 +100,7 @@ const HIGH_BITS = 0x80808080 | 0;
  * `(a | 0x80) - b` keeps its high bit exactly when a ≥ b and never borrows from the next byte; that bit,
  * spread to a byte mask, picks a or b. A union of sketches is mostly this loop.
  */
-const maxRegisters = (target: Uint8Array, source: Uint8Array, base: number): void => {
+export const maxRegisters = (target: Uint8Array, source: Uint8Array, base: number): void => {
   const m = target.length;
   const at = source.byteOffset + base;
   if ((at & 3) === 0 && (target.byteOffset & 3) === 0 && (m & 3) === 0) {

@@ -4,6 +4,7 @@ import {
   HLL_DEFAULT_PRECISION,
   type HyperLogLog,
   hyperLogLogError,
+  maxRegisters,
 } from './hyperloglog.ts';
 import { PEOPLE_SET_DEFAULT_THRESHOLD, type PeopleSize, type PeopleSource } from './people-set.ts';
 import { markKeys } from './person-multiset.ts';
@@ -161,44 +162,49 @@ export class PeopleArena {
     };
   }
 
-  /** Records `times` participations of a person. */
-  add(cell: number, person: number, times = 1): void {
+  /**
+   * Records `times` participations of a person; true when they joined the cell's exact members (false when
+   * they were a member already, and for a sketch, which cannot tell).
+   */
+  add(cell: number, person: number, times = 1): boolean {
     this.#participations[cell]! += times;
     const cls = this.#class[cell]!;
     if (cls === SKETCH) {
       this.#addToSketch(cell, person);
-      return;
+      return false;
     }
     const key = person + 1;
     if (cls !== 0) {
       const slot = this.#find(cell, key);
       if (slot >= 0) {
         this.#chunkOf(cell)[slot + 1]! += times;
-        return;
+        return false;
       }
     }
     const distinct = this.#distinct[cell]!;
     if (distinct >= this.threshold) {
       this.#toSketch(cell);
       this.#addToSketch(cell, person);
-      return;
+      return false;
     }
     // Grow at 75% load so linear probes stay short.
     if (cls === 0 || (distinct + 1) * 4 > (1 << cls) * 3)
       this.#resize(cell, Math.max(MIN_TABLE_LOG, cls + 1));
     this.#insert(cell, key, times);
     this.#distinct[cell] = distinct + 1;
+    return true;
   }
 
   /**
-   * Takes back one participation; at zero the person leaves the cell. A sketch cannot forget, so there the
-   * cell becomes stale. Removing a person an exact cell does not hold is a projection bug and throws.
+   * Takes back one participation; at zero the person leaves the cell, and the answer is true. A sketch
+   * cannot forget, so there the cell becomes stale. Removing a person an exact cell does not hold is a
+   * projection bug and throws.
    */
-  remove(cell: number, person: number): void {
+  remove(cell: number, person: number): boolean {
     if (this.#class[cell] === SKETCH) {
       this.#flags[cell]! |= FLAG_STALE;
       this.#participations[cell]! -= 1;
-      return;
+      return false;
     }
     const slot = this.#class[cell] === 0 ? -1 : this.#find(cell, person + 1);
     if (slot < 0)
@@ -207,12 +213,48 @@ export class PeopleArena {
     const pool = this.#chunkOf(cell);
     if (pool[slot + 1]! > 1) {
       pool[slot + 1]! -= 1;
-      return;
+      return false;
     }
     this.#deleteSlot(cell, slot);
     this.#distinct[cell]! -= 1;
     // A cell emptied (its unit's history moved elsewhere, say) gives its block back.
     if (this.#distinct[cell] === 0) this.#release(cell);
+    return true;
+  }
+
+  /** An exact cell's distinct people, or -1 for a sketch: a count that needs no estimate. */
+  members(cell: number): number {
+    return this.#class[cell] === SKETCH ? -1 : this.#distinct[cell]!;
+  }
+
+  /** Empties a cell into a sketch with no one in it: for a cell that only ever holds a union of others. */
+  resetToSketch(cell: number): void {
+    this.#release(cell);
+    this.#toSketch(cell);
+  }
+
+  /**
+   * Adds the people of `from`, another cell of this arena, to `into`, a sketch, without their
+   * participations: for a sketch that says who took part, not how often. A stale `from` makes `into` stale.
+   */
+  unionInto(into: number, from: number): void {
+    if (this.#class[into] !== SKETCH) throw new RangeError('unionInto needs a sketch cell to add to');
+    if (this.#class[from] !== SKETCH) {
+      this.forEachMember(from, (person) => {
+        this.#addToSketch(into, person);
+      });
+      return;
+    }
+    const base = this.#registerBase(into);
+    const target = this.#registerBytes(into).subarray(base, base + 2 ** this.precision);
+    maxRegisters(target, this.#registerBytes(from), this.#registerBase(from));
+    if (this.isStale(from)) this.markStale(into);
+  }
+
+  /** Marks a sketch stale: someone left the set it summarises, and it cannot forget them. */
+  markStale(cell: number): void {
+    if (this.#class[cell] !== SKETCH) throw new RangeError('only a sketch cell can be stale');
+    this.#flags[cell]! |= FLAG_STALE;
   }
 
   /** Calls `visit` for each member of an exact cell (in table order) with their participations and hash. */

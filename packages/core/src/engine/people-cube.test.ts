@@ -1,0 +1,145 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { HyperLogLog } from '../measures/hyperloglog.ts';
+import { dayFromDate } from '../time/civil.ts';
+import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
+import { Hierarchy } from './hierarchy.ts';
+import { PeopleCube } from './people-cube.ts';
+import { firstDayOfMonthIndex, monthIndexOfDay } from './rollup-series.ts';
+import { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
+
+const fcParams = { seed: 20_261_205, numRuns: 150, verbose: 1 } as const;
+
+/** Small thresholds, so a few dozen people make sketches, stale sketches and month sketches. */
+const OPTIONS = { threshold: 6, monthSketchAt: 10 } as const;
+const SLOTS = 3;
+const JAN = dayFromDate('2024-01-01');
+/** January and February 2024 (leap), as month indices. */
+const MONTHS = [monthIndexOfDay(JAN), monthIndexOfDay(JAN) + 1];
+
+/** p → d1, d2; g1, g2 under d1 and g3, g4 under d2 (indices 0 … 6), all from December 2023. */
+const tree = (): Hierarchy => {
+  const h = new Hierarchy();
+  const since = dayFromDate('2023-12-01');
+  const p = h.register('p', 'province', -1, since, 'p');
+  const d = [1, 2].map((i) => h.register(`d${i}`, 'district', p, since, `d${i}`));
+  for (let i = 0; i < 4; i++) h.register(`g${i + 1}`, 'grassroots', d[i >> 1]!, since, `g${i + 1}`);
+  return h;
+};
+
+type Op =
+  | { t: 'add'; u: number; day: number; slot: number; persons: number[] }
+  | { t: 'void'; pick: number }
+  | { t: 'move'; g: number; toD2: boolean; day: number };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      t: fc.constant('add' as const),
+      u: fc.nat(6),
+      day: fc.integer({ min: JAN, max: JAN + 59 }),
+      slot: fc.nat(SLOTS - 1),
+      persons: fc.array(fc.nat(39), { minLength: 1, maxLength: 8 }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('void' as const), pick: fc.nat() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('move' as const),
+      g: fc.integer({ min: 3, max: 6 }),
+      toD2: fc.boolean(),
+      day: fc.integer({ min: JAN, max: JAN + 59 }),
+    }),
+  },
+);
+
+/** Whether unit u's participation on `day` counts under `node` in `view` (no merges or splits here). */
+const countsUnder = (h: Hierarchy, u: number, node: number, view: ViewIndex, day: number) =>
+  view === AS_WAS ? h.isWithinAt(u, node, day) : u === node || h.asIsAncestors(u, []).includes(node);
+
+/** The cube's answers for every node, view and month, and both months together. */
+const answers = (cube: PeopleCube) =>
+  [0, 1, 2, 3, 4, 5, 6].flatMap((node) =>
+    [AS_WAS, AS_IS].flatMap((view) =>
+      [[MONTHS[0]!], [MONTHS[1]!], MONTHS].map((months) => {
+        const range = [
+          firstDayOfMonthIndex(months[0]!),
+          firstDayOfMonthIndex(months[months.length - 1]! + 1) - 1,
+        ] as const;
+        return { node, view, months, size: cube.distinct(node, view, [range], null, SLOTS) };
+      }),
+    ),
+  );
+
+describe('PeopleCube: month sketches', () => {
+  it('answers a whole month of every kind exactly, or as the sketch of exactly its people, never stale', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const h = tree();
+        const cube = new PeopleCube(h, OPTIONS);
+        const live: { u: number; day: number; slot: number; persons: string[] }[] = [];
+        const lastMove = new Map<number, number>();
+        /** Every answer against the model; read midway too, so sketches made by a read must keep up. */
+        const check = () => {
+          const got = answers(cube);
+          for (const { node, view, months, size } of got) {
+            const people = new Set<string>();
+            // The model's parts: the month's own and descendants' cells of each slot, by their true sizes.
+            const parts = new Map<string, Set<string>>();
+            for (const e of live) {
+              if (!months.includes(monthIndexOfDay(e.day)) || !countsUnder(h, e.u, node, view, e.day))
+                continue;
+              const part = `${monthIndexOfDay(e.day)}:${e.slot}:${e.u === node ? 'own' : 'desc'}`;
+              if (!parts.has(part)) parts.set(part, new Set());
+              for (const p of e.persons) {
+                people.add(p);
+                parts.get(part)!.add(p);
+              }
+            }
+            const where = `node ${node}, view ${view}, months ${months}`;
+            expect(size.stale, where).toBe(false);
+            if (size.exact) {
+              expect(size.value, where).toBe(people.size);
+            } else {
+              const sketch = new HyperLogLog();
+              for (const p of people) sketch.add(cube.registry.hashOf(cube.registry.intern(p)));
+              expect(size.value, where).toBe(Math.round(sketch.estimate()));
+            }
+            const members = [...parts.values()].reduce((n, s) => n + s.size, 0);
+            if (months.length === 1 && members > OPTIONS.monthSketchAt) expect(size.exact, where).toBe(false);
+          }
+          return got;
+        };
+        for (const [i, o] of ops.entries()) {
+          if (i === ops.length >> 1) check();
+          if (o.t === 'add') {
+            const persons = o.persons.map((p) => `x${p}`);
+            cube.add(o.u, o.day, o.slot, persons, 1);
+            live.push({ u: o.u, day: o.day, slot: o.slot, persons });
+          } else if (o.t === 'void' && live.length > 0) {
+            const [gone] = live.splice(o.pick % live.length, 1);
+            cube.add(gone!.u, gone!.day, gone!.slot, gone!.persons, -1);
+          } else if (o.t === 'move') {
+            // A unit's moves come in day order, as the ledger's rules keep them.
+            const day = Math.max(o.day, (lastMove.get(o.g) ?? JAN - 1) + 1);
+            lastMove.set(o.g, day);
+            cube.reattribute(h.everSubtree(o.g), day, () => h.move(o.g, o.toD2 ? 2 : 1, day));
+          }
+        }
+        const got = check();
+        // Whatever stale cells the reads left (month sketches not read), a refresh sees them all; a
+        // checkpoint's cube answers the same.
+        expect(cube.refreshStale()).toBe(0);
+        const w = new SnapshotWriter();
+        const bytes = w.finish(cube.exportState(w));
+        const reader = new SnapshotReader(bytes);
+        const restored = new PeopleCube(h, OPTIONS);
+        restored.importState(reader, reader.header as ReturnType<PeopleCube['exportState']>);
+        expect(answers(restored)).toEqual(got);
+      }),
+      fcParams,
+    );
+  });
+});
