@@ -20,10 +20,11 @@ describe('refreshStaleCells', () => {
       event('activity.voided', { activityId: 'a2', reason: 'trùng' }, '2024-03-06'),
     ])
       await ledger.appendEvents([e]);
-    // g's own cell and p's two roll-ups (no read made a month sketch).
-    expect(ledger.engine.people.pendingRefresh).toBe(3);
+    // g's own cell, p's two roll-ups, and the month sketches of g and p in each view (made when their
+    // cells became sketches).
+    expect(ledger.engine.people.pendingRefresh).toBe(7);
     // No time at all: nothing is rebuilt, nothing is lost.
-    expect(refreshStaleCells(ledger, 0)).toBe(3);
+    expect(refreshStaleCells(ledger, 0)).toBe(7);
     expect(refreshStaleCells(ledger, 10_000)).toBe(0);
     expect(refreshStaleCells(ledger)).toBe(0);
   });

@@ -246,14 +246,14 @@ describe('engine: measures', () => {
     expect(count('g')).toMatchObject({ exact: false });
     await ledger.appendEvents([voidA2]);
     const people$ = ledger.engine.people;
-    // g's own cell, p's as-was and as-is roll-ups, and the month sketch the read of g made (its own cell is
-    // a sketch, so the month is read from one): four cells wait to be rebuilt.
-    expect(people$.pendingRefresh).toBe(4);
-    // A checkpoint carries them: the restored engine finds the same four from the cells' flags.
+    // g's own cell, p's as-was and as-is roll-ups, and the month sketches of g and p in each view (made
+    // when their cells became sketches): seven cells wait to be rebuilt.
+    expect(people$.pendingRefresh).toBe(7);
+    // A checkpoint carries them: the restored engine finds the same seven from the cells' flags.
     const restored = restoreEngine(
       snapshotEngine(ledger.engine, { position: ledger.engine.position, eventId: null }),
     );
-    expect(restored.people.pendingRefresh).toBe(4);
+    expect(restored.people.pendingRefresh).toBe(7);
     expect(people$.refreshStale(() => people$.pendingRefresh === 1)).toBe(1);
     expect(people$.refreshStale()).toBe(0);
     for (const u of ['g', 'p']) expect(count(u)).toMatchObject({ value: 3_000, exact: true });

@@ -142,4 +142,31 @@ describe('PeopleCube: month sketches', () => {
       fcParams,
     );
   });
+
+  it('makes a month sketch in the fold once the descendants pass monthSketchAt, counting no unit’s own months', () => {
+    const h = tree();
+    const cube = new PeopleCube(h, OPTIONS);
+    const people = (from: number, n: number) => Array.from({ length: n }, (_, i) => `y${from + i}`);
+    // g1 (under d1, under p): 5 + 5 members in two kinds (each cell exact under 6), repeats included.
+    cube.add(3, JAN + 3, 0, people(0, 5), 1);
+    cube.add(3, JAN + 4, 1, people(2, 5), 1);
+    cube.add(3, JAN + 5, 0, people(0, 5), 1);
+    const months = () => cube.footprint().months;
+    // d1 and p count their descendants' 10 members; g1's own months make no record.
+    expect(months().was).toMatchObject({ records: 2, sketches: 0 });
+    expect(months().is).toMatchObject({ records: 2, sketches: 0 });
+    expect(cube.distinct(0, AS_WAS, [[JAN, JAN + 30]], null, SLOTS)).toEqual({
+      value: 7,
+      exact: true,
+      stale: false,
+    });
+    // An 11th passes monthSketchAt: d1's and p's months get their sketches in the fold.
+    cube.add(3, JAN + 6, 1, people(50, 1), 1);
+    expect(months().was).toMatchObject({ records: 2, sketches: 2 });
+    expect(months().is).toMatchObject({ records: 2, sketches: 2 });
+    const before = cube.distinct(0, AS_WAS, [[JAN, JAN + 30]], null, SLOTS);
+    expect(before).toMatchObject({ exact: false, stale: false });
+    cube.add(4, JAN + 6, 2, people(100, 1), 1);
+    expect(cube.distinct(0, AS_WAS, [[JAN, JAN + 30]], null, SLOTS).value).toBeGreaterThan(before.value);
+  });
 });

@@ -9,6 +9,7 @@ import { PersonRegistry } from '../measures/person-registry.ts';
 import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
 import { CellIndex } from './cell-index.ts';
 import type { Hierarchy } from './hierarchy.ts';
+import { MonthTally } from './month-tally.ts';
 import { firstDayOfMonthIndex, monthIndexOfDay } from './rollup-series.ts';
 import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
 
@@ -67,10 +68,12 @@ class ParticipationLog {
  * A subtree's people in a whole month of every kind — what a province's count over a quarter unions — are
  * read from one sketch of the month when its cells hold more than `monthSketchAt` exact members between
  * them, or any of them is a sketch: the answer is then an estimate either way (or counts a set that
- * large), and one 4 KiB merge replaces a pass over tens of thousands of members. The sketch is made from
- * the cells by the first such read and kept from then on: it says who, not how often, takes a person when
- * they join one of the month's cells, goes stale when one leaves, and is rebuilt from the cells when read
- * stale. Made by reads, it costs the fold nothing where nobody asks.
+ * large), and one 4 KiB merge replaces a pass over tens of thousands of members. The sketch says who, not
+ * how often: it takes a person when they join one of the month's cells, goes stale when one leaves, and is
+ * rebuilt from the cells when read stale. The fold makes it once a node's descendants' cells of the month
+ * hold more than `monthSketchAt` members between them (counted per node with descendants, not per unit:
+ * a unit's own months are many and small), or one of them becomes a sketch; a read makes any it needs
+ * and finds missing.
  */
 export class PeopleCube {
   #registry = new PersonRegistry();
@@ -83,8 +86,11 @@ export class PeopleCube {
     this.#desc[AS_WAS],
     this.#desc[AS_IS],
   ];
-  /** Per view, (node, month) → the sketch of everyone in the month's own and descendants' cells. */
-  readonly #months: [CellIndex, CellIndex] = [new CellIndex(), new CellIndex()];
+  /**
+   * Per view, (node, month): the exact members of the month's descendants' cells, and the sketch of
+   * everyone in its own and descendants' cells, when there is one.
+   */
+  readonly #months: [MonthTally, MonthTally] = [new MonthTally(), new MonthTally()];
   readonly #monthSketchAt: number;
   /** One more than the highest slot with people: the cells of a month are at most this many per grid. */
   #slotCount = 0;
@@ -261,12 +267,14 @@ export class PeopleCube {
       });
       return { cells: index.size, sketches, stale, members, bytes: index.byteLength };
     };
-    const months = (index: CellIndex) => {
+    const months = (tally: MonthTally) => {
+      let sketches = 0;
       let stale = 0;
-      index.forEach((_, __, cell) => {
+      tally.forEachCell((_, __, cell) => {
+        sketches++;
         if (this.#cells.isStale(cell)) stale++;
       });
-      return { sketches: index.size, stale, bytes: index.byteLength };
+      return { records: tally.size, sketches, stale, bytes: tally.byteLength };
     };
     let participations = 0;
     let logBytes = 0;
@@ -321,7 +329,10 @@ export class PeopleCube {
       was: w.blob(this.#desc[AS_WAS].exportState()),
       is: w.blob(this.#desc[AS_IS].exportState()),
       slotCount: this.#slotCount,
-      months: this.#months.map((index) => w.blob(index.exportState())),
+      months: this.#months.map((tally) => {
+        const { index, counts, cells } = tally.exportState();
+        return { index: w.blob(index), counts: w.blob(counts), cells: w.blob(cells) };
+      }),
       logUnits: w.blob(Int32Array.from(units)),
       logLengths: w.blob(Int32Array.from(lengths)),
       logs: w.blob(data),
@@ -358,8 +369,12 @@ export class PeopleCube {
     this.#desc[AS_WAS].importState(r.u32(state.was), this.#cells.cells);
     this.#desc[AS_IS].importState(r.u32(state.is), this.#cells.cells);
     this.#slotCount = state.slotCount;
-    this.#months.forEach((index, view) => {
-      index.importState(r.u32(state.months[view]!), this.#cells.cells);
+    this.#months.forEach((tally, view) => {
+      const t = state.months[view]!;
+      tally.importState(
+        { index: r.u32(t.index), counts: r.i32(t.counts), cells: r.i32(t.cells) },
+        this.#cells.cells,
+      );
     });
     // Stale cells are not listed in the checkpoint: their flags are, so the list is found again.
     this.#stale = [];
@@ -370,9 +385,9 @@ export class PeopleCube {
         if (this.#cells.isStale(cell)) this.#stale.push(g, node, key | 0);
       });
     });
-    this.#months.forEach((index, view) => {
-      index.forEach((node, month, cell) => {
-        if (this.#cells.isStale(cell)) this.#stale.push(MONTH + view, node, month | 0);
+    this.#months.forEach((tally, view) => {
+      tally.forEachCell((node, month, cell) => {
+        if (this.#cells.isStale(cell)) this.#stale.push(MONTH + view, node, month);
       });
     });
     const units = r.i32(state.logUnits);
@@ -567,19 +582,43 @@ export class PeopleCube {
     // A person already in (or still in) an exact cell is already in (still in) the month's sketch.
     if (!joinedOrLeft && this.#cells.members(cell) >= 0) return;
     const month = Math.floor(key / SLOTS);
-    if (g !== IS) this.#keepMonth(AS_WAS, node, month, person, delta);
-    if (g !== WAS) this.#keepMonth(AS_IS, node, month, person, delta);
+    if (g !== IS) this.#keepMonth(AS_WAS, g === OWN, node, month, person, delta, joinedOrLeft, cell);
+    if (g !== WAS) this.#keepMonth(AS_IS, g === OWN, node, month, person, delta, joinedOrLeft, cell);
   }
 
-  /** Keeps a subtree month's sketch, where a read made one, in step with a person joining or leaving a cell. */
-  #keepMonth(view: ViewIndex, node: number, month: number, person: number, delta: number) {
-    const sketch = this.#months[view].get(node, month);
-    if (sketch < 0) return;
-    if (delta > 0) this.#cells.add(sketch, person, 0);
-    else if (!this.#cells.isStale(sketch)) {
-      this.#cells.markStale(sketch);
-      this.#stale.push(MONTH + view, node, month);
+  /**
+   * Keeps a subtree month's sketch in step with a person joining or leaving one of its cells (`part`, the
+   * node's `own` cell or its descendants'), and the month's count of descendants' members; makes the
+   * sketch when that count passes `monthSketchAt` or the cell became a sketch. Made from the cells as they
+   * are, stale ones included (the sketch is then stale): nothing is rebuilt in the middle of a fold.
+   */
+  #keepMonth(
+    view: ViewIndex,
+    own: boolean,
+    node: number,
+    month: number,
+    person: number,
+    delta: number,
+    joinedOrLeft: boolean,
+    part: number,
+  ) {
+    const tally = this.#months[view];
+    const isSketch = this.#cells.members(part) < 0;
+    // Own cells make no record unless they became a sketch: a unit's own months are many and small.
+    const r = delta > 0 && (!own || isSketch) ? tally.record(node, month) : tally.find(node, month);
+    if (r < 0) return;
+    const counted = !own && joinedOrLeft;
+    const count = counted ? tally.addCount(r, delta) : tally.count(r);
+    const sketch = tally.cell(r);
+    if (sketch >= 0) {
+      if (delta > 0) this.#cells.add(sketch, person, 0);
+      else if (!this.#cells.isStale(sketch)) {
+        this.#cells.markStale(sketch);
+        this.#stale.push(MONTH + view, node, month);
+      }
+      return;
     }
+    if (delta > 0 && (count > this.#monthSketchAt || isSketch)) this.#fillMonth(view, node, month, r, false);
   }
 
   /**
@@ -598,19 +637,29 @@ export class PeopleCube {
       members = n < 0 || d < 0 ? Number.POSITIVE_INFINITY : members + n + d;
     }
     if (members <= this.#monthSketchAt) return -1;
-    let sketch = this.#months[view].get(node, month);
+    const r = this.#months[view].record(node, month);
+    const sketch = this.#months[view].cell(r);
     if (sketch >= 0 && !this.#cells.isStale(sketch)) return sketch;
+    return this.#fillMonth(view, node, month, r, true);
+  }
+
+  /** (Re)makes the month's sketch from its cells, each rebuilt first if stale when `fresh`. */
+  #fillMonth(view: ViewIndex, node: number, month: number, r: number, fresh: boolean): number {
+    const tally = this.#months[view];
+    let sketch = tally.cell(r);
     if (sketch < 0) {
       sketch = this.#cells.create();
-      this.#months[view].set(node, month, sketch);
+      tally.setCell(r, sketch);
     }
     this.#cells.resetToSketch(sketch);
     for (let s = 0; s < this.#slotCount; s++) {
-      const own = this.#readOwn(node, month, s);
+      const key = cellKey(month, s);
+      const own = fresh ? this.#readOwn(node, month, s) : this.#own.get(node, key);
       if (own >= 0) this.#cells.unionInto(sketch, own);
-      const desc = this.#readDesc(node, view, month, s);
+      const desc = fresh ? this.#readDesc(node, view, month, s) : this.#desc[view].get(node, key);
       if (desc >= 0) this.#cells.unionInto(sketch, desc);
     }
+    if (!fresh && this.#cells.isStale(sketch)) this.#stale.push(MONTH + view, node, month);
     return sketch;
   }
 
