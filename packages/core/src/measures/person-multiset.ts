@@ -35,12 +35,12 @@ export const markKeys = (
       seen[word] = 0;
       continue;
     }
-    const bit = 1 << (index & 31);
+    // Without a branch on whether the person was seen: across overlapping cells that is a coin toss the
+    // CPU cannot predict.
+    const shift = index & 31;
     const w = seen[word]!;
-    if ((w & bit) === 0) {
-      seen[word] = w | bit;
-      added++;
-    }
+    seen[word] = w | (1 << shift);
+    added += ((w >>> shift) & 1) ^ 1;
   }
   return added;
 };
