@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointCorruptError } from '@chitieu/core';
@@ -31,10 +31,11 @@ export interface CheckpointInFile {
  * Checkpoints of a file-backed database from `minBytes` on, as files in `dir` (the database's path plus
  * `-checkpoints`). A file is written under a temporary name, synced, renamed into place and its directory
  * synced before the row that names it commits, so a committed row never names a partial file; the file
- * a save replaces is removed after the commit. (A crash between the rename and the commit leaves a file
- * no row names; it is harmless and can be deleted.) Each save writes a new file name, so a reader in
- * another process holding the previous row either still finds that file or, once it is gone, reads the
- * row again.
+ * a save replaces is removed after the commit. A crash between the write and the commit leaves a file no
+ * row names: each save then sweeps away such files once they are an hour old ({@link sweep}), never
+ * younger ones, which may be another process's save between its rename and its commit. Each save writes a
+ * new file name, so a reader in another process holding the previous row either still finds that file
+ * or, once it is gone, reads the row again.
  */
 export class CheckpointFiles {
   constructor(
@@ -96,7 +97,36 @@ export class CheckpointFiles {
   remove(file: string): void {
     rmSync(join(this.dir, file), { force: true });
   }
+
+  /**
+   * Removes the checkpoint files (and temporary files of unfinished writes) that no row names and that
+   * were last written more than `graceMs` ago; returns their names. Other files are left alone.
+   */
+  sweep(named: ReadonlySet<string>, graceMs = ORPHAN_GRACE_MS, now = Date.now()): string[] {
+    let entries: string[];
+    try {
+      entries = readdirSync(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const removed: string[] = [];
+    for (const entry of entries) {
+      if (!CHECKPOINT_FILE.test(entry) || named.has(entry)) continue;
+      const path = join(this.dir, entry);
+      const stat = statSync(path, { throwIfNoEntry: false });
+      if (stat === undefined || !stat.isFile() || now - stat.mtimeMs < graceMs) continue;
+      rmSync(path, { force: true });
+      removed.push(entry);
+    }
+    return removed;
+  }
 }
+
+/** How old a file no checkpoint row names must be before a save removes it. */
+export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
+/** The names {@link CheckpointFiles.write} gives, finished or not. */
+const CHECKPOINT_FILE = /^checkpoint-\d+-\d+-[0-9a-f]{12}\.bin(\.tmp)?$/;
 
 const view = (bytes: Uint8Array, from = 0, to = bytes.byteLength): Buffer =>
   // A view, not a copy: checkpoints can be hundreds of megabytes and SQLite copies the bytes anyway.
@@ -112,6 +142,7 @@ export class CheckpointTable {
   readonly #save: Statement<[string, number, string, Buffer, number, string | null, number | null], void>;
   readonly #load: Statement<[string], [number, string, Buffer, number, string | null, number | null]>;
   readonly #fileOf: Statement<[string], string | null>;
+  readonly #files: Statement<[], string>;
   readonly #positionOf: Statement<[string], number>;
   readonly #dropParts: Statement<[string], void>;
   readonly #savePart: Statement<[string, number, Buffer], void>;
@@ -135,6 +166,7 @@ export class CheckpointTable {
       )
       .raw();
     this.#fileOf = db.prepare<[string], string | null>('SELECT file FROM checkpoints WHERE name = ?').pluck();
+    this.#files = db.prepare<[], string>('SELECT file FROM checkpoints WHERE file IS NOT NULL').pluck();
     this.#positionOf = db
       .prepare<[string], number>('SELECT position FROM checkpoints WHERE name = ?')
       .pluck();
@@ -145,6 +177,11 @@ export class CheckpointTable {
         'SELECT part, bytes FROM checkpoint_parts WHERE name = ? ORDER BY part',
       )
       .raw();
+  }
+
+  /** The files the rows name. */
+  files(): Set<string> {
+    return new Set(this.#files.all());
   }
 
   /** The position of the checkpoint `name`, without its state; undefined when there is none. */

@@ -1,4 +1,4 @@
-import { readdirSync, rmSync, truncateSync } from 'node:fs';
+import { readdirSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { fixedClock, StoreClosedError, type StoredEvent, VersionConflictError } from '@chitieu/core';
 import { eventStoreContract } from '@chitieu/core/contract';
 import { activity, event, sequentialIds } from '@chitieu/core/testing';
@@ -244,6 +244,31 @@ describe('SqliteEventStore', () => {
       expect((await again.loadCheckpoint('p'))?.state).toEqual(new Uint8Array([1, 2]));
       await again.close();
       db.close();
+    });
+
+    it('sweeps away checkpoint files no row names once they are an hour old, and nothing else', async () => {
+      const path = tmp.file();
+      const dir = `${path}-checkpoints`;
+      const store = SqliteEventStore.open({ path, clock, checkpointFileBytes: 8 });
+      await store.saveCheckpoint('p', 0, new Uint8Array(32).fill(1));
+      const [ofP] = readdirSync(dir);
+      await store.saveCheckpoint('q', 0, new Uint8Array(32).fill(2));
+      const [ofQ] = readdirSync(dir).filter((f) => f !== ofP);
+      // A crash after the rename, one in the middle of a write, another process's save not yet committed,
+      // and a file that is not a checkpoint's.
+      const orphan = 'checkpoint-7-1700000000000-0123456789ab.bin';
+      const unfinished = 'checkpoint-8-1700000000000-ba9876543210.bin.tmp';
+      const young = 'checkpoint-9-1700000000000-aaaaaaaaaaaa.bin';
+      const other = 'notes.txt';
+      for (const f of [orphan, unfinished, young, other]) writeFileSync(`${dir}/${f}`, 'x');
+      const twoHoursAgo = (Date.now() - 2 * 3600_000) / 1000;
+      for (const f of [orphan, unfinished, other]) utimesSync(`${dir}/${f}`, twoHoursAgo, twoHoursAgo);
+      // An old file a row still names stays too; p's goes because its save replaced it.
+      utimesSync(`${dir}/${ofQ}`, twoHoursAgo, twoHoursAgo);
+      await store.saveCheckpoint('p', 0, new Uint8Array(4));
+      expect(readdirSync(dir).sort()).toEqual([ofQ!, other, young].sort());
+      expect((await store.loadCheckpoint('q'))?.state).toEqual(new Uint8Array(32).fill(2));
+      await store.close();
     });
 
     it('reports a checkpoint file that is cut short or gone as corrupt, so the ledger refolds', async () => {

@@ -293,6 +293,8 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
       throw error;
     }
     if (replaced !== undefined && replaced !== file) files?.remove(replaced);
+    // What a crash between a write and its commit left behind, here or in another process.
+    files?.sweep(this.#checkpoints.files());
   }
 
   /** The last checkpoint saved under `name`, if any. */
