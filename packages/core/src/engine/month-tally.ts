@@ -9,9 +9,9 @@ export interface MonthTallyState {
 
 /**
  * Per (node, month): a running count, and the id of one cell kept for the month, or -1. The people projection
- * counts here the exact members of a subtree's month across its kinds and channels, and names the month's
- * all-kinds sketch once it has one. Records live in two typed arrays behind a {@link CellIndex}, so a
- * checkpoint holds three arrays, not an object per month.
+ * counts here the exact members of a node's descendants' cells of the month across kinds and channels, and
+ * names the month's all-kinds sketch once it has one. Records live in two typed arrays behind a
+ * {@link CellIndex}, so a checkpoint holds three arrays, not an object per month.
  */
 export class MonthTally {
   readonly #index = new CellIndex();
