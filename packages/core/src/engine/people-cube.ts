@@ -99,6 +99,8 @@ export class PeopleCube {
    * them off the query path. A query that meets one first rebuilds it itself, and the entry is then skipped.
    */
   #stale: number[] = [];
+  /** Scratch for the cells of one month that a read gathers. */
+  readonly #parts: number[] = [];
   /** Scratch for netting one unit's participations per person. */
   readonly #perPerson = new Map<number, number>();
   readonly #logs = new Map<number, ParticipationLog>();
@@ -203,6 +205,7 @@ export class PeopleCube {
     ownOnly = false,
   ): PeopleSource[] {
     const sets: PeopleSource[] = [];
+    const parts = this.#parts;
     const partial = this.#newSet();
     const partialRanges: [number, number][] = [];
     // Every kind with people, in the whole subtree: a month may be one sketch.
@@ -216,18 +219,22 @@ export class PeopleCube {
           partialRanges.push([Math.max(start, fromDay), Math.min(end, toDay)]);
           continue;
         }
-        const month = allKinds ? this.#readMonth(node, view, m) : -1;
-        if (month >= 0) {
-          sets.push(this.#cells.source(month));
-          continue;
-        }
+        // The month's cells, each rebuilt first if stale (a void may have brought a sketch back under the
+        // threshold), and their exact members between them (any sketch counts as too many).
+        parts.length = 0;
+        let members = 0;
         for (let s = 0; s < slotCount; s++) {
           if (mask !== null && mask[s] !== 1) continue;
           const own = this.#readOwn(node, m, s);
-          if (own >= 0) sets.push(this.#cells.source(own));
           const desc = ownOnly ? -1 : this.#readDesc(node, view, m, s);
-          if (desc >= 0) sets.push(this.#cells.source(desc));
+          if (own >= 0) members = this.#gather(own, members);
+          if (desc >= 0) members = this.#gather(desc, members);
         }
+        if (allKinds && members > this.#monthSketchAt) {
+          sets.push(this.#cells.source(this.#monthSketch(node, view, m)));
+          continue;
+        }
+        for (const cell of parts) sets.push(this.#cells.source(cell));
       }
     }
     if (partialRanges.length > 0) {
@@ -442,7 +449,7 @@ export class PeopleCube {
       const node = stale.pop()!;
       const g = stale.pop()!;
       if (g >= MONTH) {
-        this.#readMonth(node, (g - MONTH) as ViewIndex, key);
+        this.#monthSketch(node, (g - MONTH) as ViewIndex, key);
         continue;
       }
       const month = Math.floor(key / SLOTS);
@@ -580,16 +587,17 @@ export class PeopleCube {
       if (!wasStale && this.#cells.isStale(cell)) this.#stale.push(g, node, key);
     }
     // A person already in (or still in) an exact cell is already in (still in) the month's sketch.
-    if (!joinedOrLeft && this.#cells.members(cell) >= 0) return;
+    const isSketch = this.#cells.members(cell) < 0;
+    if (!joinedOrLeft && !isSketch) return;
     const month = Math.floor(key / SLOTS);
-    if (g !== IS) this.#keepMonth(AS_WAS, g === OWN, node, month, person, delta, joinedOrLeft, cell);
-    if (g !== WAS) this.#keepMonth(AS_IS, g === OWN, node, month, person, delta, joinedOrLeft, cell);
+    if (g !== IS) this.#keepMonth(AS_WAS, g === OWN, node, month, person, delta, joinedOrLeft, isSketch);
+    if (g !== WAS) this.#keepMonth(AS_IS, g === OWN, node, month, person, delta, joinedOrLeft, isSketch);
   }
 
   /**
-   * Keeps a subtree month's sketch in step with a person joining or leaving one of its cells (`part`, the
-   * node's `own` cell or its descendants'), and the month's count of descendants' members; makes the
-   * sketch when that count passes `monthSketchAt` or the cell became a sketch. Made from the cells as they
+   * Keeps a subtree month's sketch in step with a person joining or leaving one of its cells (the node's
+   * `own` cell or its descendants'), and the month's count of descendants' members; makes the sketch when
+   * that count passes `monthSketchAt` or the cell `isSketch`. Made from the cells as they
    * are, stale ones included (the sketch is then stale): nothing is rebuilt in the middle of a fold.
    */
   #keepMonth(
@@ -600,10 +608,9 @@ export class PeopleCube {
     person: number,
     delta: number,
     joinedOrLeft: boolean,
-    part: number,
+    isSketch: boolean,
   ) {
     const tally = this.#months[view];
-    const isSketch = this.#cells.members(part) < 0;
     // Own cells make no record unless they became a sketch: a unit's own months are many and small.
     const r = delta > 0 && (!own || isSketch) ? tally.record(node, month) : tally.find(node, month);
     if (r < 0) return;
@@ -621,22 +628,18 @@ export class PeopleCube {
     if (delta > 0 && (count > this.#monthSketchAt || isSketch)) this.#fillMonth(view, node, month, r, false);
   }
 
+  /** Adds a cell to the month a read gathers; returns `members` plus its exact members (∞ for a sketch). */
+  #gather(cell: number, members: number): number {
+    this.#parts.push(cell);
+    const n = this.#cells.members(cell);
+    return n < 0 ? Number.POSITIVE_INFINITY : members + n;
+  }
+
   /**
-   * The sketch of a subtree's people in a whole month of every kind, or -1 when the month's cells (each
-   * rebuilt first if stale) hold at most `monthSketchAt` exact members between them and none is a sketch:
-   * then they are unioned exactly. Made, or rebuilt if stale, from those cells here.
+   * The sketch of a subtree's people in a whole month of every kind: made, or rebuilt if stale, from the
+   * month's cells (each rebuilt first if stale).
    */
-  #readMonth(node: number, view: ViewIndex, month: number): number {
-    let members = 0;
-    for (let s = 0; s < this.#slotCount && members <= this.#monthSketchAt; s++) {
-      // Stale cells are rebuilt first: a void may have brought a sketch back under the threshold.
-      const own = this.#readOwn(node, month, s);
-      const desc = this.#readDesc(node, view, month, s);
-      const n = own < 0 ? 0 : this.#cells.members(own);
-      const d = desc < 0 ? 0 : this.#cells.members(desc);
-      members = n < 0 || d < 0 ? Number.POSITIVE_INFINITY : members + n + d;
-    }
-    if (members <= this.#monthSketchAt) return -1;
+  #monthSketch(node: number, view: ViewIndex, month: number): number {
     const r = this.#months[view].record(node, month);
     const sketch = this.#months[view].cell(r);
     if (sketch >= 0 && !this.#cells.isStale(sketch)) return sketch;
