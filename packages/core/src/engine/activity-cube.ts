@@ -16,8 +16,9 @@ const ALL_KEYS: readonly [number, number] = [Number.NEGATIVE_INFINITY, Number.PO
  * answered from at most two series:
  *
  * - `own(u)`: what unit u itself recorded. Authoritative.
- * - `desc(n, view)`: everything recorded below n, in that view, by day and by month (see {@link RollupSeries}). as-was: each contribution counts under the
- *   ancestors the unit had on the activity's day. as-is: under today's ancestors of the unit's successor(s).
+ * - `desc(n, view)`: everything recorded below n, in that view, by day and by month (see
+ *   {@link RollupSeries}). as-was: each contribution counts under the ancestors the unit had on the
+ *   activity's day. as-is: under today's ancestors of the unit's successor(s).
  *
  * subtree(n) = own(n) + desc(n). Hierarchy changes re-attribute history by retracting the affected units'
  * contributions, changing the tree, and restoring them, so the roll-ups always equal a fold from scratch.
@@ -178,12 +179,11 @@ export class ActivityCube {
   /** The cube's state for a checkpoint. */
   exportState(w: SnapshotWriter) {
     const own = this.#own.flatMap((s, owner) => (s ? [{ owner, data: s.toData() }] : []));
-    const desc = (view: ViewIndex) => this.#desc[view].flatMap((s, owner) => (s ? [{ owner, s }] : []));
     return {
       slots: this.slots.entries(),
       own: packSeries(w, own),
-      was: packRollups(w, desc(AS_WAS)),
-      is: packRollups(w, desc(AS_IS)),
+      was: packRollups(w, this.#desc[AS_WAS]),
+      is: packRollups(w, this.#desc[AS_IS]),
     };
   }
 

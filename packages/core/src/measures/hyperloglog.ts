@@ -91,7 +91,6 @@ export const estimateRegisters = (registers: Uint8Array, base: number, precision
   return -TWO_32 * Math.log(1 - raw / TWO_32);
 };
 
-/** A mergeable distinct-count sketch over uint32 hashes; see the module comment for its error. */
 const HIGH_BITS = 0x80808080 | 0;
 
 /**
@@ -120,6 +119,7 @@ export const maxRegisters = (target: Uint8Array, source: Uint8Array, base: numbe
   }
 };
 
+/** A mergeable distinct-count sketch over uint32 hashes; see the module comment for its error. */
 export class HyperLogLog {
   readonly precision: number;
   readonly #registers: Uint8Array;

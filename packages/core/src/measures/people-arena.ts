@@ -239,13 +239,14 @@ export class PeopleArena {
    */
   unionInto(into: number, from: number): void {
     if (this.#class[into] !== SKETCH) throw new RangeError('unionInto needs a sketch cell to add to');
+    const base = this.#registerBase(into);
     if (this.#class[from] !== SKETCH) {
-      this.forEachMember(from, (person) => {
-        this.#addToSketch(into, person);
+      const bytes = this.#registerBytes(into);
+      this.forEachMember(from, (_, __, hash) => {
+        addToRegisters(bytes, base, this.precision, hash);
       });
       return;
     }
-    const base = this.#registerBase(into);
     const target = this.#registerBytes(into).subarray(base, base + 2 ** this.precision);
     maxRegisters(target, this.#registerBytes(from), this.#registerBase(from));
     if (this.isStale(from)) this.markStale(into);

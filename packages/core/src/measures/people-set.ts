@@ -240,7 +240,7 @@ export class PeopleSet implements PeopleSource {
     this.#requireExact('forEachMember').forEach(visit);
   }
 
-  /** Each member's index (exact sets only). */
+  /** Marks the members in a bitmap over the registry; returns how many were new (exact sets only). */
   markInto(seen: Uint32Array, registrySize: number, clear: boolean): number {
     return this.#requireExact('markInto').markInto(seen, registrySize, clear);
   }
