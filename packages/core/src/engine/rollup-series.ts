@@ -80,17 +80,23 @@ export class RollupSeries {
   }
 }
 
-/** Packs roll-ups for a checkpoint as two packed series, days and months, with the same owners in order. */
-export const packRollups = (w: SnapshotWriter, rollups: readonly { owner: number; s: RollupSeries }[]) => ({
-  days: packSeries(
-    w,
-    rollups.map(({ owner, s }) => ({ owner, data: s.days.toData() })),
-  ),
-  months: packSeries(
-    w,
-    rollups.map(({ owner, s }) => ({ owner, data: s.months.toData() })),
-  ),
-});
+/**
+ * Packs roll-ups kept by owner (a node's index; holes for nodes without one) for a checkpoint, as two packed
+ * series, days and months, with the same owners in order.
+ */
+export const packRollups = (w: SnapshotWriter, byOwner: readonly (RollupSeries | undefined)[]) => {
+  const owners = byOwner.flatMap((s, owner) => (s ? [owner] : []));
+  return {
+    days: packSeries(
+      w,
+      owners.map((owner) => ({ owner, data: byOwner[owner]!.days.toData() })),
+    ),
+    months: packSeries(
+      w,
+      owners.map((owner) => ({ owner, data: byOwner[owner]!.months.toData() })),
+    ),
+  };
+};
 
 /** Unpacks what {@link packRollups} wrote (views, not copies), pairing the two grains owner by owner. */
 export const unpackRollups = (

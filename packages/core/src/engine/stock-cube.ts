@@ -162,15 +162,14 @@ export class StockCube {
         counts.push(...t.counts);
       }
     }
-    const desc = (view: ViewIndex) => this.#desc[view].flatMap((s, owner) => (s ? [{ owner, s }] : []));
     return {
       units: w.blob(Int32Array.from(units)),
       slots: w.blob(Int32Array.from(slots)),
       lengths: w.blob(Int32Array.from(lengths)),
       days: w.blob(Int32Array.from(days)),
       counts: w.blob(Float64Array.from(counts)),
-      was: packRollups(w, desc(AS_WAS)),
-      is: packRollups(w, desc(AS_IS)),
+      was: packRollups(w, this.#desc[AS_WAS]),
+      is: packRollups(w, this.#desc[AS_IS]),
     };
   }
 
