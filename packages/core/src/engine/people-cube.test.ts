@@ -169,4 +169,43 @@ describe('PeopleCube: month sketches', () => {
     cube.add(4, JAN + 6, 2, people(100, 1), 1);
     expect(cube.distinct(0, AS_WAS, [[JAN, JAN + 30]], null, SLOTS).value).toBeGreaterThan(before.value);
   });
+
+  it('reads every whole month from its sketch once one is, and the fold keeps a sketch a read made', () => {
+    const h = tree();
+    const cube = new PeopleCube(h, OPTIONS);
+    const people = (from: number, n: number) => Array.from({ length: n }, (_, i) => `z${from + i}`);
+    const feb = firstDayOfMonthIndex(MONTHS[1]!);
+    const both = [[JAN, feb + 28]] as const;
+    // February passes monthSketchAt (12 members); January has 4 members, read exactly on its own.
+    cube.add(3, feb + 1, 0, people(0, 6), 1);
+    cube.add(5, feb + 2, 1, people(6, 6), 1);
+    cube.add(4, JAN + 2, 0, people(100, 4), 1);
+    const estimate = (names: readonly string[]) => {
+      const sketch = new HyperLogLog();
+      for (const n of names) sketch.add(cube.registry.hashOf(cube.registry.intern(n)));
+      return Math.round(sketch.estimate());
+    };
+    expect(cube.distinct(0, AS_WAS, [[JAN, JAN + 30]], null, SLOTS)).toEqual({
+      value: 4,
+      exact: true,
+      stale: false,
+    });
+    const sketchesBefore = cube.footprint().months.was.sketches;
+    const answer = cube.distinct(0, AS_WAS, both, null, SLOTS);
+    expect(answer).toMatchObject({ value: estimate([...people(0, 12), ...people(100, 4)]), exact: false });
+    // The read made January's sketch for p; January alone still reads exactly from its cells.
+    expect(cube.footprint().months.was.sketches).toBe(sketchesBefore + 1);
+    expect(cube.distinct(0, AS_WAS, [[JAN, JAN + 30]], null, SLOTS).exact).toBe(true);
+    // A later join in January reaches the read-made sketch through the fold, and a leave stales it until read.
+    cube.add(6, JAN + 9, 2, people(200, 2), 1);
+    expect(cube.distinct(0, AS_WAS, both, null, SLOTS).value).toBe(
+      estimate([...people(0, 12), ...people(100, 4), ...people(200, 2)]),
+    );
+    cube.add(4, JAN + 2, 0, people(100, 4), -1);
+    expect(cube.footprint().months.was.stale).toBeGreaterThan(0);
+    expect(cube.distinct(0, AS_WAS, both, null, SLOTS)).toMatchObject({
+      value: estimate([...people(0, 12), ...people(200, 2)]),
+      stale: false,
+    });
+  });
 });

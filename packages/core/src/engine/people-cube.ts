@@ -73,7 +73,8 @@ class ParticipationLog {
  * rebuilt from the cells when read stale. The fold makes it once a node's descendants' cells of the month
  * hold more than `monthSketchAt` members between them (counted per node with descendants, not per unit:
  * a unit's own months are many and small), or one of them becomes a sketch; a read makes any it needs
- * and finds missing.
+ * and finds missing. Once a read takes one month from its sketch, it takes every whole month from theirs:
+ * the same registers hashing their exact members would give, without the pass over them.
  */
 export class PeopleCube {
   #registry = new PersonRegistry();
@@ -211,6 +212,10 @@ export class PeopleCube {
     // Every kind with people, in the whole subtree: a month may be one sketch.
     let allKinds = !ownOnly;
     for (let s = 0; allKinds && mask !== null && s < this.#slotCount; s++) allKinds = mask[s] === 1;
+    // Whole months read cell by cell: each month's first entry in `parts`, and the month, in `months`.
+    parts.length = 0;
+    const months: number[] = [];
+    let sketched = false;
     for (const [fromDay, toDay] of ranges) {
       for (let m = monthIndexOfDay(fromDay); m <= monthIndexOfDay(toDay); m++) {
         const start = firstDayOfMonthIndex(m);
@@ -221,7 +226,7 @@ export class PeopleCube {
         }
         // The month's cells, each rebuilt first if stale (a void may have brought a sketch back under the
         // threshold), and their exact members between them (any sketch counts as too many).
-        parts.length = 0;
+        const first = parts.length;
         let members = 0;
         for (let s = 0; s < slotCount; s++) {
           if (mask !== null && mask[s] !== 1) continue;
@@ -231,11 +236,24 @@ export class PeopleCube {
           if (desc >= 0) members = this.#gather(desc, members);
         }
         if (allKinds && members > this.#monthSketchAt) {
+          parts.length = first;
           sets.push(this.#cells.source(this.#monthSketch(node, view, m)));
-          continue;
+          sketched = true;
+        } else if (parts.length > first) {
+          months.push(m, first);
         }
-        for (const cell of parts) sets.push(this.#cells.source(cell));
       }
+    }
+    for (let i = 0; i < months.length; i += 2) {
+      // Once one month is a sketch the answer is an estimate, and each exact member would be hashed into it:
+      // every other whole month is read from its own month sketch instead (the same registers, so the same
+      // estimate), made once by the first such read and kept up by the fold from then on.
+      if (sketched) {
+        sets.push(this.#cells.source(this.#monthSketch(node, view, months[i]!)));
+        continue;
+      }
+      const end = i + 2 < months.length ? months[i + 3]! : parts.length;
+      for (let at = months[i + 1]!; at < end; at++) sets.push(this.#cells.source(parts[at]!));
     }
     if (partialRanges.length > 0) {
       const units = ownOnly ? [node] : this.#contributors(node);
