@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, freemem, platform, release, totalmem } from 'node:os';
 import { REPO_ROOT } from './paths.ts';
+import { PHASE_GLIBC_TUNABLES } from './phases.ts';
 
 /** Where the figures were measured: they mean little without it. */
 export interface Machine {
@@ -14,6 +15,8 @@ export interface Machine {
   readonly commit: string | null;
   /** True when the working tree had uncommitted changes (the figures then belong to no commit exactly). */
   readonly dirty: boolean | null;
+  /** GLIBC_TUNABLES of the phases' child processes (see phases.ts). */
+  readonly glibcTunables: string;
 }
 
 const git = (args: string[]): string | null => {
@@ -41,5 +44,6 @@ export const describeMachine = (): Machine => {
     date: new Date().toISOString(),
     commit: git(['rev-parse', 'HEAD']),
     dirty: status === null ? null : status !== '',
+    glibcTunables: PHASE_GLIBC_TUNABLES,
   };
 };

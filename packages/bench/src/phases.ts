@@ -11,6 +11,14 @@ import { BENCH_DIR } from './paths.ts';
  */
 export const PHASE_FLAGS = ['--expose-gc', '--max-old-space-size=16384', '--import', 'tsx'];
 
+/**
+ * glibc's malloc asked to back its large blocks with transparent huge pages, as `pnpm start` runs the API
+ * (unless GLIBC_TUNABLES is set already): a checkpoint's gigabyte arrives in fresh memory, and on a VM whose
+ * host backs memory lazily, faulting it in 4 KiB at a time costs more than reading it (docs/performance.md).
+ * Engine and references run in the same child, so both get it. glibc before 2.35 and other libcs ignore it.
+ */
+export const PHASE_GLIBC_TUNABLES = process.env.GLIBC_TUNABLES ?? 'glibc.malloc.hugetlb=1';
+
 /** Runs `phase` with `input` in a child (see phase-runner.ts) and returns what it wrote. */
 export const runPhase = async <T>(phase: string, input: unknown): Promise<T> => {
   const dir = mkdtempSync(join(tmpdir(), 'chitieu-bench-'));
@@ -23,7 +31,11 @@ export const runPhase = async <T>(phase: string, input: unknown): Promise<T> => 
         process.execPath,
         [...PHASE_FLAGS, join(BENCH_DIR, 'src', 'phase-runner.ts'), phase, inputPath, outputPath],
         // The child's stdout goes to our stderr: stdout is kept for the summary.
-        { cwd: BENCH_DIR, stdio: ['ignore', process.stderr, 'inherit'] },
+        {
+          cwd: BENCH_DIR,
+          stdio: ['ignore', process.stderr, 'inherit'],
+          env: { ...process.env, GLIBC_TUNABLES: PHASE_GLIBC_TUNABLES },
+        },
       );
       child.once('error', fail);
       child.once('exit', (c) => done(c));
