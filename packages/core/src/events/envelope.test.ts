@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findUnstorable } from './envelope.ts';
+import { findUnstorable, hasUnstorable } from './envelope.ts';
 
 describe('findUnstorable', () => {
   it('names the exact path of every unstorable string and key, in document order', () => {
@@ -23,5 +24,21 @@ describe('findUnstorable', () => {
   it('finds nothing in storable values, numbers, null and empty containers', () => {
     expect(findUnstorable({ a: [1, null, true, {}, []], b: 'Sóc Trăng 😀' }, 'data')).toEqual([]);
     expect(findUnstorable(null, 'meta')).toEqual([]);
+  });
+});
+
+describe('hasUnstorable', () => {
+  it('is true exactly when findUnstorable names something', () => {
+    // Binary strings (any code unit, lone surrogates and NUL included), as keys and values at any depth.
+    const value = fc.jsonValue({ stringUnit: 'binary', maxDepth: 4 });
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(hasUnstorable(v)).toBe(findUnstorable(v, 'data').length > 0);
+      }),
+      { seed: 20_261_205, numRuns: 500, verbose: 1 },
+    );
+    expect(hasUnstorable({ a: [{ b: `x${String.fromCharCode(0)}` }] })).toBe(true);
+    expect(hasUnstorable({ '\uDC00': 1 })).toBe(true);
+    expect(hasUnstorable({ a: ['Sóc Trăng 😀', 1, null] })).toBe(false);
   });
 });

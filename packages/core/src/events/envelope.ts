@@ -151,11 +151,13 @@ export const prepareEvent = (
   }
   const parsed = schema.safeParse(data);
   if (!parsed.success) return { ok: false, issues: issuesFromZod(joinPath(prefix, ['data']), parsed.error) };
-  const unstorable = [
-    ...findUnstorable(parsed.data, joinPath(prefix, ['data'])),
-    ...(env.data.meta === undefined ? [] : findUnstorable(env.data.meta, joinPath(prefix, ['meta']))),
-  ];
-  if (unstorable.length > 0) return { ok: false, issues: unstorable };
+  // Paths are spelled out only when something is wrong: this runs for every appended event.
+  if (hasUnstorable(parsed.data) || (env.data.meta !== undefined && hasUnstorable(env.data.meta))) {
+    const issues = findUnstorable(parsed.data, joinPath(prefix, ['data']));
+    if (env.data.meta !== undefined)
+      issues.push(...findUnstorable(env.data.meta, joinPath(prefix, ['meta'])));
+    return { ok: false, issues };
+  }
   const current = version === def.version ? parsed.data : upcastData(type, version, parsed.data);
   const stream = (def.stream as (d: unknown) => string)(current);
   if (env.data.stream !== undefined && env.data.stream !== stream) {
@@ -190,9 +192,27 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const NUL = String.fromCharCode(0);
 const UNSTORABLE = { test: (s: string) => s.includes(NUL) || LONE_SURROGATE.test(s) };
 
+/**
+ * Whether any string in a value (or any key) contains NUL or an unpaired surrogate: the check every
+ * appended event pays, with nothing allocated. {@link findUnstorable} says where.
+ */
+export const hasUnstorable = (v: unknown): boolean => {
+  if (typeof v === 'string') return UNSTORABLE.test(v);
+  if (typeof v !== 'object' || v === null) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (hasUnstorable(v[i])) return true;
+    return false;
+  }
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    if (UNSTORABLE.test(k) || hasUnstorable((v as Record<string, unknown>)[k])) return true;
+  }
+  return false;
+};
+
 /** Strings in a value that contain NUL or an unpaired surrogate, as issues at their paths. */
 export const findUnstorable = (value: unknown, path: string): Issue[] => {
-  // Runs on every appended event: one walk, and a path is only spelled out when something is wrong.
+  // Runs when {@link hasUnstorable} found something (and in tests): a path is only spelled out at an issue.
   const issues: Issue[] = [];
   const keys: (string | number)[] = [];
   const here = () => [path, ...keys].join('.');

@@ -117,14 +117,24 @@ export const decideBatch = (
     readonly recordedAt: string;
   },
 ): BatchDecision => {
-  const all = writes.flatMap((w, wi) => w.events.map((e, ei) => ({ e, path: `writes.${wi}.events.${ei}` })));
-  const known = all.filter(({ e }) => e.id !== undefined && state.existing.has(e.id));
+  // Events whose id is stored already, with their paths (spelled out only for those: most batches have none).
+  const known: { e: PreparedEvent; path: string }[] = [];
+  let total = 0;
+  if (state.existing.size > 0) {
+    writes.forEach((w, wi) => {
+      w.events.forEach((e, ei) => {
+        if (e.id !== undefined && state.existing.has(e.id))
+          known.push({ e, path: `writes.${wi}.events.${ei}` });
+      });
+    });
+  }
+  for (const w of writes) total += w.events.length;
   for (const { e, path } of known) {
     const prior = state.existing.get(e.id!)!;
     if (prior.content !== contentOf(e))
       throw new IdReusedError(e.id!, prior.position, 'different_content', `${path}.id`);
   }
-  if (known.length > 0 && known.length === all.length) {
+  if (known.length > 0 && known.length === total) {
     const streams = writes.map((w) => {
       const positions = w.events.map((e) => state.existing.get(e.id!)!.position);
       const version = w.events.reduce((v, e) => Math.max(v, state.existing.get(e.id!)!.version), 0);
@@ -139,7 +149,7 @@ export const decideBatch = (
       result: {
         streams,
         positions: streams.flatMap((s) => s.positions),
-        ids: all.map(({ e }) => e.id!),
+        ids: writes.flatMap((w) => w.events.map((e) => e.id!)),
         duplicate: true,
         head: state.head,
       },
@@ -168,19 +178,34 @@ export const decideBatch = (
       position += 1;
       version += 1;
       positions.push(position);
-      const row: RawStoredEvent = {
-        id: e.id ?? state.newId(),
-        type: e.type,
-        schemaVersion: e.schemaVersion,
-        stream: e.stream,
-        version,
-        position,
-        occurredAt: e.occurredAt,
-        recordedAt: state.recordedAt,
-        data: e.data,
-        ...(e.meta === undefined ? {} : { meta: e.meta }),
-      };
-      rows.push(row);
+      const id = e.id ?? state.newId();
+      // Two literals rather than a spread: a row without meta has no meta key, and this runs per event.
+      rows.push(
+        e.meta === undefined
+          ? {
+              id,
+              type: e.type,
+              schemaVersion: e.schemaVersion,
+              stream: e.stream,
+              version,
+              position,
+              occurredAt: e.occurredAt,
+              recordedAt: state.recordedAt,
+              data: e.data,
+            }
+          : {
+              id,
+              type: e.type,
+              schemaVersion: e.schemaVersion,
+              stream: e.stream,
+              version,
+              position,
+              occurredAt: e.occurredAt,
+              recordedAt: state.recordedAt,
+              data: e.data,
+              meta: e.meta,
+            },
+      );
     }
     return { stream: w.stream, positions, version };
   });
