@@ -70,6 +70,14 @@ export class Hierarchy {
   /** Per parent, its ever-children ordered by the first day each was its child (see {@link childrenByArrival}). */
   #arrivals = new Map<number, Arrivals>();
 
+  /** Bumped whenever a unit gains an ever-child or an absorbed unit: what {@link everSubtree} reads. */
+  #revision = 0;
+
+  /** Changes whenever {@link everSubtree} may answer differently for some unit: for caches of it. */
+  get revision(): number {
+    return this.#revision;
+  }
+
   #changed() {
     this.#wasCache = [];
     this.#isCache = [];
@@ -473,6 +481,7 @@ export class Hierarchy {
   }
 
   #addChild(parent: number, child: number) {
+    this.#revision++;
     this.#arrivals.delete(parent);
     const set = this.#everChildren.get(parent);
     if (set) set.add(child);
@@ -480,6 +489,7 @@ export class Hierarchy {
   }
 
   #absorb(into: number, u: number) {
+    this.#revision++;
     const list = this.#absorbed.get(into);
     if (!list) this.#absorbed.set(into, [u]);
     else if (!list.includes(u)) list.push(u);

@@ -208,4 +208,91 @@ describe('PeopleCube: month sketches', () => {
       stale: false,
     });
   });
+
+  it('answers any range of days, backdated and voided participations included, as the model does', () => {
+    const range = fc
+      .tuple(fc.integer({ min: JAN - 3, max: JAN + 62 }), fc.nat(40))
+      .map(([from, span]) => [from, from + span] as const);
+    fc.assert(
+      fc.property(
+        fc.array(op, { maxLength: 50 }),
+        fc.array(range, { minLength: 1, maxLength: 4 }),
+        (ops, ranges) => {
+          const h = tree();
+          const cube = new PeopleCube(h, OPTIONS);
+          const live: { u: number; day: number; slot: number; persons: string[] }[] = [];
+          const lastMove = new Map<number, number>();
+          /** Every range against the model; asked midway too, so what a read keeps must keep up. */
+          const check = () => {
+            for (const [from, to] of ranges) {
+              for (const node of [0, 1, 3]) {
+                for (const view of [AS_WAS, AS_IS]) {
+                  for (const [mask, ownOnly] of [
+                    [null, false],
+                    [Uint8Array.of(1, 0, 1), false],
+                    [null, true],
+                  ] as const) {
+                    const people = new Set<string>();
+                    for (const e of live) {
+                      if (e.day < from || e.day > to || (mask !== null && mask[e.slot] !== 1)) continue;
+                      if (ownOnly ? e.u !== node : !countsUnder(h, e.u, node, view, e.day)) continue;
+                      for (const p of e.persons) people.add(p);
+                    }
+                    const size = cube.distinct(node, view, [[from, to]], mask, SLOTS, ownOnly);
+                    const where = `node ${node}, view ${view}, ${from}..${to}, mask ${mask}, own ${ownOnly}`;
+                    expect(size.stale, where).toBe(false);
+                    if (size.exact) {
+                      expect(size.value, where).toBe(people.size);
+                    } else {
+                      const sketch = new HyperLogLog();
+                      for (const p of people) sketch.add(cube.registry.hashOf(cube.registry.intern(p)));
+                      expect(size.value, where).toBe(Math.round(sketch.estimate()));
+                    }
+                  }
+                }
+              }
+            }
+          };
+          for (const [i, o] of ops.entries()) {
+            if (i === ops.length >> 1) check();
+            if (o.t === 'add') {
+              // Days come in any order: the logs must keep them sorted for a range to be a binary search.
+              const persons = o.persons.map((p) => `x${p}`);
+              cube.add(o.u, o.day, o.slot, persons, 1);
+              live.push({ u: o.u, day: o.day, slot: o.slot, persons });
+            } else if (o.t === 'void' && live.length > 0) {
+              const [gone] = live.splice(o.pick % live.length, 1);
+              cube.add(gone!.u, gone!.day, gone!.slot, gone!.persons, -1);
+            } else if (o.t === 'move') {
+              const day = Math.max(o.day, (lastMove.get(o.g) ?? JAN - 1) + 1);
+              lastMove.set(o.g, day);
+              cube.reattribute(h.everSubtree(o.g), day, () => h.move(o.g, o.toD2 ? 2 : 1, day));
+            }
+          }
+          check();
+        },
+      ),
+      { ...fcParams, numRuns: 100 },
+    );
+  });
+
+  it('refuses a checkpoint whose participation log is out of day order', () => {
+    const h = tree();
+    const cube = new PeopleCube(h, OPTIONS);
+    cube.add(3, JAN + 9, 0, ['a'], 1);
+    cube.add(3, JAN + 2, 1, ['b'], 1);
+    const w = new SnapshotWriter();
+    const bytes = w.finish(cube.exportState(w));
+    const header = () => new SnapshotReader(bytes).header as ReturnType<PeopleCube['exportState']>;
+    const restore = () => {
+      const reader = new SnapshotReader(bytes);
+      new PeopleCube(h, OPTIONS).importState(reader, header());
+    };
+    expect(restore).not.toThrow();
+    // Kept in day order although the later day came first; swapping the two entries' days breaks it.
+    const logs = new SnapshotReader(bytes).i32(header().logs);
+    expect([logs[0], logs[4]]).toEqual([JAN + 2, JAN + 9]);
+    [logs[0], logs[4]] = [logs[4]!, logs[0]!];
+    expect(restore).toThrow(/participation log of unit 3 is not in day order/);
+  });
 });

@@ -40,6 +40,7 @@ export interface PeopleCubeOptions {
 
 /** One unit's participations in log order: (day, slot, person, +1 or -1), 16 bytes each. */
 class ParticipationLog {
+  /** (day, slot, person, ±1) per participation, in day order (arrival order within a day). */
   data: Int32Array = new Int32Array(16);
   length = 0;
   push(day: number, slot: number, person: number, delta: number) {
@@ -48,12 +49,50 @@ class ParticipationLog {
       next.set(this.data);
       this.data = next;
     }
-    const i = this.length * 4;
-    this.data[i] = day;
-    this.data[i + 1] = slot;
-    this.data[i + 2] = person;
-    this.data[i + 3] = delta;
+    const d = this.data;
+    let i = this.length * 4;
+    // Activity mostly arrives in day order; a backdated one, or a correction of an old one, is inserted
+    // after the entries of its day, so a range of days is one binary search and a contiguous run.
+    if (this.length > 0 && d[i - 4]! > day) {
+      const at = this.firstAfter(day) * 4;
+      d.copyWithin(at + 4, at, i);
+      i = at;
+    }
+    d[i] = day;
+    d[i + 1] = slot;
+    d[i + 2] = person;
+    d[i + 3] = delta;
     this.length += 1;
+  }
+
+  /** The index of the first entry whose day is at or after `day` (`length` when none). */
+  firstFrom(day: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.data[mid * 4]! < day) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The index of the first entry whose day is after `day` (`length` when none). */
+  firstAfter(day: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.data[mid * 4]! <= day) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Whether the entries are in day order, as a checkpoint's must be. */
+  isInDayOrder(): boolean {
+    for (let i = 1; i < this.length; i++) if (this.data[i * 4]! < this.data[(i - 1) * 4]!) return false;
+    return true;
   }
 }
 
@@ -111,6 +150,11 @@ export class PeopleCube {
    * share one list); cleared by a re-attribution and by a unit's first participation.
    */
   readonly #underToday = new Map<number, readonly number[]>();
+  /** See {@link #contributors}. */
+  readonly #contributorsOf = new Map<
+    number,
+    { revision: number; logUnits: number; units: readonly number[] }
+  >();
   readonly #h: Hierarchy;
 
   constructor(hierarchy: Hierarchy, options: PeopleCubeOptions = {}) {
@@ -256,14 +300,34 @@ export class PeopleCube {
       for (let at = months[i + 1]!; at < end; at++) sets.push(this.#cells.source(parts[at]!));
     }
     if (partialRanges.length > 0) {
-      const units = ownOnly ? [node] : this.#contributors(node);
-      const first = Math.min(...partialRanges.map(([from]) => from));
-      for (const u of units) {
-        const keep = (day: number, slot: number) =>
-          (mask === null || mask[slot] === 1) &&
-          partialRanges.some(([from, to]) => day >= from && day <= to) &&
-          (ownOnly || this.#countsUnder(u, node, view, day));
-        this.#netPeople(u, keep, partial, first);
+      // Each unit's log is in day order: a partial month is a binary search and a run of its days. Whether
+      // a unit counts under the node is asked once a unit as-is, and once a day as-was.
+      let unit = node;
+      let lastDay = Number.NaN;
+      let under = true;
+      const keep = (day: number, slot: number) => {
+        if (mask !== null && mask[slot] !== 1) return false;
+        if (ownOnly || view === AS_IS) return true;
+        if (day !== lastDay) {
+          lastDay = day;
+          under = this.#countsUnder(unit, node, view, day);
+        }
+        return under;
+      };
+      for (const u of ownOnly ? [node] : this.#contributors(node)) {
+        const log = this.#logs.get(u);
+        if (log === undefined) continue;
+        unit = u;
+        let asked = false;
+        for (const [from, to] of partialRanges) {
+          // Most units of a large subtree have nothing on a given week: one binary search tells.
+          const first = log.firstFrom(from);
+          if (first >= log.length || log.data[first * 4]! > to) continue;
+          if (!asked && !ownOnly && view === AS_IS && !this.#countsUnder(u, node, view, 0)) break;
+          asked = true;
+          lastDay = Number.NaN;
+          this.#netPeople(u, keep, partial, from, to);
+        }
       }
       sets.push(partial);
     }
@@ -423,6 +487,9 @@ export class PeopleCube {
       const log = new ParticipationLog();
       log.data = data.subarray(at, at + lengths[i]! * 4);
       log.length = lengths[i]!;
+      // Reads binary-search the days: a log out of order would silently miss participations.
+      if (!log.isInDayOrder())
+        throw new RangeError(`participation log of unit ${units[i]} is not in day order`);
       this.#logs.set(units[i]!, log);
       at += lengths[i]! * 4;
     }
@@ -445,9 +512,19 @@ export class PeopleCube {
     return target === node || this.#h.asIsAncestors(target, []).includes(node);
   }
 
-  /** Units whose participations may count under `node` in either view: itself and everything ever below it. */
-  #contributors(node: number): number[] {
-    return this.#h.everSubtree(node).filter((u) => this.#logs.has(u));
+  /**
+   * Units whose participations may count under `node` in either view: itself and everything ever below it.
+   * Kept per node while the tree's ever-subtrees and the set of units with participations stay the same
+   * (a province's is thousands of units, and every partial-month read of it walks them).
+   */
+  #contributors(node: number): readonly number[] {
+    const revision = this.#h.revision;
+    const logUnits = this.#logs.size;
+    const kept = this.#contributorsOf.get(node);
+    if (kept !== undefined && kept.revision === revision && kept.logUnits === logUnits) return kept.units;
+    const units = this.#h.everSubtree(node).filter((u) => this.#logs.has(u));
+    this.#contributorsOf.set(node, { revision, logUnits, units });
+    return units;
   }
 
   /** How many cells a removal left stale and {@link refreshStale} has not yet seen (some a query rebuilt). */
@@ -486,7 +563,7 @@ export class PeopleCube {
     const to = firstDayOfMonthIndex(month + 1) - 1;
     this.#cells.assign(
       cell,
-      this.#netPeople(u, (day, s) => s === slot && day >= from && day <= to),
+      this.#netPeople(u, (_, s) => s === slot, this.#newSet(), from, to),
     );
     return cell;
   }
@@ -500,14 +577,32 @@ export class PeopleCube {
   #netPeople(
     u: number,
     keep: (day: number, slot: number) => boolean,
-    into: PeopleSet = this.#newSet(),
-    fromDay = Number.NEGATIVE_INFINITY,
+    into: PeopleSet,
+    fromDay: number,
+    toDay: number,
   ): PeopleSet {
+    const log = this.#logs.get(u);
+    if (!log) return into;
+    const d = log.data;
+    const start = fromDay === Number.NEGATIVE_INFINITY ? 0 : log.firstFrom(fromDay);
+    const end = toDay === Number.POSITIVE_INFINITY ? log.length : log.firstAfter(toDay);
+    let removals = false;
+    for (let i = start; i < end && !removals; i++) removals = d[i * 4 + 3]! < 0;
+    if (!removals) {
+      // Nothing taken back in these days (the usual case): each participation goes straight in.
+      const hashes = this.registry.hashes;
+      for (let i = start; i < end; i++) {
+        const p = d[i * 4 + 2]!;
+        if (keep(d[i * 4]!, d[i * 4 + 1]!)) into.add(p, hashes[p]!);
+      }
+      return into;
+    }
     const net = this.#perPerson;
     net.clear();
-    this.#forEach(u, fromDay, (day, slot, p, delta) => {
-      if (keep(day, slot)) net.set(p, (net.get(p) ?? 0) + delta);
-    });
+    for (let i = start; i < end; i++) {
+      const p = d[i * 4 + 2]!;
+      if (keep(d[i * 4]!, d[i * 4 + 1]!)) net.set(p, (net.get(p) ?? 0) + d[i * 4 + 3]!);
+    }
     for (const [p, times] of net) {
       const hash = this.registry.hashOf(p);
       for (let i = 0; i < times; i++) into.add(p, hash);
@@ -581,9 +676,8 @@ export class PeopleCube {
     const to = firstDayOfMonthIndex(month + 1) - 1;
     for (const u of this.#contributors(node)) {
       if (u === node) continue;
-      const keep = (day: number, s: number) =>
-        day <= to && s === slot && this.#countsUnder(u, node, AS_WAS, day);
-      this.#netPeople(u, keep, fresh, from);
+      const keep = (day: number, s: number) => s === slot && this.#countsUnder(u, node, AS_WAS, day);
+      this.#netPeople(u, keep, fresh, from, to);
     }
     return fresh;
   }
@@ -684,17 +778,20 @@ export class PeopleCube {
     return sketch;
   }
 
+  /** Calls `fn` for unit u's participations on days `fromDay` to `toDay`, in day order. */
   #forEach(
     u: number,
     fromDay: number,
+    toDay: number,
     fn: (day: number, slot: number, person: number, delta: number) => void,
   ) {
     const log = this.#logs.get(u);
     if (!log) return;
     const d = log.data;
-    for (let i = 0; i < log.length; i++) {
+    for (let i = fromDay === Number.NEGATIVE_INFINITY ? 0 : log.firstFrom(fromDay); i < log.length; i++) {
       const day = d[i * 4]!;
-      if (day >= fromDay) fn(day, d[i * 4 + 1]!, d[i * 4 + 2]!, d[i * 4 + 3]!);
+      if (day > toDay) break;
+      fn(day, d[i * 4 + 1]!, d[i * 4 + 2]!, d[i * 4 + 3]!);
     }
   }
 
@@ -716,7 +813,7 @@ export class PeopleCube {
    */
   #net(u: number, fromDay: number): [number, number, number, number][] {
     const net = new Map<string, [number, number, number, number]>();
-    this.#forEach(u, fromDay, (day, slot, p, delta) => {
+    this.#forEach(u, fromDay, Number.POSITIVE_INFINITY, (day, slot, p, delta) => {
       const key = `${day}:${slot}:${p}`;
       const entry = net.get(key);
       if (entry) entry[3] += delta;
