@@ -49,6 +49,22 @@ const QUARTERS = [2023, 2024, 2025].flatMap((year) =>
 
 const pick = <T>(rng: Random, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
 
+const DAY_MS = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * 30 days from the 5th to the 24th of a month of the quarters above: both ends fall mid-month, so the
+ * engine reads the days at the edges from participation logs rather than from whole-month cells.
+ */
+const midMonthRange = (rng: Random): DateRange => {
+  const quarter = pick(rng, QUARTERS);
+  const [year, month] = quarter.range.from.split('-').map(Number) as [number, number];
+  let from = Date.UTC(year, month - 1 + Math.floor(rng() * 3), 5 + Math.floor(rng() * 20));
+  // The unit map is exact only before the reorganisation: a window that would reach it moves back.
+  if (isoDay(from + 29 * DAY_MS) >= REORGANISATION_DATE) from -= 40 * DAY_MS;
+  return { from: isoDay(from), to: isoDay(from + 29 * DAY_MS) };
+};
+
 const provinceQuarter = (
   provinces: readonly string[],
   rng: Random,
@@ -70,7 +86,18 @@ const closeEnough = (
   return Math.abs(engine.value - sql) <= 4 * (engine.relativeError ?? 0.02) * Math.max(1, sql);
 };
 
-/** The five questions of the issue: subtree × period (province, nation), breakdown, ratio, distinct people. */
+/** A distinct count against SQL's: exact, or within four standard errors of a sketch. */
+const peopleAgreement = (engine: IndicatorResult, sql: number): Agreement => ({
+  agrees: closeEnough(engine, sql),
+  rule: engine.exact === false ? 'within sketch error' : 'exact',
+  engine: { value: engine.value, exact: engine.exact, relativeError: engine.relativeError },
+  sql,
+});
+
+/**
+ * The questions of the issue: subtree × period (province, nation), breakdown, ratio, distinct people over a
+ * quarter, and over a period that starts and ends mid-month.
+ */
 export const queryKinds = (provinces: readonly string[]): QueryKind[] => [
   {
     id: 'province-quarter',
@@ -137,15 +164,17 @@ export const queryKinds = (provinces: readonly string[]): QueryKind[] => [
     id: 'people',
     label: 'distinct people, province × quarter',
     draw: (rng) => provinceQuarter(provinces, rng, {}, 'people'),
-    check: (sql, d, engine) => {
-      const s = sql.people(d.unit, d.range);
-      return {
-        agrees: closeEnough(engine, s),
-        rule: engine.exact === false ? 'within sketch error' : 'exact',
-        engine: { value: engine.value, exact: engine.exact, relativeError: engine.relativeError },
-        sql: s,
-      };
+    check: (sql, d, engine) => peopleAgreement(engine, sql.people(d.unit, d.range)),
+  },
+  {
+    id: 'people-days',
+    label: 'distinct people, province × 30 days from mid-month',
+    draw: (rng) => {
+      const unit = pick(rng, provinces);
+      const range = midMonthRange(rng);
+      return { unit, range, query: { indicator: 'people', unit, period: `${range.from}..${range.to}` } };
     },
+    check: (sql, d, engine) => peopleAgreement(engine, sql.people(d.unit, d.range)),
   },
 ];
 

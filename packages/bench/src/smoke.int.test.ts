@@ -46,6 +46,7 @@ describe('pnpm bench --smoke', () => {
       'by-unit',
       'participation-rate',
       'people',
+      'people-days',
     ]);
     for (const q of size!.queries ?? [])
       expect(q.agreed, `${q.id}: ${JSON.stringify(q.disagreements)}`).toBe(q.checked);
