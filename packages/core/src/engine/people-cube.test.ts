@@ -59,6 +59,31 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 const countsUnder = (h: Hierarchy, u: number, node: number, view: ViewIndex, day: number) =>
   view === AS_WAS ? h.isWithinAt(u, node, day) : u === node || h.asIsAncestors(u, []).includes(node);
 
+/** What a test has applied to its cube: the live participations, and each unit's last move. */
+interface Model {
+  readonly live: { u: number; day: number; slot: number; persons: string[] }[];
+  readonly lastMove: Map<number, number>;
+}
+
+/** Applies one op to the cube and to the model alike. */
+const applyOp = (h: Hierarchy, cube: PeopleCube, model: Model, o: Op) => {
+  const { live, lastMove } = model;
+  if (o.t === 'add') {
+    // Days come in any order: the logs must keep them sorted for a range to be a binary search.
+    const persons = o.persons.map((p) => `x${p}`);
+    cube.add(o.u, o.day, o.slot, persons, 1);
+    live.push({ u: o.u, day: o.day, slot: o.slot, persons });
+  } else if (o.t === 'void' && live.length > 0) {
+    const [gone] = live.splice(o.pick % live.length, 1);
+    cube.add(gone!.u, gone!.day, gone!.slot, gone!.persons, -1);
+  } else if (o.t === 'move') {
+    // A unit's moves come in day order, as the ledger's rules keep them.
+    const day = Math.max(o.day, (lastMove.get(o.g) ?? JAN - 1) + 1);
+    lastMove.set(o.g, day);
+    cube.reattribute(h.everSubtree(o.g), day, () => h.move(o.g, o.toD2 ? 2 : 1, day));
+  }
+};
+
 /** The cube's answers for every node, view and month, and both months together. */
 const answers = (cube: PeopleCube) =>
   [0, 1, 2, 3, 4, 5, 6].flatMap((node) =>
@@ -79,8 +104,8 @@ describe('PeopleCube: month sketches', () => {
       fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
         const h = tree();
         const cube = new PeopleCube(h, OPTIONS);
-        const live: { u: number; day: number; slot: number; persons: string[] }[] = [];
-        const lastMove = new Map<number, number>();
+        const model: Model = { live: [], lastMove: new Map() };
+        const { live } = model;
         /** Every answer against the model; read midway too, so sketches made by a read must keep up. */
         const check = () => {
           const got = answers(cube);
@@ -114,19 +139,7 @@ describe('PeopleCube: month sketches', () => {
         };
         for (const [i, o] of ops.entries()) {
           if (i === ops.length >> 1) check();
-          if (o.t === 'add') {
-            const persons = o.persons.map((p) => `x${p}`);
-            cube.add(o.u, o.day, o.slot, persons, 1);
-            live.push({ u: o.u, day: o.day, slot: o.slot, persons });
-          } else if (o.t === 'void' && live.length > 0) {
-            const [gone] = live.splice(o.pick % live.length, 1);
-            cube.add(gone!.u, gone!.day, gone!.slot, gone!.persons, -1);
-          } else if (o.t === 'move') {
-            // A unit's moves come in day order, as the ledger's rules keep them.
-            const day = Math.max(o.day, (lastMove.get(o.g) ?? JAN - 1) + 1);
-            lastMove.set(o.g, day);
-            cube.reattribute(h.everSubtree(o.g), day, () => h.move(o.g, o.toD2 ? 2 : 1, day));
-          }
+          applyOp(h, cube, model, o);
         }
         const got = check();
         // Whatever stale cells the reads left (month sketches not read), a refresh sees them all; a
@@ -220,8 +233,8 @@ describe('PeopleCube: month sketches', () => {
         (ops, ranges) => {
           const h = tree();
           const cube = new PeopleCube(h, OPTIONS);
-          const live: { u: number; day: number; slot: number; persons: string[] }[] = [];
-          const lastMove = new Map<number, number>();
+          const model: Model = { live: [], lastMove: new Map() };
+          const { live } = model;
           /** Every range against the model; asked midway too, so what a read keeps must keep up. */
           const check = () => {
             for (const [from, to] of ranges) {
@@ -255,19 +268,7 @@ describe('PeopleCube: month sketches', () => {
           };
           for (const [i, o] of ops.entries()) {
             if (i === ops.length >> 1) check();
-            if (o.t === 'add') {
-              // Days come in any order: the logs must keep them sorted for a range to be a binary search.
-              const persons = o.persons.map((p) => `x${p}`);
-              cube.add(o.u, o.day, o.slot, persons, 1);
-              live.push({ u: o.u, day: o.day, slot: o.slot, persons });
-            } else if (o.t === 'void' && live.length > 0) {
-              const [gone] = live.splice(o.pick % live.length, 1);
-              cube.add(gone!.u, gone!.day, gone!.slot, gone!.persons, -1);
-            } else if (o.t === 'move') {
-              const day = Math.max(o.day, (lastMove.get(o.g) ?? JAN - 1) + 1);
-              lastMove.set(o.g, day);
-              cube.reattribute(h.everSubtree(o.g), day, () => h.move(o.g, o.toD2 ? 2 : 1, day));
-            }
+            applyOp(h, cube, model, o);
           }
           check();
         },

@@ -178,34 +178,21 @@ export const decideBatch = (
       position += 1;
       version += 1;
       positions.push(position);
-      const id = e.id ?? state.newId();
-      // Two literals rather than a spread: a row without meta has no meta key, and this runs per event.
-      rows.push(
-        e.meta === undefined
-          ? {
-              id,
-              type: e.type,
-              schemaVersion: e.schemaVersion,
-              stream: e.stream,
-              version,
-              position,
-              occurredAt: e.occurredAt,
-              recordedAt: state.recordedAt,
-              data: e.data,
-            }
-          : {
-              id,
-              type: e.type,
-              schemaVersion: e.schemaVersion,
-              stream: e.stream,
-              version,
-              position,
-              occurredAt: e.occurredAt,
-              recordedAt: state.recordedAt,
-              data: e.data,
-              meta: e.meta,
-            },
-      );
+      // Meta is added after the fact rather than spread in: a row without it has no meta key, and this
+      // runs per event.
+      const row: { -readonly [K in keyof RawStoredEvent]: RawStoredEvent[K] } = {
+        id: e.id ?? state.newId(),
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        stream: e.stream,
+        version,
+        position,
+        occurredAt: e.occurredAt,
+        recordedAt: state.recordedAt,
+        data: e.data,
+      };
+      if (e.meta !== undefined) row.meta = e.meta;
+      rows.push(row);
     }
     return { stream: w.stream, positions, version };
   });
