@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HyperLogLog } from '../measures/hyperloglog.ts';
+import type { PeopleSize } from '../measures/people-set.ts';
 import { dayFromDate } from '../time/civil.ts';
 import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
 import { Hierarchy } from './hierarchy.ts';
@@ -84,6 +85,18 @@ const applyOp = (h: Hierarchy, cube: PeopleCube, model: Model, o: Op) => {
   }
 };
 
+/** An answer is the model's count when exact, else the estimate of a sketch of exactly the model's people. */
+const expectPeople = (cube: PeopleCube, size: PeopleSize, people: ReadonlySet<string>, where: string) => {
+  expect(size.stale, where).toBe(false);
+  if (size.exact) {
+    expect(size.value, where).toBe(people.size);
+    return;
+  }
+  const sketch = new HyperLogLog();
+  for (const p of people) sketch.add(cube.registry.hashOf(cube.registry.intern(p)));
+  expect(size.value, where).toBe(Math.round(sketch.estimate()));
+};
+
 /** The cube's answers for every node, view and month, and both months together. */
 const answers = (cube: PeopleCube) =>
   [0, 1, 2, 3, 4, 5, 6].flatMap((node) =>
@@ -124,14 +137,7 @@ describe('PeopleCube: month sketches', () => {
               }
             }
             const where = `node ${node}, view ${view}, months ${months}`;
-            expect(size.stale, where).toBe(false);
-            if (size.exact) {
-              expect(size.value, where).toBe(people.size);
-            } else {
-              const sketch = new HyperLogLog();
-              for (const p of people) sketch.add(cube.registry.hashOf(cube.registry.intern(p)));
-              expect(size.value, where).toBe(Math.round(sketch.estimate()));
-            }
+            expectPeople(cube, size, people, where);
             const members = [...parts.values()].reduce((n, s) => n + s.size, 0);
             if (months.length === 1 && members > OPTIONS.monthSketchAt) expect(size.exact, where).toBe(false);
           }
@@ -253,14 +259,7 @@ describe('PeopleCube: month sketches', () => {
                     }
                     const size = cube.distinct(node, view, [[from, to]], mask, SLOTS, ownOnly);
                     const where = `node ${node}, view ${view}, ${from}..${to}, mask ${mask}, own ${ownOnly}`;
-                    expect(size.stale, where).toBe(false);
-                    if (size.exact) {
-                      expect(size.value, where).toBe(people.size);
-                    } else {
-                      const sketch = new HyperLogLog();
-                      for (const p of people) sketch.add(cube.registry.hashOf(cube.registry.intern(p)));
-                      expect(size.value, where).toBe(Math.round(sketch.estimate()));
-                    }
+                    expectPeople(cube, size, people, where);
                   }
                 }
               }
