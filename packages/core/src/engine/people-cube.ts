@@ -38,9 +38,9 @@ export interface PeopleCubeOptions {
   readonly monthSketchAt?: number;
 }
 
-/** One unit's participations in log order: (day, slot, person, +1 or -1), 16 bytes each. */
+/** One unit's participations, (day, slot, person, +1 or -1), 16 bytes each, kept in day order. */
 class ParticipationLog {
-  /** (day, slot, person, ±1) per participation, in day order (arrival order within a day). */
+  /** Four words per participation, in day order (arrival order within a day). */
   data: Int32Array = new Int32Array(16);
   length = 0;
   push(day: number, slot: number, person: number, delta: number) {
@@ -569,10 +569,10 @@ export class PeopleCube {
   }
 
   /**
-   * Adds to `into` the people of unit u's participations (from `fromDay` on) that `keep` accepts, netted
-   * per person first: replayed in log order, a correction's removal reaching a set already past its
-   * threshold could not be honoured, and the set would stay stale. (A unit's removals are in its own log,
-   * after what they take back, on the same day and slot.)
+   * Adds to `into` the people of unit u's participations on days `fromDay` to `toDay` that `keep` accepts,
+   * netted per person first when any of them is a removal: replayed one by one, a correction's removal
+   * reaching a set already past its threshold could not be honoured, and the set would stay stale. (A
+   * unit's removals are in its own log, after what they take back, on the same day and slot.)
    */
   #netPeople(
     u: number,
