@@ -303,12 +303,13 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     );
   }
 
-  /** The checkpoint saved under `name`, or undefined when there is none. */
+  /** The position of the checkpoint saved under `name`, without reading its bytes; undefined when none. */
   async checkpointPosition(name: string): Promise<number | undefined> {
     this.#open();
     return checkpointPosition(this.#client, this.#checkpoints, name);
   }
 
+  /** The checkpoint saved under `name`, or undefined when there is none. */
   async loadCheckpoint(name: string): Promise<Checkpoint | undefined> {
     this.#open();
     return loadCheckpoint(this.#client, this.#checkpoints, name);

@@ -297,12 +297,13 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
     files?.sweep(this.#checkpoints.files());
   }
 
-  /** The last checkpoint saved under `name`, if any. */
+  /** The position of the checkpoint saved under `name`, without reading its bytes; undefined when none. */
   async checkpointPosition(name: string): Promise<number | undefined> {
     this.#open();
     return this.#checkpoints.position(name);
   }
 
+  /** The last checkpoint saved under `name`, if any. */
   async loadCheckpoint(name: string): Promise<Checkpoint | undefined> {
     this.#open();
     for (let attempt = 1; ; attempt++) {

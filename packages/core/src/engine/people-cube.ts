@@ -251,7 +251,6 @@ export class PeopleCube {
   ): PeopleSource[] {
     const sets: PeopleSource[] = [];
     const parts = this.#parts;
-    const partial = this.#newSet();
     const partialRanges: [number, number][] = [];
     // Every kind with people, in the whole subtree: a month may be one sketch.
     let allKinds = !ownOnly;
@@ -300,6 +299,7 @@ export class PeopleCube {
       for (let at = months[i + 1]!; at < end; at++) sets.push(this.#cells.source(parts[at]!));
     }
     if (partialRanges.length > 0) {
+      const partial = this.#newSet();
       // Each unit's log is in day order: a partial month is a binary search and a run of its days. Whether
       // a unit counts under the node is asked once a unit as-is, and once a day as-was.
       let unit = node;
@@ -778,23 +778,6 @@ export class PeopleCube {
     return sketch;
   }
 
-  /** Calls `fn` for unit u's participations on days `fromDay` to `toDay`, in day order. */
-  #forEach(
-    u: number,
-    fromDay: number,
-    toDay: number,
-    fn: (day: number, slot: number, person: number, delta: number) => void,
-  ) {
-    const log = this.#logs.get(u);
-    if (!log) return;
-    const d = log.data;
-    for (let i = fromDay === Number.NEGATIVE_INFINITY ? 0 : log.firstFrom(fromDay); i < log.length; i++) {
-      const day = d[i * 4]!;
-      if (day > toDay) break;
-      fn(day, d[i * 4 + 1]!, d[i * 4 + 2]!, d[i * 4 + 3]!);
-    }
-  }
-
   #rollWas(units: readonly number[], fromDay: number, sign: 1 | -1) {
     const chain: number[] = [];
     for (const u of units) {
@@ -813,12 +796,18 @@ export class PeopleCube {
    */
   #net(u: number, fromDay: number): [number, number, number, number][] {
     const net = new Map<string, [number, number, number, number]>();
-    this.#forEach(u, fromDay, Number.POSITIVE_INFINITY, (day, slot, p, delta) => {
+    const log = this.#logs.get(u);
+    if (!log) return [];
+    const d = log.data;
+    for (let i = fromDay === Number.NEGATIVE_INFINITY ? 0 : log.firstFrom(fromDay); i < log.length; i++) {
+      const day = d[i * 4]!;
+      const slot = d[i * 4 + 1]!;
+      const p = d[i * 4 + 2]!;
       const key = `${day}:${slot}:${p}`;
       const entry = net.get(key);
-      if (entry) entry[3] += delta;
-      else net.set(key, [day, slot, p, delta]);
-    });
+      if (entry) entry[3] += d[i * 4 + 3]!;
+      else net.set(key, [day, slot, p, d[i * 4 + 3]!]);
+    }
     return [...net.values()].filter((e) => e[3] > 0);
   }
 }
