@@ -242,6 +242,10 @@ export const growthTable = (sizes: readonly SizeResult[]): string => {
       const p = r.footprint.people;
       return `${megabytes(p.arena.bytes + p.own.bytes + p.was.bytes + p.is.bytes)} (${int(p.arena.cells)} cells)`;
     }),
+    row('  of which people day registers (month sketches by day)', (r) => {
+      const d = r.footprint.people.days;
+      return d ? `${megabytes(d.bytes)} (${int(d.records)} months)` : '—';
+    }),
     row('  of which people registry, participation logs', (r) => {
       const p = r.footprint.people;
       return `${megabytes(p.registry.bytes)} (${int(p.people)} people), ${megabytes(p.logs.bytes)}`;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HyperLogLog } from '../measures/hyperloglog.ts';
@@ -111,6 +112,21 @@ const answers = (cube: PeopleCube) =>
     ),
   );
 
+/** Every node's and view's people from 11 January to 10 February: the end of one month, the start of the next. */
+const edges = (cube: PeopleCube) =>
+  [0, 1, 2, 3, 4, 5, 6].flatMap((node) =>
+    [AS_WAS, AS_IS].map((view) => cube.distinct(node, view, [[JAN + 10, JAN + 40]], null, SLOTS)),
+  );
+
+/** A checkpoint's day registers, per view: the month records that have them and a digest of their bytes. */
+const dayRegistersOf = (bytes: Uint8Array) => {
+  const reader = new SnapshotReader(bytes);
+  return (reader.header as ReturnType<PeopleCube['exportState']>).days.map((d) => ({
+    records: [...reader.i32(d.records)],
+    sha256: createHash('sha256').update(reader.u8(d.data)).digest('hex'),
+  }));
+};
+
 describe('PeopleCube: month sketches', () => {
   it('answers a whole month of every kind exactly, or as the sketch of exactly its people, never stale', () => {
     fc.assert(
@@ -157,6 +173,10 @@ describe('PeopleCube: month sketches', () => {
         const restored = new PeopleCube(h, OPTIONS);
         restored.importState(reader, reader.header as ReturnType<PeopleCube['exportState']>);
         expect(answers(restored)).toEqual(got);
+        // Days at both ends of a period come from the months' day registers, which the checkpoint keeps.
+        expect(edges(restored)).toEqual(edges(cube));
+        const again = new SnapshotWriter();
+        expect(dayRegistersOf(again.finish(restored.exportState(again)))).toEqual(dayRegistersOf(bytes));
       }),
       fcParams,
     );
@@ -274,6 +294,43 @@ describe('PeopleCube: month sketches', () => {
       ),
       { ...fcParams, numRuns: 100 },
     );
+  });
+
+  it('reads the days of a large subtree month from its day registers, which forget a day taken back', () => {
+    const h = tree();
+    const cube = new PeopleCube(h, OPTIONS);
+    const people = (from: number, n: number) => Array.from({ length: n }, (_, i) => `y${from + i}`);
+    const estimate = (names: readonly string[]) => {
+      const sketch = new HyperLogLog();
+      for (const n of names) sketch.add(cube.registry.hashOf(cube.registry.intern(n)));
+      return Math.round(sketch.estimate());
+    };
+    // 12 people on 3 January pass monthSketchAt: d1 and p get January's sketch and its day registers in
+    // both views, and so does g1, whose own cell of 12 is past the threshold.
+    cube.add(3, JAN + 2, 0, people(0, 12), 1);
+    expect(cube.footprint().days.records).toBe(6);
+    // z comes on the 3rd and again on the 21st, with 10 others; then the 21st's participation is voided.
+    cube.add(3, JAN + 2, 1, ['z'], 1);
+    cube.add(3, JAN + 20, 1, ['z'], 1);
+    cube.add(4, JAN + 20, 2, people(100, 10), 1);
+    const late = [[JAN + 15, JAN + 25]] as const;
+    expect(cube.distinct(0, AS_WAS, late, null, SLOTS)).toMatchObject({
+      value: estimate([...people(100, 10), 'z']),
+      exact: false,
+    });
+    cube.add(3, JAN + 20, 1, ['z'], -1);
+    // z is still in January's cells (the 3rd), but no longer in the days from the 16th.
+    for (const view of [AS_WAS, AS_IS]) {
+      expect(cube.distinct(0, view, late, null, SLOTS)).toMatchObject({
+        value: estimate(people(100, 10)),
+        exact: false,
+        stale: false,
+      });
+    }
+    // Five people on those days (the threshold is 6) are read exactly, from the logs, registers or not.
+    cube.add(4, JAN + 20, 2, people(100, 10), -1);
+    cube.add(3, JAN + 21, 0, people(200, 5), 1);
+    expect(cube.distinct(0, AS_WAS, late, null, SLOTS)).toEqual({ value: 5, exact: true, stale: false });
   });
 
   it('refuses a checkpoint whose participation log is out of day order', () => {

@@ -1,3 +1,4 @@
+import { HyperLogLog } from '../measures/hyperloglog.ts';
 import { PeopleArena } from '../measures/people-arena.ts';
 import {
   PEOPLE_SET_DEFAULT_THRESHOLD,
@@ -8,6 +9,7 @@ import {
 import { PersonRegistry } from '../measures/person-registry.ts';
 import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
 import { CellIndex } from './cell-index.ts';
+import { DayRegisters } from './day-registers.ts';
 import type { Hierarchy } from './hierarchy.ts';
 import { MonthTally } from './month-tally.ts';
 import { firstDayOfMonthIndex, monthIndexOfDay } from './rollup-series.ts';
@@ -27,6 +29,11 @@ const IS = 2;
 type GridIndex = typeof OWN | typeof WAS | typeof IS;
 /** In the stale list, a month sketch of a view: MONTH + view, keyed by the month alone. */
 const MONTH = 3;
+/**
+ * An estimate of the people in some days past this many times a set's exact threshold is read as a sketch
+ * without looking further: at the default precision (1.6% error) 25% is fifteen standard errors.
+ */
+const CERTAINLY_OVER = 1.25;
 
 export interface PeopleCubeOptions {
   /** Distinct people a cell keeps exactly before it becomes a sketch (default 4096). */
@@ -132,6 +139,8 @@ export class PeopleCube {
    */
   readonly #months: [MonthTally, MonthTally] = [new MonthTally(), new MonthTally()];
   readonly #monthSketchAt: number;
+  /** Per view, the day-by-day registers of each month record with a month sketch (see {@link DayRegisters}). */
+  readonly #days: [DayRegisters, DayRegisters];
   /** One more than the highest slot with people: the cells of a month are at most this many per grid. */
   #slotCount = 0;
   /**
@@ -166,6 +175,7 @@ export class PeopleCube {
       throw new RangeError(`monthSketchAt must be a whole number of people, got ${at}`);
     }
     this.#monthSketchAt = at;
+    this.#days = [new DayRegisters(this.#cells.precision), new DayRegisters(this.#cells.precision)];
   }
 
   /** The people seen, interned to the indices the cells hold. */
@@ -189,9 +199,9 @@ export class PeopleCube {
     for (const id of persons) {
       const p = this.registry.intern(id);
       log.push(day, slot, p, sign);
-      this.#touch(OWN, u, key, p, sign);
-      for (const n of was) this.#touch(WAS, n, key, p, sign);
-      for (const n of is) this.#touch(IS, n, key, p, sign);
+      this.#touch(OWN, u, day, key, p, sign);
+      for (const n of was) this.#touch(WAS, n, day, key, p, sign);
+      for (const n of is) this.#touch(IS, n, day, key, p, sign);
     }
   }
 
@@ -212,8 +222,8 @@ export class PeopleCube {
       for (const [day, slot, p, net] of this.#net(u, Number.NEGATIVE_INFINITY)) {
         const month = monthIndexOfDay(day);
         for (let k = 0; k < net; k++) {
-          for (const n of removed) this.#touch(IS, n, cellKey(month, slot), p, -1);
-          for (const n of added) this.#touch(IS, n, cellKey(month, slot), p, 1);
+          for (const n of removed) this.#touch(IS, n, day, cellKey(month, slot), p, -1);
+          for (const n of added) this.#touch(IS, n, day, cellKey(month, slot), p, 1);
         }
       }
     });
@@ -251,7 +261,7 @@ export class PeopleCube {
   ): PeopleSource[] {
     const sets: PeopleSource[] = [];
     const parts = this.#parts;
-    const partialRanges: [number, number][] = [];
+    const partials: [number, number][] = [];
     // Every kind with people, in the whole subtree: a month may be one sketch.
     let allKinds = !ownOnly;
     for (let s = 0; allKinds && mask !== null && s < this.#slotCount; s++) allKinds = mask[s] === 1;
@@ -264,7 +274,7 @@ export class PeopleCube {
         const start = firstDayOfMonthIndex(m);
         const end = firstDayOfMonthIndex(m + 1) - 1;
         if (start < fromDay || end > toDay) {
-          partialRanges.push([Math.max(start, fromDay), Math.min(end, toDay)]);
+          partials.push([Math.max(start, fromDay), Math.min(end, toDay)]);
           continue;
         }
         // The month's cells, each rebuilt first if stale (a void may have brought a sketch back under the
@@ -285,6 +295,16 @@ export class PeopleCube {
         } else if (parts.length > first) {
           months.push(m, first);
         }
+      }
+    }
+    // The days at the ends of a large subtree's period, from its months' day registers where it has them.
+    let partialRanges = partials;
+    if (allKinds && partials.length > 0) {
+      const edges = this.#fromDayRegisters(node, view, partials);
+      if (edges !== undefined) {
+        sets.push(PeopleSet.ofSketch(edges.sketch, this.#cells.threshold));
+        partialRanges = edges.rest;
+        sketched = true;
       }
     }
     for (let i = 0; i < months.length; i += 2) {
@@ -334,6 +354,44 @@ export class PeopleCube {
     return sets;
   }
 
+  /**
+   * The people on the days of partial months, read from the node's day registers for the months that have
+   * them — when those people are certainly more than a partial month's set keeps exactly. The answer is then
+   * an estimate whichever way it is read, and the day registers are the registers those participations
+   * would make. Partial months without day registers are left in `rest`. Undefined when none has them or
+   * the estimate is within reach of the threshold: the participation logs decide, exactly.
+   */
+  #fromDayRegisters(
+    node: number,
+    view: ViewIndex,
+    ranges: readonly [number, number][],
+  ): { sketch: HyperLogLog; rest: [number, number][] } | undefined {
+    let sketch: HyperLogLog | undefined;
+    const rest: [number, number][] = [];
+    for (const range of ranges) {
+      const month = monthIndexOfDay(range[0]);
+      const registers = this.#readDays(node, view, month);
+      if (registers === undefined) {
+        rest.push(range);
+        continue;
+      }
+      sketch ??= new HyperLogLog(this.#cells.precision);
+      const first = firstDayOfMonthIndex(month);
+      this.#days[view].mergeDays(registers, range[0] - first, range[1] - first, sketch);
+    }
+    if (sketch === undefined || sketch.estimate() <= CERTAINLY_OVER * this.#cells.threshold) return undefined;
+    return { sketch, rest };
+  }
+
+  /** A month's day registers when it has a month sketch, rebuilt with it first if stale; else undefined. */
+  #readDays(node: number, view: ViewIndex, month: number): Uint8Array | undefined {
+    const tally = this.#months[view];
+    const r = tally.find(node, month);
+    if (r < 0 || tally.cell(r) < 0) return undefined;
+    this.#monthSketch(node, view, month);
+    return this.#days[view].get(r);
+  }
+
   /** Whether any participant ids were recorded in the unit's subtree (to tell "none recorded" from zero). */
   hasParticipants(): boolean {
     return this.#logs.size > 0;
@@ -341,8 +399,8 @@ export class PeopleCube {
 
   /**
    * What the projection holds, for memory accounting: per grid (own, as-was, as-is), its cells, how many
-   * are sketches or stale, the exact members and the index's bytes; the arena's cells and bytes; the
-   * registry; the participation logs.
+   * are sketches or stale, the exact members and the index's bytes; the month sketches and their day
+   * registers; the arena's cells and bytes; the registry; the participation logs.
    */
   footprint() {
     const grid = (index: CellIndex) => {
@@ -378,6 +436,10 @@ export class PeopleCube {
       was: grid(this.#desc[AS_WAS]),
       is: grid(this.#desc[AS_IS]),
       months: { was: months(this.#months[AS_WAS]), is: months(this.#months[AS_IS]) },
+      days: this.#days.reduce((t, d) => ({ records: t.records + d.size, bytes: t.bytes + d.byteLength }), {
+        records: 0,
+        bytes: 0,
+      }),
       arena: { cells: this.#cells.cells, bytes: this.#cells.byteLength },
       logs: { units: this.#logs.size, participations, bytes: logBytes },
     };
@@ -422,6 +484,10 @@ export class PeopleCube {
         const { index, counts, cells } = tally.exportState();
         return { index: w.blob(index), counts: w.blob(counts), cells: w.blob(cells) };
       }),
+      days: this.#days.map((d) => {
+        const { records, data } = d.exportState();
+        return { records: w.blob(records), data: w.blob(data) };
+      }),
       logUnits: w.blob(Int32Array.from(units)),
       logLengths: w.blob(Int32Array.from(lengths)),
       logs: w.blob(data),
@@ -465,6 +531,10 @@ export class PeopleCube {
         this.#cells.cells,
       );
     });
+    this.#days.forEach((d, view) => {
+      const t = state.days[view]!;
+      d.importState({ records: r.i32(t.records), data: r.u8(t.data) }, this.#months[view as ViewIndex].size);
+    });
     // Stale cells are not listed in the checkpoint: their flags are, so the list is found again.
     this.#stale = [];
     this.#underToday.clear();
@@ -507,9 +577,10 @@ export class PeopleCube {
   }
 
   #countsUnder(u: number, node: number, view: ViewIndex, day: number): boolean {
-    if (view === AS_WAS) return this.#h.isWithinAt(u, node, day);
+    // Both chains are cached by the hierarchy: this runs per unit, and per day as-was, in every log scan.
+    if (view === AS_WAS) return u === node || this.#h.chainAt(u, day).includes(node);
     const target = this.#h.primaryNode(u);
-    return target === node || this.#h.asIsAncestors(target, []).includes(node);
+    return target === node || this.#h.asIsChain(target).includes(node);
   }
 
   /**
@@ -654,16 +725,21 @@ export class PeopleCube {
    */
   #fromOwnCells(node: number, month: number, slot: number): PeopleSet {
     const fresh = this.#newSet();
+    for (const u of this.#asIsUnder(node)) {
+      const own = this.#readOwn(u, month, slot);
+      if (own >= 0) fresh.addAll(this.#cells.source(own));
+    }
+    return fresh;
+  }
+
+  /** The units other than the node whose participations count under it as-is (kept; see `#underToday`). */
+  #asIsUnder(node: number): readonly number[] {
     let units = this.#underToday.get(node);
     if (!units) {
       units = this.#contributors(node).filter((u) => u !== node && this.#countsUnder(u, node, AS_IS, 0));
       this.#underToday.set(node, units);
     }
-    for (const u of units) {
-      const own = this.#readOwn(u, month, slot);
-      if (own >= 0) fresh.addAll(this.#cells.source(own));
-    }
-    return fresh;
+    return units;
   }
 
   /**
@@ -682,7 +758,7 @@ export class PeopleCube {
     return fresh;
   }
 
-  #touch(g: GridIndex, node: number, key: number, person: number, delta: number) {
+  #touch(g: GridIndex, node: number, day: number, key: number, person: number, delta: number) {
     const grid = this.#grids[g];
     let cell = grid.get(node, key);
     if (cell < 0) {
@@ -698,12 +774,39 @@ export class PeopleCube {
       joinedOrLeft = this.#cells.remove(cell, person);
       if (!wasStale && this.#cells.isStale(cell)) this.#stale.push(g, node, key);
     }
+    const month = Math.floor(key / SLOTS);
+    if (g !== IS) this.#keepDays(AS_WAS, node, day, month, person, delta);
+    if (g !== WAS) this.#keepDays(AS_IS, node, day, month, person, delta);
     // A person already in (or still in) an exact cell is already in (still in) the month's sketch.
     const isSketch = this.#cells.members(cell) < 0;
     if (!joinedOrLeft && !isSketch) return;
-    const month = Math.floor(key / SLOTS);
-    if (g !== IS) this.#keepMonth(AS_WAS, g === OWN, node, month, person, delta, joinedOrLeft, isSketch);
-    if (g !== WAS) this.#keepMonth(AS_IS, g === OWN, node, month, person, delta, joinedOrLeft, isSketch);
+    if (g !== IS) this.#keepMonth(AS_WAS, g === OWN, node, day, person, delta, joinedOrLeft, isSketch);
+    if (g !== WAS) this.#keepMonth(AS_IS, g === OWN, node, day, person, delta, joinedOrLeft, isSketch);
+  }
+
+  /**
+   * Keeps a subtree month's day registers, where it has them, in step with every participation, not only
+   * joins: a person's later days in the month count on those days. A participation taken back may leave its
+   * person in the month but not on its day, and a register cannot forget: the month's sketch is marked stale,
+   * and both are rebuilt together before they are read again.
+   */
+  #keepDays(view: ViewIndex, node: number, day: number, month: number, person: number, delta: number) {
+    const days = this.#days[view];
+    if (days.size === 0) return;
+    const tally = this.#months[view];
+    const r = tally.find(node, month);
+    if (r < 0) return;
+    const registers = days.get(r);
+    if (registers === undefined) return;
+    if (delta > 0) {
+      days.add(registers, day - firstDayOfMonthIndex(month), this.registry.hashes[person]!);
+      return;
+    }
+    const sketch = tally.cell(r);
+    if (!this.#cells.isStale(sketch)) {
+      this.#cells.markStale(sketch);
+      this.#stale.push(MONTH + view, node, month);
+    }
   }
 
   /**
@@ -716,13 +819,14 @@ export class PeopleCube {
     view: ViewIndex,
     own: boolean,
     node: number,
-    month: number,
+    day: number,
     person: number,
     delta: number,
     joinedOrLeft: boolean,
     isSketch: boolean,
   ) {
     const tally = this.#months[view];
+    const month = monthIndexOfDay(day);
     // Own cells make no record unless they became a sketch: a unit's own months are many and small.
     const r = delta > 0 && (!own || isSketch) ? tally.record(node, month) : tally.find(node, month);
     if (r < 0) return;
@@ -775,7 +879,51 @@ export class PeopleCube {
       if (desc >= 0) this.#cells.unionInto(sketch, desc);
     }
     if (!fresh && this.#cells.isStale(sketch)) this.#stale.push(MONTH + view, node, month);
+    this.#fillDays(view, node, month, r);
     return sketch;
+  }
+
+  /**
+   * (Re)makes a month's day registers from the participation logs of the units that may count under the
+   * node: its own, and its descendants' as the view places them (as-was, under the node on the day). What a
+   * correction took back is netted out first, per day, slot and person, as the cells net it.
+   */
+  #fillDays(view: ViewIndex, node: number, month: number, r: number) {
+    const days = this.#days[view];
+    const registers = days.reset(r);
+    const from = firstDayOfMonthIndex(month);
+    const to = firstDayOfMonthIndex(month + 1) - 1;
+    const hashes = this.registry.hashes;
+    // As-is, the units under the node today (kept between rebuilds) and the node itself; as-was, every unit
+    // that was ever under it, asked day by day.
+    const units = view === AS_IS ? [node, ...this.#asIsUnder(node)] : this.#contributors(node);
+    for (const u of units) {
+      const log = this.#logs.get(u);
+      if (log === undefined) continue;
+      const start = log.firstFrom(from);
+      const end = log.firstAfter(to);
+      if (start >= end) continue;
+      const d = log.data;
+      const always = u === node || view === AS_IS;
+      let removals = false;
+      for (let i = start; i < end && !removals; i++) removals = d[i * 4 + 3]! < 0;
+      let lastDay = Number.NaN;
+      let under = true;
+      if (!removals) {
+        for (let i = start; i < end; i++) {
+          const day = d[i * 4]!;
+          if (!always && day !== lastDay) {
+            lastDay = day;
+            under = this.#countsUnder(u, node, AS_WAS, day);
+          }
+          if (under) days.add(registers, day - from, hashes[d[i * 4 + 2]!]!);
+        }
+        continue;
+      }
+      for (const [day, , p] of this.#net(u, from, to)) {
+        if (always || this.#countsUnder(u, node, AS_WAS, day)) days.add(registers, day - from, hashes[p]!);
+      }
+    }
   }
 
   #rollWas(units: readonly number[], fromDay: number, sign: 1 | -1) {
@@ -784,22 +932,23 @@ export class PeopleCube {
       for (const [day, slot, p, net] of this.#net(u, fromDay)) {
         const month = monthIndexOfDay(day);
         for (const n of this.#h.ancestorsAt(u, day, chain)) {
-          for (let k = 0; k < net; k++) this.#touch(WAS, n, cellKey(month, slot), p, sign);
+          for (let k = 0; k < net; k++) this.#touch(WAS, n, day, cellKey(month, slot), p, sign);
         }
       }
     }
   }
 
   /**
-   * A unit's participations from `fromDay` on, netted per (day, slot, person): what currently counts. Moving
+   * A unit's participations from `fromDay` on (to `toDay`), netted per (day, slot, person): what counts. Moving
    * history must move the net, not replay the log, or a void would remove a person before it was added.
    */
-  #net(u: number, fromDay: number): [number, number, number, number][] {
+  #net(u: number, fromDay: number, toDay = Number.POSITIVE_INFINITY): [number, number, number, number][] {
     const net = new Map<string, [number, number, number, number]>();
     const log = this.#logs.get(u);
     if (!log) return [];
     const d = log.data;
-    for (let i = fromDay === Number.NEGATIVE_INFINITY ? 0 : log.firstFrom(fromDay); i < log.length; i++) {
+    const end = toDay === Number.POSITIVE_INFINITY ? log.length : log.firstAfter(toDay);
+    for (let i = fromDay === Number.NEGATIVE_INFINITY ? 0 : log.firstFrom(fromDay); i < end; i++) {
       const day = d[i * 4]!;
       const slot = d[i * 4 + 1]!;
       const p = d[i * 4 + 2]!;

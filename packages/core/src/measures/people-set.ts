@@ -129,6 +129,17 @@ export class PeopleSet implements PeopleSource {
     return { value: Math.round(merged.estimate()), exact: false, relativeError: merged.relativeError, stale };
   }
 
+  /**
+   * A set in sketch mode holding `sketch` (taken, not copied): registers put together elsewhere — a run of
+   * days of a subtree month — joining a union as any sketch does.
+   */
+  static ofSketch(sketch: HyperLogLog, threshold: number = PEOPLE_SET_DEFAULT_THRESHOLD): PeopleSet {
+    const set = new PeopleSet({ threshold, precision: sketch.precision });
+    set.#exact = undefined;
+    set.#sketch = sketch;
+    return set;
+  }
+
   /** Restores a set written by {@link PeopleSet.toBytes}; throws a RangeError on malformed bytes. */
   static fromBytes(bytes: Uint8Array): PeopleSet {
     const fail = (why: string): never => {
