@@ -108,9 +108,13 @@ export const createApp = (options: AppOptions) => {
     const requestId = given !== undefined && REQUEST_ID.test(given) ? given : newRequestId();
     c.set('requestId', requestId);
     c.set('principal', anonymous);
+    const final = { 'X-Request-Id': requestId, 'X-Content-Type-Options': 'nosniff' };
+    c.set('finalHeaders', final);
     await next();
-    setFinalHeader(c, 'X-Request-Id', requestId);
-    setFinalHeader(c, 'X-Content-Type-Options', 'nosniff');
+    if (c.get('headersFinal') !== true) {
+      setFinalHeader(c, 'X-Request-Id', final['X-Request-Id']);
+      setFinalHeader(c, 'X-Content-Type-Options', final['X-Content-Type-Options']);
+    }
     // While draining, ask keep-alive clients to reconnect (to another node) rather than reuse this one.
     if (deps.draining()) setFinalHeader(c, 'Connection', 'close');
     if (!logging) return;

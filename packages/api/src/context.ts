@@ -15,6 +15,13 @@ export type AppEnv = {
     requestId: string;
     /** The request's ETag, worked out once (see `etagOf`). */
     etagMemo?: EtagMemo;
+    /** The headers every response carries (request id, nosniff), set on the response once it is made. */
+    finalHeaders: Readonly<Record<string, string>>;
+    /**
+     * Set by a route whose response already holds `finalHeaders` in a plain object (a 304): left alone, it
+     * is written by the adapter straight from that object, with no Headers built for it.
+     */
+    headersFinal?: true;
   };
 };
 

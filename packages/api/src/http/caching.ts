@@ -143,8 +143,16 @@ export const notModified = (c: Context<AppEnv>, clock: Clock, f: Freshness): Res
   if (header === undefined) return undefined;
   const etag = etagOf(c, clock, f.position);
   if (!matchesIfNoneMatch(header, etag)) return undefined;
+  // Every header in one plain object, the request id's included: no Headers object is made for a 304 (see
+  // `headersFinal`), which is most of what answering one costs beyond the socket.
+  c.set('headersFinal', true);
   return new Response(null, {
     status: 304,
-    headers: { ETag: etag, 'Cache-Control': cacheControlOf(clock, f), Vary: 'Accept, Authorization' },
+    headers: {
+      ETag: etag,
+      'Cache-Control': cacheControlOf(clock, f),
+      Vary: 'Accept, Authorization',
+      ...c.get('finalHeaders'),
+    },
   });
 };

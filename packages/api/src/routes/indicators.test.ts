@@ -300,10 +300,21 @@ describe('caching and knownAt', () => {
       asked += 1;
       return original(q);
     };
-    const cached = await w.request(url, { token: TOKENS.national, headers: { 'If-None-Match': etag } });
+    const cached = await w.request(url, {
+      token: TOKENS.national,
+      headers: { 'If-None-Match': etag, 'X-Request-Id': 'again-1' },
+    });
     expect(cached.status).toBe(304);
     expect(await cached.text()).toBe('');
     expect(asked).toBe(0);
+    // The 304 is built with every header in one object; it still carries what every response does.
+    expect(Object.fromEntries(cached.headers)).toEqual({
+      etag,
+      'cache-control': 'private, no-cache',
+      vary: 'Accept, Authorization',
+      'x-request-id': 'again-1',
+      'x-content-type-options': 'nosniff',
+    });
     await w.request('/v1/events', { token: TOKENS.admin, body: more });
     const fresh = await w.request(url, { token: TOKENS.national, headers: { 'If-None-Match': etag } });
     expect(fresh.status).toBe(200);
