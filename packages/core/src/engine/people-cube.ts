@@ -334,19 +334,31 @@ export class PeopleCube {
         }
         return under;
       };
-      for (const u of ownOnly ? [node] : this.#contributors(node)) {
+      // Partial months next to each other (the end of one month, the start of the next) are one run of days.
+      const runs: [number, number][] = [];
+      for (const [from, to] of partialRanges) {
+        const last = runs[runs.length - 1];
+        if (last !== undefined && last[1] + 1 === from) last[1] = to;
+        else runs.push([from, to]);
+      }
+      let units: readonly number[];
+      if (ownOnly) units = [node];
+      else if (view === AS_WAS) units = this.#contributors(node);
+      else {
+        // As-is, the units under the node today (kept), and the node itself unless it passed to another.
+        const under = this.#asIsUnder(node);
+        units = this.#countsUnder(node, node, AS_IS, 0) ? [node, ...under] : under;
+      }
+      for (const u of units) {
         const log = this.#logs.get(u);
         if (log === undefined) continue;
         unit = u;
-        let asked = false;
-        for (const [from, to] of partialRanges) {
+        for (const [from, to] of runs) {
           // Most units of a large subtree have nothing on a given week: one binary search tells.
           const first = log.firstFrom(from);
           if (first >= log.length || log.data[first * 4]! > to) continue;
-          if (!asked && !ownOnly && view === AS_IS && !this.#countsUnder(u, node, view, 0)) break;
-          asked = true;
           lastDay = Number.NaN;
-          this.#netPeople(u, keep, partial, from, to);
+          this.#netRun(log, first, to, keep, partial);
         }
       }
       sets.push(partial);
@@ -538,6 +550,7 @@ export class PeopleCube {
     // Stale cells are not listed in the checkpoint: their flags are, so the list is found again.
     this.#stale = [];
     this.#underToday.clear();
+    this.#contributorsOf.clear();
     this.#grids.forEach((grid, g) => {
       grid.forEach((node, key, cell) => {
         // Keys are stored as unsigned words; `| 0` gives back a month before 1900's negative key.
@@ -654,11 +667,26 @@ export class PeopleCube {
   ): PeopleSet {
     const log = this.#logs.get(u);
     if (!log) return into;
-    const d = log.data;
     const start = fromDay === Number.NEGATIVE_INFINITY ? 0 : log.firstFrom(fromDay);
-    const end = toDay === Number.POSITIVE_INFINITY ? log.length : log.firstAfter(toDay);
+    return this.#netRun(log, start, toDay, keep, into);
+  }
+
+  /** {@link #netPeople} from the log's entry `start` (the first on or after the first day) to `toDay`. */
+  #netRun(
+    log: ParticipationLog,
+    start: number,
+    toDay: number,
+    keep: (day: number, slot: number) => boolean,
+    into: PeopleSet,
+  ): PeopleSet {
+    const d = log.data;
+    // The run is short: its end and whether it takes anything back are found in one pass.
+    let end = start;
     let removals = false;
-    for (let i = start; i < end && !removals; i++) removals = d[i * 4 + 3]! < 0;
+    while (end < log.length && d[end * 4]! <= toDay) {
+      if (d[end * 4 + 3]! < 0) removals = true;
+      end++;
+    }
     if (!removals) {
       // Nothing taken back in these days (the usual case): each participation goes straight in.
       const hashes = this.registry.hashes;
