@@ -154,7 +154,7 @@ export class PeopleCube {
   readonly #perPerson = new Map<number, number>();
   readonly #logs = new Map<number, ParticipationLog>();
   /**
-   * For as-is rebuilds: the units with participations that count under a node in today's tree. Kept while
+   * For as-is reads and rebuilds: the node and the units with participations under it in today's tree. Kept while
    * neither the tree nor the set of units with participations changes (a stale province's months and kinds
    * share one list); cleared by a re-attribution and by a unit's first participation.
    */
@@ -341,15 +341,7 @@ export class PeopleCube {
         if (last !== undefined && last[1] + 1 === from) last[1] = to;
         else runs.push([from, to]);
       }
-      let units: readonly number[];
-      if (ownOnly) units = [node];
-      else if (view === AS_WAS) units = this.#contributors(node);
-      else {
-        // As-is, the units under the node today (kept), and the node itself unless it passed to another.
-        const under = this.#asIsUnder(node);
-        units = this.#countsUnder(node, node, AS_IS, 0) ? [node, ...under] : under;
-      }
-      for (const u of units) {
+      for (const u of ownOnly ? [node] : this.#unitsUnder(node, view)) {
         const log = this.#logs.get(u);
         if (log === undefined) continue;
         unit = u;
@@ -753,18 +745,24 @@ export class PeopleCube {
    */
   #fromOwnCells(node: number, month: number, slot: number): PeopleSet {
     const fresh = this.#newSet();
-    for (const u of this.#asIsUnder(node)) {
+    for (const u of this.#unitsUnder(node, AS_IS)) {
+      if (u === node) continue;
       const own = this.#readOwn(u, month, slot);
       if (own >= 0) fresh.addAll(this.#cells.source(own));
     }
     return fresh;
   }
 
-  /** The units other than the node whose participations count under it as-is (kept; see `#underToday`). */
-  #asIsUnder(node: number): readonly number[] {
+  /**
+   * The units with participations that may count under the node in a view, the node's own always among
+   * them (its own cells count in its months): as-was, every unit ever below it, to be asked day by day;
+   * as-is, those under it in today's tree (kept; see `#underToday`).
+   */
+  #unitsUnder(node: number, view: ViewIndex): readonly number[] {
+    if (view === AS_WAS) return this.#contributors(node);
     let units = this.#underToday.get(node);
     if (!units) {
-      units = this.#contributors(node).filter((u) => u !== node && this.#countsUnder(u, node, AS_IS, 0));
+      units = this.#contributors(node).filter((u) => u === node || this.#countsUnder(u, node, AS_IS, 0));
       this.#underToday.set(node, units);
     }
     return units;
@@ -808,8 +806,8 @@ export class PeopleCube {
     // A person already in (or still in) an exact cell is already in (still in) the month's sketch.
     const isSketch = this.#cells.members(cell) < 0;
     if (!joinedOrLeft && !isSketch) return;
-    if (g !== IS) this.#keepMonth(AS_WAS, g === OWN, node, day, person, delta, joinedOrLeft, isSketch);
-    if (g !== WAS) this.#keepMonth(AS_IS, g === OWN, node, day, person, delta, joinedOrLeft, isSketch);
+    if (g !== IS) this.#keepMonth(AS_WAS, g === OWN, node, month, person, delta, joinedOrLeft, isSketch);
+    if (g !== WAS) this.#keepMonth(AS_IS, g === OWN, node, month, person, delta, joinedOrLeft, isSketch);
   }
 
   /**
@@ -847,14 +845,13 @@ export class PeopleCube {
     view: ViewIndex,
     own: boolean,
     node: number,
-    day: number,
+    month: number,
     person: number,
     delta: number,
     joinedOrLeft: boolean,
     isSketch: boolean,
   ) {
     const tally = this.#months[view];
-    const month = monthIndexOfDay(day);
     // Own cells make no record unless they became a sketch: a unit's own months are many and small.
     const r = delta > 0 && (!own || isSketch) ? tally.record(node, month) : tally.find(node, month);
     if (r < 0) return;
@@ -922,19 +919,19 @@ export class PeopleCube {
     const from = firstDayOfMonthIndex(month);
     const to = firstDayOfMonthIndex(month + 1) - 1;
     const hashes = this.registry.hashes;
-    // As-is, the units under the node today (kept between rebuilds) and the node itself; as-was, every unit
-    // that was ever under it, asked day by day.
-    const units = view === AS_IS ? [node, ...this.#asIsUnder(node)] : this.#contributors(node);
-    for (const u of units) {
+    for (const u of this.#unitsUnder(node, view)) {
       const log = this.#logs.get(u);
       if (log === undefined) continue;
-      const start = log.firstFrom(from);
-      const end = log.firstAfter(to);
-      if (start >= end) continue;
       const d = log.data;
-      const always = u === node || view === AS_IS;
+      const start = log.firstFrom(from);
+      let end = start;
       let removals = false;
-      for (let i = start; i < end && !removals; i++) removals = d[i * 4 + 3]! < 0;
+      while (end < log.length && d[end * 4]! <= to) {
+        if (d[end * 4 + 3]! < 0) removals = true;
+        end++;
+      }
+      if (start === end) continue;
+      const always = u === node || view === AS_IS;
       let lastDay = Number.NaN;
       let under = true;
       if (!removals) {
