@@ -248,53 +248,60 @@ describe('PeopleCube: month sketches', () => {
     });
   });
 
-  it('answers any range of days, backdated and voided participations included, as the model does', () => {
-    const range = fc
-      .tuple(fc.integer({ min: JAN - 3, max: JAN + 62 }), fc.nat(40))
-      .map(([from, span]) => [from, from + span] as const);
-    fc.assert(
-      fc.property(
-        fc.array(op, { maxLength: 50 }),
-        fc.array(range, { minLength: 1, maxLength: 4 }),
-        (ops, ranges) => {
-          const h = tree();
-          const cube = new PeopleCube(h, OPTIONS);
-          const model: Model = { live: [], lastMove: new Map() };
-          const { live } = model;
-          /** Every range against the model; asked midway too, so what a read keeps must keep up. */
-          const check = () => {
-            for (const [from, to] of ranges) {
-              for (const node of [0, 1, 3]) {
-                for (const view of [AS_WAS, AS_IS]) {
-                  for (const [mask, ownOnly] of [
-                    [null, false],
-                    [Uint8Array.of(1, 0, 1), false],
-                    [null, true],
-                  ] as const) {
-                    const people = new Set<string>();
-                    for (const e of live) {
-                      if (e.day < from || e.day > to || (mask !== null && mask[e.slot] !== 1)) continue;
-                      if (ownOnly ? e.u !== node : !countsUnder(h, e.u, node, view, e.day)) continue;
-                      for (const p of e.persons) people.add(p);
+  it.each([
+    ['small thresholds: sketches, month sketches and day registers', OPTIONS],
+    // Everyone fits in exact cells, so a range from a month's 1st or to its end is read from the cells' days.
+    ['exact cells throughout: edge days from the cells', { threshold: 40, monthSketchAt: 1_000 }],
+  ])(
+    'answers any range of days, backdated and voided participations included, as the model does, with %s',
+    (_, options) => {
+      const range = fc
+        .tuple(fc.integer({ min: JAN - 3, max: JAN + 62 }), fc.nat(40))
+        .map(([from, span]) => [from, from + span] as const);
+      fc.assert(
+        fc.property(
+          fc.array(op, { maxLength: 50 }),
+          fc.array(range, { minLength: 1, maxLength: 4 }),
+          (ops, ranges) => {
+            const h = tree();
+            const cube = new PeopleCube(h, options);
+            const model: Model = { live: [], lastMove: new Map() };
+            const { live } = model;
+            /** Every range against the model; asked midway too, so what a read keeps must keep up. */
+            const check = () => {
+              for (const [from, to] of ranges) {
+                for (const node of [0, 1, 3]) {
+                  for (const view of [AS_WAS, AS_IS]) {
+                    for (const [mask, ownOnly] of [
+                      [null, false],
+                      [Uint8Array.of(1, 0, 1), false],
+                      [null, true],
+                    ] as const) {
+                      const people = new Set<string>();
+                      for (const e of live) {
+                        if (e.day < from || e.day > to || (mask !== null && mask[e.slot] !== 1)) continue;
+                        if (ownOnly ? e.u !== node : !countsUnder(h, e.u, node, view, e.day)) continue;
+                        for (const p of e.persons) people.add(p);
+                      }
+                      const size = cube.distinct(node, view, [[from, to]], mask, SLOTS, ownOnly);
+                      const where = `node ${node}, view ${view}, ${from}..${to}, mask ${mask}, own ${ownOnly}`;
+                      expectPeople(cube, size, people, where);
                     }
-                    const size = cube.distinct(node, view, [[from, to]], mask, SLOTS, ownOnly);
-                    const where = `node ${node}, view ${view}, ${from}..${to}, mask ${mask}, own ${ownOnly}`;
-                    expectPeople(cube, size, people, where);
                   }
                 }
               }
+            };
+            for (const [i, o] of ops.entries()) {
+              if (i === ops.length >> 1) check();
+              applyOp(h, cube, model, o);
             }
-          };
-          for (const [i, o] of ops.entries()) {
-            if (i === ops.length >> 1) check();
-            applyOp(h, cube, model, o);
-          }
-          check();
-        },
-      ),
-      { ...fcParams, numRuns: 100 },
-    );
-  });
+            check();
+          },
+        ),
+        { ...fcParams, numRuns: 100 },
+      );
+    },
+  );
 
   it('reads the days of a large subtree month from its day registers, which forget a day taken back', () => {
     const h = tree();

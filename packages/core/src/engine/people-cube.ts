@@ -12,7 +12,7 @@ import { CellIndex } from './cell-index.ts';
 import { DayRegisters } from './day-registers.ts';
 import type { Hierarchy } from './hierarchy.ts';
 import { MonthTally } from './month-tally.ts';
-import { firstDayOfMonthIndex, monthIndexOfDay } from './rollup-series.ts';
+import { dayOfMonthIn, firstDayOfMonthIndex, monthIndexOfDay } from './rollup-series.ts';
 import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
 
 /**
@@ -150,6 +150,8 @@ export class PeopleCube {
   #stale: number[] = [];
   /** Scratch for the cells of one month that a read gathers. */
   readonly #parts: number[] = [];
+  /** Scratch for the cells of one partial month read from their edge days. */
+  readonly #edgeParts: number[] = [];
   /** Scratch for netting one unit's participations per person. */
   readonly #perPerson = new Map<number, number>();
   readonly #logs = new Map<number, ParticipationLog>();
@@ -318,6 +320,15 @@ export class PeopleCube {
       const end = i + 2 < months.length ? months[i + 3]! : parts.length;
       for (let at = months[i + 1]!; at < end; at++) sets.push(this.#cells.source(parts[at]!));
     }
+    // A partial month that starts on the 1st or ends on the month's last day is read from the month's exact
+    // cells, which know each member's first and last day in them; the rest from the participation logs.
+    if (partialRanges.length > 0) {
+      const rest: [number, number][] = [];
+      for (const range of partialRanges) {
+        if (!this.#fromEdges(node, view, range, mask, slotCount, ownOnly, sets)) rest.push(range);
+      }
+      partialRanges = rest;
+    }
     if (partialRanges.length > 0) {
       const partial = this.#newSet();
       // Each unit's log is in day order: a partial month is a binary search and a run of its days. Whether
@@ -356,6 +367,43 @@ export class PeopleCube {
       sets.push(partial);
     }
     return sets;
+  }
+
+  /**
+   * Adds to `sets` the people of a partial month's days from its cells, when the days begin on the 1st or
+   * end on the month's last day and every cell the read needs is exact with trusted days (see
+   * {@link PeopleArena.hasDays}): those with a first participation by the range's last day, or a last one
+   * from its first day. False, adding nothing, when the range lies inside the month or a cell is a sketch or
+   * its days are loose: the participation logs decide.
+   */
+  #fromEdges(
+    node: number,
+    view: ViewIndex,
+    [from, to]: readonly [number, number],
+    mask: Uint8Array | null,
+    slotCount: number,
+    ownOnly: boolean,
+    sets: PeopleSource[],
+  ): boolean {
+    const month = monthIndexOfDay(from);
+    const start = firstDayOfMonthIndex(month);
+    const atStart = from === start;
+    if (!atStart && to !== firstDayOfMonthIndex(month + 1) - 1) return false;
+    const parts = this.#edgeParts;
+    parts.length = 0;
+    for (let s = 0; s < slotCount; s++) {
+      if (mask !== null && mask[s] !== 1) continue;
+      const own = this.#readOwn(node, month, s);
+      const desc = ownOnly ? -1 : this.#readDesc(node, view, month, s);
+      if (own >= 0) parts.push(own);
+      if (desc >= 0) parts.push(desc);
+    }
+    for (const cell of parts) if (!this.#cells.hasDays(cell)) return false;
+    // From the 1st: first participation on or before `to`. To the month's end: last one on or after `from`.
+    const firstBy = atStart ? to - start : 30;
+    const lastFrom = atStart ? 0 : from - start;
+    for (const cell of parts) sets.push(this.#cells.source(cell, firstBy, lastFrom));
+    return true;
   }
 
   /**
@@ -403,20 +451,23 @@ export class PeopleCube {
 
   /**
    * What the projection holds, for memory accounting: per grid (own, as-was, as-is), its cells, how many
-   * are sketches or stale, the exact members and the index's bytes; the month sketches and their day
+   * are sketches or stale, how many exact ones have loose days, the exact members and the index's bytes; the month sketches and their day
    * registers; the arena's cells and bytes; the registry; the participation logs.
    */
   footprint() {
     const grid = (index: CellIndex) => {
       let sketches = 0;
       let stale = 0;
+      let loose = 0;
       let members = 0;
       index.forEach((_, __, cell) => {
-        if (this.#cells.isExact(cell)) members += this.#cells.size(cell).value;
-        else sketches++;
+        if (this.#cells.isExact(cell)) {
+          members += this.#cells.size(cell).value;
+          if (!this.#cells.hasDays(cell)) loose++;
+        } else sketches++;
         if (this.#cells.isStale(cell)) stale++;
       });
-      return { cells: index.size, sketches, stale, members, bytes: index.byteLength };
+      return { cells: index.size, sketches, stale, loose, members, bytes: index.byteLength };
     };
     const months = (tally: MonthTally) => {
       let sketches = 0;
@@ -792,15 +843,16 @@ export class PeopleCube {
       cell = this.#cells.create();
       grid.set(node, key, cell);
     }
+    const month = Math.floor(key / SLOTS);
+    const dayOfMonth = dayOfMonthIn(day, month);
     let joinedOrLeft: boolean;
     if (delta > 0) {
-      joinedOrLeft = this.#cells.add(cell, person);
+      joinedOrLeft = this.#cells.add(cell, person, 1, dayOfMonth);
     } else {
       const wasStale = this.#cells.isStale(cell);
-      joinedOrLeft = this.#cells.remove(cell, person);
+      joinedOrLeft = this.#cells.remove(cell, person, dayOfMonth);
       if (!wasStale && this.#cells.isStale(cell)) this.#stale.push(g, node, key);
     }
-    const month = Math.floor(key / SLOTS);
     if (g !== IS) this.#keepDays(AS_WAS, node, day, month, person, delta);
     if (g !== WAS) this.#keepDays(AS_IS, node, day, month, person, delta);
     // A person already in (or still in) an exact cell is already in (still in) the month's sketch.

@@ -11,6 +11,19 @@ export const monthIndexOfDay = (day: number): number => {
 export const firstDayOfMonthIndex = (m: number): number =>
   dayFromCivil(1900 + Math.floor(m / 12), (m % 12) + 1, 1);
 
+/** The last month whose first day {@link dayOfMonthIn} computed: a fold's adds stay in one month for long. */
+let memoStartMonth = Number.NaN;
+let memoStart = 0;
+
+/** The day of the month (0 for the 1st) of `day`, which lies in month `m`. */
+export const dayOfMonthIn = (day: number, m: number): number => {
+  if (m !== memoStartMonth) {
+    memoStart = firstDayOfMonthIndex(m);
+    memoStartMonth = m;
+  }
+  return day - memoStart;
+};
+
 /** The last (day, month) converted: a fold's consecutive adds almost always fall on the same day. */
 let memoDay = Number.NaN;
 let memoMonth = 0;

@@ -7,7 +7,7 @@ import {
   maxRegisters,
 } from './hyperloglog.ts';
 import { PEOPLE_SET_DEFAULT_THRESHOLD, type PeopleSize, type PeopleSource } from './people-set.ts';
-import { markKeys } from './person-multiset.ts';
+import { FIRST_DAY_SHIFT, LAST_DAY_SHIFT, markKeys } from './person-multiset.ts';
 
 /**
  * Many distinct-people cells — the (node, month, kind × channel) cells of the people projection — held in a
@@ -33,6 +33,25 @@ import { markKeys } from './person-multiset.ts';
 /** The size class of a sketch block; exact tables have classes below it. */
 const SKETCH = 255;
 const FLAG_STALE = 1;
+/**
+ * An exact cell whose members' first and last days may be wider than the truth: a participation on a
+ * member's first or last day was taken back while others remained, or the cell was rebuilt from a set that
+ * does not know days. Its members and counts stay exact; only {@link PeopleArena.markEdgeInto} refuses it.
+ */
+const FLAG_LOOSE = 2;
+/**
+ * An exact member's second word: participations in the low 22 bits, then the day of the month (0–30) of
+ * their first participation in the cell, then of their last. A month's cell cannot hold 4 million
+ * participations of one person, and the days cost no memory.
+ */
+const COUNT_MASK = 2 ** FIRST_DAY_SHIFT - 1;
+const FIRST_SHIFT = FIRST_DAY_SHIFT;
+const LAST_SHIFT = LAST_DAY_SHIFT;
+const DAY_MASK = 31;
+/** The day of the month a caller passes when it does not know it: the member's days become loose. */
+const NO_DAY = -1;
+const memberWord = (times: number, first: number, last: number): number =>
+  (times | (first << FIRST_SHIFT) | (last << LAST_SHIFT)) >>> 0;
 /** The smallest exact table: 4 slots, 8 words. */
 const MIN_TABLE_LOG = 2;
 const FIBONACCI = 0x9e3779b1;
@@ -144,6 +163,11 @@ export class PeopleArena {
     return (this.#flags[cell]! & FLAG_STALE) !== 0;
   }
 
+  /** Whether an exact cell knows each member's first and last day exactly (see {@link markEdgeInto}). */
+  hasDays(cell: number): boolean {
+    return this.#class[cell] !== SKETCH && (this.#flags[cell]! & FLAG_LOOSE) === 0;
+  }
+
   /** Participations ("lượt") recorded: exact in both modes. */
   participations(cell: number): number {
     return this.#participations[cell]!;
@@ -163,23 +187,34 @@ export class PeopleArena {
   }
 
   /**
-   * Records `times` participations of a person; true when they joined the cell's exact members (false when
-   * they were a member already, and for a sketch, which cannot tell).
+   * Records `times` participations of a person on `day` of the month (0–30; {@link NO_DAY} when unknown,
+   * which makes the cell's days loose); true when they joined the cell's exact members (false when they were
+   * a member already, and for a sketch, which cannot tell).
    */
-  add(cell: number, person: number, times = 1): boolean {
-    this.#participations[cell]! += times;
+  add(cell: number, person: number, times = 1, day = NO_DAY): boolean {
     const cls = this.#class[cell]!;
     if (cls === SKETCH) {
+      this.#participations[cell]! += times;
       this.#addToSketch(cell, person);
       return false;
     }
+    // Unknown, the day widens the member's days to the whole month.
+    const first = day === NO_DAY ? 0 : day;
+    const last = day === NO_DAY ? DAY_MASK - 1 : day;
     const key = person + 1;
-    if (cls !== 0) {
-      const slot = this.#find(cell, key);
-      if (slot >= 0) {
-        this.#chunkOf(cell)[slot + 1]! += times;
-        return false;
-      }
+    const slot = cls === 0 ? -1 : this.#find(cell, key);
+    const word = slot < 0 ? 0 : this.#chunkOf(cell)[slot + 1]!;
+    if ((word & COUNT_MASK) + times > COUNT_MASK)
+      throw new RangeError(`person ${person} would have more than ${COUNT_MASK} participations in one cell`);
+    this.#participations[cell]! += times;
+    if (day === NO_DAY) this.#flags[cell]! |= FLAG_LOOSE;
+    if (slot >= 0) {
+      this.#chunkOf(cell)[slot + 1] = memberWord(
+        (word & COUNT_MASK) + times,
+        Math.min((word >>> FIRST_SHIFT) & DAY_MASK, first),
+        Math.max(word >>> LAST_SHIFT, last),
+      );
+      return false;
     }
     const distinct = this.#distinct[cell]!;
     if (distinct >= this.threshold) {
@@ -190,17 +225,19 @@ export class PeopleArena {
     // Grow at 75% load so linear probes stay short.
     if (cls === 0 || (distinct + 1) * 4 > (1 << cls) * 3)
       this.#resize(cell, Math.max(MIN_TABLE_LOG, cls + 1));
-    this.#insert(cell, key, times);
+    this.#insert(cell, key, memberWord(times, first, last));
     this.#distinct[cell] = distinct + 1;
     return true;
   }
 
   /**
-   * Takes back one participation; at zero the person leaves the cell, and the answer is true. A sketch
-   * cannot forget, so there the cell becomes stale. Removing a person an exact cell does not hold is a
-   * projection bug and throws.
+   * Takes back one participation, made on `day` of the month (0–30; {@link NO_DAY} when unknown); at zero the
+   * person leaves the cell, and the answer is true. A sketch cannot forget, so there the cell becomes stale.
+   * A member who stays keeps their first and last days, which may now be wider than the truth: the cell's days
+   * become loose unless all the member's participations were on that one day. Removing a person an exact
+   * cell does not hold is a projection bug and throws.
    */
-  remove(cell: number, person: number): boolean {
+  remove(cell: number, person: number, day = NO_DAY): boolean {
     if (this.#class[cell] === SKETCH) {
       this.#flags[cell]! |= FLAG_STALE;
       this.#participations[cell]! -= 1;
@@ -211,8 +248,13 @@ export class PeopleArena {
       throw new RangeError(`cannot remove person ${person}: they have no participation in this cell`);
     this.#participations[cell]! -= 1;
     const pool = this.#chunkOf(cell);
-    if (pool[slot + 1]! > 1) {
-      pool[slot + 1]! -= 1;
+    const word = pool[slot + 1]!;
+    if ((word & COUNT_MASK) > 1) {
+      const first = (word >>> FIRST_SHIFT) & DAY_MASK;
+      const last = word >>> LAST_SHIFT;
+      if (first !== last && (day === NO_DAY || day === first || day === last))
+        this.#flags[cell]! |= FLAG_LOOSE;
+      pool[slot + 1] = word - 1;
       return false;
     }
     this.#deleteSlot(cell, slot);
@@ -269,17 +311,59 @@ export class PeopleArena {
     const end = start + (2 << cls);
     for (let at = start; at < end; at += 2) {
       const key = pool[at]!;
-      if (key !== 0) visit(key - 1, pool[at + 1]!, hashes[key - 1]!);
+      if (key !== 0) visit(key - 1, pool[at + 1]! & COUNT_MASK, hashes[key - 1]!);
     }
   }
 
-  /** Marks an exact cell's members in a bitmap over the registry (see {@link markKeys}). */
-  markInto(cell: number, seen: Uint32Array, registrySize: number, clear: boolean): number {
-    const cls = this.#class[cell]!;
+  /**
+   * Calls `visit` for each member of an exact cell with days (see {@link hasDays}) who took part on or
+   * before day `firstBy` of the month and on or after day `lastFrom`: with `lastFrom` 0, those with a
+   * participation in the month's first days up to `firstBy`; with `firstBy` 30, those with one from
+   * `lastFrom` to the month's end. Returns how many were visited.
+   */
+  forEachOnEdge(
+    cell: number,
+    firstBy: number,
+    lastFrom: number,
+    visit: ((person: number, hash32: number) => void) | null,
+  ): number {
+    const cls = this.#edgeClass(cell);
+    if (cls === 0) return 0;
+    const pool = this.#chunkOf(cell);
+    const hashes = this.#hashes();
+    const start = this.#offset[cell]! & this.#chunkMask;
+    const end = start + (2 << cls);
+    let n = 0;
+    for (let at = start; at < end; at += 2) {
+      const key = pool[at]!;
+      if (key === 0) continue;
+      const word = pool[at + 1]!;
+      if (((word >>> FIRST_SHIFT) & DAY_MASK) > firstBy || word >>> LAST_SHIFT < lastFrom) continue;
+      n++;
+      visit?.(key - 1, hashes[key - 1]!);
+    }
+    return n;
+  }
+
+  /**
+   * Marks an exact cell's members in a bitmap over the registry (see {@link markKeys}): all of them, or with
+   * `firstBy` and `lastFrom` those {@link forEachOnEdge} visits — the exact union of the people of a month's
+   * first or last days, from the cells, without the participation logs.
+   */
+  markInto(
+    cell: number,
+    seen: Uint32Array,
+    registrySize: number,
+    clear: boolean,
+    firstBy = DAY_MASK,
+    lastFrom = 0,
+  ): number {
+    const cls = firstBy < DAY_MASK || lastFrom > 0 ? this.#edgeClass(cell) : this.#class[cell]!;
     if (cls === SKETCH) throw new RangeError('markInto needs an exact cell; this one is a sketch');
     if (cls === 0) return 0;
     const start = this.#offset[cell]! & this.#chunkMask;
-    return markKeys(this.#chunkOf(cell), start, start + (2 << cls), 2, seen, registrySize, clear);
+    const end = start + (2 << cls);
+    return markKeys(this.#chunkOf(cell), start, end, 2, seen, registrySize, clear, firstBy, lastFrom);
   }
 
   /** Folds a sketch cell's registers into `target` (of the same precision). */
@@ -304,9 +388,14 @@ export class PeopleArena {
     }
   }
 
-  /** A read-only view of one cell, for unions alongside free-standing sets. */
-  source(cell: number): PeopleSource {
-    return new ArenaCell(this, cell);
+  /**
+   * A read-only view of one cell, for unions alongside free-standing sets: the whole cell, or with `firstBy`
+   * and `lastFrom` the members {@link forEachOnEdge} visits (an exact cell with days only).
+   */
+  source(cell: number, firstBy = DAY_MASK, lastFrom = 0): PeopleSource {
+    if (firstBy >= DAY_MASK && lastFrom <= 0) return new ArenaCell(this, cell);
+    this.#edgeClass(cell);
+    return new ArenaEdge(this, cell, firstBy, lastFrom);
   }
 
   /** Bytes held (cell records and the whole pool, free blocks included), for memory accounting. */
@@ -389,6 +478,12 @@ export class PeopleArena {
     this.#free = state.free.map((list) => [...list]);
   }
 
+  /** An exact cell's size class, after checking that its members' days can be trusted. */
+  #edgeClass(cell: number): number {
+    if (!this.hasDays(cell)) throw new RangeError('edge reads need an exact cell whose days are not loose');
+    return this.#class[cell]!;
+  }
+
   /** The chunk holding the cell's block. */
   #chunkOf(cell: number): Uint32Array {
     return this.#chunks[this.#offset[cell]! >>> this.#chunkLog]!;
@@ -426,7 +521,8 @@ export class PeopleArena {
     }
   }
 
-  #insert(cell: number, key: number, times: number): void {
+  /** Puts a member not yet in the table into it: `key` is person + 1, `word` their count and days. */
+  #insert(cell: number, key: number, word: number): void {
     const pool = this.#chunkOf(cell);
     const cls = this.#class[cell]!;
     const start = this.#offset[cell]! & this.#chunkMask;
@@ -437,7 +533,7 @@ export class PeopleArena {
       if (at === end) at = start;
     }
     pool[at] = key;
-    pool[at + 1] = times;
+    pool[at + 1] = word;
   }
 
   /** Empties `slot` by shifting later members of its probe run back, so no tombstones accumulate. */
@@ -503,6 +599,7 @@ export class PeopleArena {
     this.#offset[cell] = offset;
     this.#class[cell] = SKETCH;
     this.#distinct[cell] = 0;
+    this.#flags[cell]! &= ~FLAG_LOOSE;
   }
 
   /** Empties a cell and returns its block. */
@@ -601,5 +698,56 @@ class ArenaCell implements PeopleSource {
   }
   writeRegisters(target: Uint8Array, base: number): void {
     this.#arena.writeRegistersOf(this.#cell, target, base);
+  }
+}
+
+/**
+ * The members of an exact arena cell with a participation in the first days of its month or in the last
+ * (see {@link PeopleArena.forEachOnEdge}): who, exactly, but not how often on those days.
+ */
+class ArenaEdge implements PeopleSource {
+  readonly #arena: PeopleArena;
+  readonly #cell: number;
+  readonly #firstBy: number;
+  readonly #lastFrom: number;
+
+  constructor(arena: PeopleArena, cell: number, firstBy: number, lastFrom: number) {
+    this.#arena = arena;
+    this.#cell = cell;
+    this.#firstBy = firstBy;
+    this.#lastFrom = lastFrom;
+  }
+
+  get precision(): number {
+    return this.#arena.precision;
+  }
+  get isExact(): boolean {
+    return true;
+  }
+  get isStale(): boolean {
+    return false;
+  }
+  get participations(): number {
+    throw new RangeError("a cell's edge days say who took part on them, not how often");
+  }
+  size(): PeopleSize {
+    return {
+      value: this.#arena.forEachOnEdge(this.#cell, this.#firstBy, this.#lastFrom, null),
+      exact: true,
+      stale: false,
+    };
+  }
+  forEachMember(visit: (person: number, times: number, hash32: number) => void): void {
+    // Times are not known for the edge days alone; a union only asks who.
+    this.#arena.forEachOnEdge(this.#cell, this.#firstBy, this.#lastFrom, (p, hash) => visit(p, 1, hash));
+  }
+  markInto(seen: Uint32Array, registrySize: number, clear: boolean): number {
+    return this.#arena.markInto(this.#cell, seen, registrySize, clear, this.#firstBy, this.#lastFrom);
+  }
+  mergeSketchInto(): void {
+    throw new RangeError('an edge of an exact cell has no sketch');
+  }
+  writeRegisters(): void {
+    throw new RangeError('an edge of an exact cell has no sketch');
   }
 }

@@ -325,19 +325,22 @@ export class PeopleSet implements PeopleSource {
    * Counts distinct members across exact sets with a bitset over the registry. The bitset is kept between
    * calls (allocating registrySize / 8 bytes per query fed the garbage collector) and cleared afterwards
    * whichever way is cheaper: by the members that set it when they are few, else by one fill of the words.
+   * "Few" is judged by the distinct members counted, not the sets' sizes summed: a set's size may itself
+   * take a pass (the edge days of a cell), and people repeated across sets only make the clearing pass a
+   * small factor longer than the count says.
    */
   static #exactUnionCount(list: readonly PeopleSource[], registrySize: number): number {
     const words = Math.ceil(registrySize / 32);
     if (unionScratch.length < words) unionScratch = new Uint32Array(Math.max(words, unionScratch.length * 2));
     const seen = unionScratch;
-    let members = 0;
-    for (const set of list) members += set.size().value;
     let count = 0;
+    let marked = false;
     try {
       for (const set of list) count += set.markInto(seen, registrySize, false);
+      marked = true;
     } finally {
       // A fill is a memset: per word it costs a small fraction of a member's visit.
-      if (members * 16 < words) for (const set of list) set.markInto(seen, registrySize, true);
+      if (marked && count * 16 < words) for (const set of list) set.markInto(seen, registrySize, true);
       else seen.fill(0, 0, words);
     }
     return count;

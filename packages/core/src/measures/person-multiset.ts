@@ -9,9 +9,18 @@ const MIN_SLOTS = 8;
 const FIBONACCI = 0x9e3779b1;
 
 /**
+ * Where {@link PeopleArena}'s exact members keep the days of the month (0–30) of their first and last
+ * participation: bits 22–26 and 27–31 of the word after the key, the participations in the bits below.
+ */
+export const FIRST_DAY_SHIFT = 22;
+export const LAST_DAY_SHIFT = 27;
+
+/**
  * Sets (or, with `clear`, zeroes) the bit of each member of an open-addressing table in `seen`, a bitmap over
  * the registry: keys are person index + 1 (0 empty) every `stride` words from `start` to `end`. Returns how
- * many bits it newly set — the exact union's inner loop, with no call per member.
+ * many bits it newly set — the exact union's inner loop, with no call per member. With `firstBy` and
+ * `lastFrom`, only members whose next word says they first took part on or before day `firstBy` and last on
+ * or after day `lastFrom` (see {@link FIRST_DAY_SHIFT}); the defaults take everyone.
  */
 export const markKeys = (
   table: Uint32Array,
@@ -21,11 +30,15 @@ export const markKeys = (
   seen: Uint32Array,
   registrySize: number,
   clear: boolean,
+  firstBy = 31,
+  lastFrom = 0,
 ): number => {
   let added = 0;
   for (let at = start; at < end; at += stride) {
     const key = table[at]!;
     if (key === 0) continue;
+    const days = table[at + 1]!;
+    if (((days >>> FIRST_DAY_SHIFT) & 31) > firstBy || days >>> LAST_DAY_SHIFT < lastFrom) continue;
     const index = key - 1;
     if (index >= registrySize) {
       throw new RangeError(`person index ${index} is not in the registry (size ${registrySize})`);
