@@ -27,8 +27,16 @@ const OWN = 0;
 const WAS = 1;
 const IS = 2;
 type GridIndex = typeof OWN | typeof WAS | typeof IS;
+/** A cell another is the union of, with where it lies. */
+interface CellPart {
+  readonly g: GridIndex;
+  readonly node: number;
+  readonly cell: number;
+}
 /** In the stale list, a month sketch of a view: MONTH + view, keyed by the month alone. */
 const MONTH = 3;
+/** In the stale list, an exact cell whose members' days are loose: DAYS + its grid, keyed as the grid is. */
+const DAYS = 5;
 /**
  * An estimate of the people in some days past this many times a set's exact threshold is read as a sketch
  * without looking further: at the default precision (1.6% error) 25% is fifteen standard errors.
@@ -146,6 +154,8 @@ export class PeopleCube {
   /**
    * Cells a removal left stale, as (grid, node, key) triples, most recent last: {@link refreshStale} rebuilds
    * them off the query path. A query that meets one first rebuilds it itself, and the entry is then skipped.
+   * Month sketches are listed as (MONTH + view, node, month), and exact cells whose members' days a removal
+   * or a rebuild left loose as (DAYS + grid, node, key).
    */
   #stale: number[] = [];
   /** Scratch for the cells of one month that a read gathers. */
@@ -302,8 +312,8 @@ export class PeopleCube {
     // The days at the ends of a large subtree's period, from its months' day registers where it has them.
     let partialRanges = partials;
     if (allKinds && partials.length > 0) {
-      const edges = this.#fromDayRegisters(node, view, partials);
-      if (edges !== undefined) {
+      const edges = this.#mergeDayRegisters(node, view, partials, undefined);
+      if (edges.sketch !== undefined && edges.sketch.estimate() > CERTAINLY_OVER * this.#cells.threshold) {
         sets.push(PeopleSet.ofSketch(edges.sketch, this.#cells.threshold));
         partialRanges = edges.rest;
         sketched = true;
@@ -321,52 +331,92 @@ export class PeopleCube {
       for (let at = months[i + 1]!; at < end; at++) sets.push(this.#cells.source(parts[at]!));
     }
     // A partial month that starts on the 1st or ends on the month's last day is read from the month's exact
-    // cells, which know each member's first and last day in them; the rest from the participation logs.
-    if (partialRanges.length > 0) {
-      const rest: [number, number][] = [];
-      for (const range of partialRanges) {
-        if (!this.#fromEdges(node, view, range, mask, slotCount, ownOnly, sets)) rest.push(range);
-      }
-      partialRanges = rest;
+    // cells, which know each member's first and last day in them. What is left of a large month (one with
+    // day registers: a cell of it is a sketch) waits to see whether the answer is large anyway.
+    const rest: [number, number][] = [];
+    const pending: [number, number][] = [];
+    for (const range of partialRanges) {
+      if (this.#fromEdges(node, view, range, mask, slotCount, ownOnly, sets)) continue;
+      if (allKinds && this.#hasDayRegisters(node, view, monthIndexOfDay(range[0]))) pending.push(range);
+      else rest.push(range);
     }
-    if (partialRanges.length > 0) {
-      const partial = this.#newSet();
-      // Each unit's log is in day order: a partial month is a binary search and a run of its days. Whether
-      // a unit counts under the node is asked once a unit as-is, and once a day as-was.
-      let unit = node;
-      let lastDay = Number.NaN;
-      let under = true;
-      const keep = (day: number, slot: number) => {
-        if (mask !== null && mask[slot] !== 1) return false;
-        if (ownOnly || view === AS_IS) return true;
-        if (day !== lastDay) {
-          lastDay = day;
-          under = this.#countsUnder(unit, node, view, day);
-        }
-        return under;
-      };
-      // Partial months next to each other (the end of one month, the start of the next) are one run of days.
-      const runs: [number, number][] = [];
-      for (const [from, to] of partialRanges) {
-        const last = runs[runs.length - 1];
-        if (last !== undefined && last[1] + 1 === from) last[1] = to;
-        else runs.push([from, to]);
-      }
-      for (const u of ownOnly ? [node] : this.#unitsUnder(node, view)) {
-        const log = this.#logs.get(u);
-        if (log === undefined) continue;
-        unit = u;
-        for (const [from, to] of runs) {
-          // Most units of a large subtree have nothing on a given week: one binary search tells.
-          const first = log.firstFrom(from);
-          if (first >= log.length || log.data[first * 4]! > to) continue;
-          lastDay = Number.NaN;
-          this.#netRun(log, first, to, keep, partial);
-        }
-      }
-      sets.push(partial);
+    if (pending.length > 0) {
+      const large = this.#certainlyLarge(node, view, pending, sets);
+      if (large !== undefined) {
+        sets.length = 0;
+        sets.push(large);
+      } else rest.push(...pending);
     }
+    if (rest.length > 0) sets.push(this.#fromParticipationLogs(node, view, rest, mask, ownOnly));
     return sets;
+  }
+
+  /**
+   * The people of every part gathered so far and of the `pending` days of large months (read from their day
+   * registers) as one sketch — when that sketch certainly holds more than a set keeps exactly: the answer
+   * may then be an estimate, as any set that large may be, and the logs are not read. Undefined otherwise.
+   */
+  #certainlyLarge(
+    node: number,
+    view: ViewIndex,
+    pending: readonly [number, number][],
+    sets: readonly PeopleSource[],
+  ): PeopleSet | undefined {
+    const { sketch } = this.#mergeDayRegisters(node, view, pending, undefined);
+    if (sketch === undefined) return undefined;
+    for (const set of sets) {
+      if (set.isExact) set.forEachMember((_, __, hash) => sketch.add(hash));
+      else set.mergeSketchInto(sketch);
+    }
+    if (sketch.estimate() <= CERTAINLY_OVER * this.#cells.threshold) return undefined;
+    return PeopleSet.ofSketch(sketch, this.#cells.threshold);
+  }
+
+  /**
+   * The people of the days of `ranges` (partial months, in day order), from the participation logs of the
+   * units that may count under the node. Each unit's log is in day order: a range is a binary search and a
+   * run of its days. Whether a unit counts under the node is asked once a unit as-is, and once a day as-was.
+   */
+  #fromParticipationLogs(
+    node: number,
+    view: ViewIndex,
+    ranges: readonly [number, number][],
+    mask: Uint8Array | null,
+    ownOnly: boolean,
+  ): PeopleSet {
+    const partial = this.#newSet();
+    let unit = node;
+    let lastDay = Number.NaN;
+    let under = true;
+    const keep = (day: number, slot: number) => {
+      if (mask !== null && mask[slot] !== 1) return false;
+      if (ownOnly || view === AS_IS) return true;
+      if (day !== lastDay) {
+        lastDay = day;
+        under = this.#countsUnder(unit, node, view, day);
+      }
+      return under;
+    };
+    // Partial months next to each other (the end of one month, the start of the next) are one run of days.
+    const runs: [number, number][] = [];
+    for (const [from, to] of [...ranges].sort((x, y) => x[0] - y[0])) {
+      const last = runs[runs.length - 1];
+      if (last !== undefined && last[1] + 1 === from) last[1] = to;
+      else runs.push([from, to]);
+    }
+    for (const u of ownOnly ? [node] : this.#unitsUnder(node, view)) {
+      const log = this.#logs.get(u);
+      if (log === undefined) continue;
+      unit = u;
+      for (const [from, to] of runs) {
+        // Most units of a large subtree have nothing on a given week: one binary search tells.
+        const first = log.firstFrom(from);
+        if (first >= log.length || log.data[first * 4]! > to) continue;
+        lastDay = Number.NaN;
+        this.#netRun(log, first, to, keep, partial);
+      }
+    }
+    return partial;
   }
 
   /**
@@ -391,14 +441,20 @@ export class PeopleCube {
     if (!atStart && to !== firstDayOfMonthIndex(month + 1) - 1) return false;
     const parts = this.#edgeParts;
     parts.length = 0;
+    const grid = view === AS_WAS ? WAS : IS;
     for (let s = 0; s < slotCount; s++) {
       if (mask !== null && mask[s] !== 1) continue;
       const own = this.#readOwn(node, month, s);
+      if (own >= 0) {
+        if (!this.#withDays(OWN, node, month, s, own)) return false;
+        parts.push(own);
+      }
       const desc = ownOnly ? -1 : this.#readDesc(node, view, month, s);
-      if (own >= 0) parts.push(own);
-      if (desc >= 0) parts.push(desc);
+      if (desc >= 0) {
+        if (!this.#withDays(grid, node, month, s, desc)) return false;
+        parts.push(desc);
+      }
     }
-    for (const cell of parts) if (!this.#cells.hasDays(cell)) return false;
     // From the 1st: first participation on or before `to`. To the month's end: last one on or after `from`.
     const firstBy = atStart ? to - start : 30;
     const lastFrom = atStart ? 0 : from - start;
@@ -407,18 +463,16 @@ export class PeopleCube {
   }
 
   /**
-   * The people on the days of partial months, read from the node's day registers for the months that have
-   * them — when those people are certainly more than a partial month's set keeps exactly. The answer is then
-   * an estimate whichever way it is read, and the day registers are the registers those participations
-   * would make. Partial months without day registers are left in `rest`. Undefined when none has them or
-   * the estimate is within reach of the threshold: the participation logs decide, exactly.
+   * Merges into `sketch` (made when first needed) the day registers of the ranges (partial months) whose
+   * months have them — the registers their participations would make — and returns it with the ranges whose
+   * months have none.
    */
-  #fromDayRegisters(
+  #mergeDayRegisters(
     node: number,
     view: ViewIndex,
     ranges: readonly [number, number][],
-  ): { sketch: HyperLogLog; rest: [number, number][] } | undefined {
-    let sketch: HyperLogLog | undefined;
+    sketch: HyperLogLog | undefined,
+  ): { sketch: HyperLogLog | undefined; rest: [number, number][] } {
     const rest: [number, number][] = [];
     for (const range of ranges) {
       const month = monthIndexOfDay(range[0]);
@@ -431,8 +485,14 @@ export class PeopleCube {
       const first = firstDayOfMonthIndex(month);
       this.#days[view].mergeDays(registers, range[0] - first, range[1] - first, sketch);
     }
-    if (sketch === undefined || sketch.estimate() <= CERTAINLY_OVER * this.#cells.threshold) return undefined;
     return { sketch, rest };
+  }
+
+  /** Whether a subtree's month has day registers (its month sketch), without rebuilding them. */
+  #hasDayRegisters(node: number, view: ViewIndex, month: number): boolean {
+    const tally = this.#months[view];
+    const r = tally.find(node, month);
+    return r >= 0 && tally.cell(r) >= 0;
   }
 
   /** A month's day registers when it has a month sketch, rebuilt with it first if stale; else undefined. */
@@ -598,6 +658,7 @@ export class PeopleCube {
       grid.forEach((node, key, cell) => {
         // Keys are stored as unsigned words; `| 0` gives back a month before 1900's negative key.
         if (this.#cells.isStale(cell)) this.#stale.push(g, node, key | 0);
+        else this.#queueDays(g as GridIndex, node, key | 0, cell);
       });
     });
     this.#months.forEach((tally, view) => {
@@ -670,6 +731,13 @@ export class PeopleCube {
       const key = stale.pop()!;
       const node = stale.pop()!;
       const g = stale.pop()!;
+      if (g >= DAYS) {
+        const grid = (g - DAYS) as GridIndex;
+        const cell = this.#grids[grid].get(node, key);
+        const month = Math.floor(key / SLOTS);
+        if (cell >= 0) this.#withDays(grid, node, month, key - month * SLOTS, cell);
+        continue;
+      }
       if (g >= MONTH) {
         this.#monthSketch(node, (g - MONTH) as ViewIndex, key);
         continue;
@@ -692,6 +760,7 @@ export class PeopleCube {
       cell,
       this.#netPeople(u, (_, s) => s === slot, this.#newSet(), from, to),
     );
+    this.#queueDays(OWN, u, cellKey(month, slot), cell);
     return cell;
   }
 
@@ -761,7 +830,53 @@ export class PeopleCube {
         ? (this.#fromChildren(node, month, slot) ?? this.#fromLogs(node, month, slot))
         : this.#fromOwnCells(node, month, slot);
     this.#cells.assign(cell, fresh);
+    this.#queueDays(view === AS_WAS ? WAS : IS, node, cellKey(month, slot), cell);
     return cell;
+  }
+
+  /** Lists an exact cell whose days are loose for {@link refreshStale} to make them true again. */
+  #queueDays(g: GridIndex, node: number, key: number, cell: number): void {
+    if (this.#cells.isExact(cell) && !this.#cells.hasDays(cell)) this.#stale.push(DAYS + g, node, key);
+  }
+
+  /**
+   * Whether an exact cell's members' days can be trusted, making them so first when a removal or a rebuild
+   * left them loose: an own cell from its unit's log; a descendants' cell from what it is the union of, as a
+   * stale one is rebuilt — as-is the own cells of the units under the node today, as-was the children's
+   * cells when no child came or went that month, else the logs. False for a sketch.
+   */
+  #withDays(g: GridIndex, node: number, month: number, slot: number, cell: number): boolean {
+    if (this.#cells.hasDays(cell)) return true;
+    if (!this.#cells.isExact(cell)) return false;
+    const from = firstDayOfMonthIndex(month);
+    const to = firstDayOfMonthIndex(month + 1) - 1;
+    const fromLogs =
+      (units: readonly number[], counts: (u: number, day: number) => boolean) =>
+      (note: (person: number, first: number, last: number) => void) => {
+        for (const u of units) {
+          for (const [day, s, p] of this.#net(u, from, to)) {
+            if (s === slot && counts(u, day)) note(p, day - from, day - from);
+          }
+        }
+      };
+    if (g === OWN)
+      return this.#cells.restoreDays(
+        cell,
+        fromLogs([node], () => true),
+      );
+    let parts = g === IS ? this.#ownCellsToday(node, month, slot) : this.#childCells(node, month, slot);
+    if (parts?.some((p) => !this.#withDays(p.g, p.node, month, slot, p.cell))) parts = undefined;
+    if (parts !== undefined) {
+      const days = parts;
+      return this.#cells.restoreDays(cell, (note) => {
+        for (const part of days) this.#cells.forEachMemberDays(part.cell, note);
+      });
+    }
+    const units = this.#unitsUnder(node, g === WAS ? AS_WAS : AS_IS).filter((u) => u !== node);
+    return this.#cells.restoreDays(
+      cell,
+      fromLogs(units, (u, day) => g === IS || this.#countsUnder(u, node, AS_WAS, day)),
+    );
   }
 
   /**
@@ -771,9 +886,22 @@ export class PeopleCube {
    * Undefined when a child came or went during the month, or a part is itself stale: the logs decide.
    */
   #fromChildren(node: number, month: number, slot: number): PeopleSet | undefined {
+    const parts = this.#childCells(node, month, slot);
+    if (parts === undefined) return undefined;
+    const fresh = this.#newSet();
+    for (const part of parts) fresh.addAll(this.#cells.source(part.cell));
+    return fresh.isStale ? undefined : fresh;
+  }
+
+  /**
+   * As-was, the cells a node's descendants' cell of (month, slot) is the union of — each child's own and
+   * descendants' cells, read (rebuilt first if stale) — when every child was its child all month or not at
+   * all; undefined when one came or went during the month.
+   */
+  #childCells(node: number, month: number, slot: number): CellPart[] | undefined {
     const from = firstDayOfMonthIndex(month);
     const to = firstDayOfMonthIndex(month + 1) - 1;
-    const fresh = this.#newSet();
+    const parts: CellPart[] = [];
     // Children that first came under the node after the month cannot count: stop at the first of them.
     const arrivals = this.#h.childrenByArrival(node);
     for (let i = 0; i < arrivals.children.length && arrivals.days[i]! <= to; i++) {
@@ -781,11 +909,11 @@ export class PeopleCube {
       if (this.#h.unit(c).parents.some((p) => p.from > from && p.from <= to)) return undefined;
       if (this.#h.parentAt(c, from) !== node) continue;
       const own = this.#readOwn(c, month, slot);
-      if (own >= 0) fresh.addAll(this.#cells.source(own));
+      if (own >= 0) parts.push({ g: OWN, node: c, cell: own });
       const desc = this.#readDesc(c, AS_WAS, month, slot);
-      if (desc >= 0) fresh.addAll(this.#cells.source(desc));
+      if (desc >= 0) parts.push({ g: WAS, node: c, cell: desc });
     }
-    return fresh.isStale ? undefined : fresh;
+    return parts;
   }
 
   /**
@@ -796,12 +924,19 @@ export class PeopleCube {
    */
   #fromOwnCells(node: number, month: number, slot: number): PeopleSet {
     const fresh = this.#newSet();
+    for (const part of this.#ownCellsToday(node, month, slot)) fresh.addAll(this.#cells.source(part.cell));
+    return fresh;
+  }
+
+  /** As-is, the own cells of (month, slot), read, of the units under the node today other than itself. */
+  #ownCellsToday(node: number, month: number, slot: number): CellPart[] {
+    const parts: CellPart[] = [];
     for (const u of this.#unitsUnder(node, AS_IS)) {
       if (u === node) continue;
       const own = this.#readOwn(u, month, slot);
-      if (own >= 0) fresh.addAll(this.#cells.source(own));
+      if (own >= 0) parts.push({ g: OWN, node: u, cell: own });
     }
-    return fresh;
+    return parts;
   }
 
   /**
@@ -850,8 +985,10 @@ export class PeopleCube {
       joinedOrLeft = this.#cells.add(cell, person, 1, dayOfMonth);
     } else {
       const wasStale = this.#cells.isStale(cell);
+      const hadDays = this.#cells.hasDays(cell);
       joinedOrLeft = this.#cells.remove(cell, person, dayOfMonth);
       if (!wasStale && this.#cells.isStale(cell)) this.#stale.push(g, node, key);
+      else if (hadDays) this.#queueDays(g, node, key, cell);
     }
     if (g !== IS) this.#keepDays(AS_WAS, node, day, month, person, delta);
     if (g !== WAS) this.#keepDays(AS_IS, node, day, month, person, delta);

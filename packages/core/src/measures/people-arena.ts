@@ -316,6 +316,70 @@ export class PeopleArena {
   }
 
   /**
+   * Calls `visit` with each member of an exact cell whose days are trusted (see {@link hasDays}) and the days
+   * of the month of their first and last participation.
+   */
+  forEachMemberDays(cell: number, visit: (person: number, first: number, last: number) => void): void {
+    const cls = this.#edgeClass(cell);
+    if (cls === 0) return;
+    const pool = this.#chunkOf(cell);
+    const start = this.#offset[cell]! & this.#chunkMask;
+    const end = start + (2 << cls);
+    for (let at = start; at < end; at += 2) {
+      const key = pool[at]!;
+      if (key === 0) continue;
+      const word = pool[at + 1]!;
+      visit(key - 1, (word >>> FIRST_SHIFT) & DAY_MASK, word >>> LAST_SHIFT);
+    }
+  }
+
+  /**
+   * Makes a loose exact cell's days true again: `feed` reports the days of everything the cell holds — each
+   * participation as (person, day, day), or each member of the cells it is the union of as (person, first,
+   * last) — and each member's days become the span of what was reported for them. True when every member was
+   * reported (the cell's days are trusted again); false, leaving them loose and whole-month wide, when one
+   * was not (the parts disagree with the cell), and for a sketch.
+   */
+  restoreDays(
+    cell: number,
+    feed: (note: (person: number, first: number, last: number) => void) => void,
+  ): boolean {
+    const cls = this.#class[cell]!;
+    if (cls === SKETCH) return false;
+    if (cls !== 0) {
+      const pool = this.#chunkOf(cell);
+      const start = this.#offset[cell]! & this.#chunkMask;
+      const end = start + (2 << cls);
+      // No day reported yet: a first day past any month's (31) and a last day of 0.
+      for (let at = start; at < end; at += 2) {
+        if (pool[at] !== 0) pool[at + 1] = memberWord(pool[at + 1]! & COUNT_MASK, DAY_MASK, 0);
+      }
+      feed((person, first, last) => {
+        const slot = this.#find(cell, person + 1);
+        if (slot < 0) return;
+        const word = pool[slot + 1]!;
+        pool[slot + 1] = memberWord(
+          word & COUNT_MASK,
+          Math.min((word >>> FIRST_SHIFT) & DAY_MASK, first),
+          Math.max(word >>> LAST_SHIFT, last),
+        );
+      });
+      let complete = true;
+      for (let at = start; at < end; at += 2) {
+        if (pool[at] === 0 || ((pool[at + 1]! >>> FIRST_SHIFT) & DAY_MASK) !== DAY_MASK) continue;
+        complete = false;
+        pool[at + 1] = memberWord(pool[at + 1]! & COUNT_MASK, 0, DAY_MASK - 1);
+      }
+      if (!complete) {
+        this.#flags[cell]! |= FLAG_LOOSE;
+        return false;
+      }
+    }
+    this.#flags[cell]! &= ~FLAG_LOOSE;
+    return true;
+  }
+
+  /**
    * Calls `visit` for each member of an exact cell with days (see {@link hasDays}) who took part on or
    * before day `firstBy` of the month and on or after day `lastFrom`: with `lastFrom` 0, those with a
    * participation in the month's first days up to `firstBy`; with `firstBy` 30, those with one from
