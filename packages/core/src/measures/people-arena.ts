@@ -7,7 +7,7 @@ import {
   maxRegisters,
 } from './hyperloglog.ts';
 import { PEOPLE_SET_DEFAULT_THRESHOLD, type PeopleSize, type PeopleSource } from './people-set.ts';
-import { FIRST_DAY_SHIFT, LAST_DAY_SHIFT, markKeys } from './person-multiset.ts';
+import { FIRST_DAY_SHIFT, LAST_DAY_SHIFT, markKeys, markKeysOnDays } from './person-multiset.ts';
 
 /**
  * Many distinct-people cells — the (node, month, kind × channel) cells of the people projection — held in a
@@ -422,12 +422,15 @@ export class PeopleArena {
     firstBy = DAY_MASK,
     lastFrom = 0,
   ): number {
-    const cls = firstBy < DAY_MASK || lastFrom > 0 ? this.#edgeClass(cell) : this.#class[cell]!;
+    const edge = firstBy < DAY_MASK || lastFrom > 0;
+    const cls = edge ? this.#edgeClass(cell) : this.#class[cell]!;
     if (cls === SKETCH) throw new RangeError('markInto needs an exact cell; this one is a sketch');
     if (cls === 0) return 0;
+    const pool = this.#chunkOf(cell);
     const start = this.#offset[cell]! & this.#chunkMask;
     const end = start + (2 << cls);
-    return markKeys(this.#chunkOf(cell), start, end, 2, seen, registrySize, clear, firstBy, lastFrom);
+    if (!edge) return markKeys(pool, start, end, 2, seen, registrySize, clear);
+    return markKeysOnDays(pool, start, end, seen, registrySize, clear, firstBy, lastFrom);
   }
 
   /** Folds a sketch cell's registers into `target` (of the same precision). */
