@@ -330,22 +330,26 @@ export class PeopleCube {
       const end = i + 2 < months.length ? months[i + 3]! : parts.length;
       for (let at = months[i + 1]!; at < end; at++) sets.push(this.#cells.source(parts[at]!));
     }
-    // A partial month that starts on the 1st or ends on the month's last day is read from the month's exact
-    // cells, which know each member's first and last day in them. What is left of a large month (one with
-    // day registers: a cell of it is a sketch) waits to see whether the answer is large anyway.
+    // The days of a large month (one with day registers: its cells hold more than monthSketchAt members, or
+    // one is a sketch) wait to see whether the whole answer is large. A partial month that starts on the 1st
+    // or ends on the month's last day is read from the month's exact cells, which know each member's first
+    // and last day in them; the rest from the participation logs.
     const rest: [number, number][] = [];
     const pending: [number, number][] = [];
     for (const range of partialRanges) {
-      if (this.#fromEdges(node, view, range, mask, slotCount, ownOnly, sets)) continue;
       if (allKinds && this.#hasDayRegisters(node, view, monthIndexOfDay(range[0]))) pending.push(range);
-      else rest.push(range);
+      else if (!this.#fromEdges(node, view, range, mask, slotCount, ownOnly, sets)) rest.push(range);
     }
     if (pending.length > 0) {
       const large = this.#certainlyLarge(node, view, pending, sets);
       if (large !== undefined) {
         sets.length = 0;
         sets.push(large);
-      } else rest.push(...pending);
+      } else {
+        for (const range of pending) {
+          if (!this.#fromEdges(node, view, range, mask, slotCount, ownOnly, sets)) rest.push(range);
+        }
+      }
     }
     if (rest.length > 0) sets.push(this.#fromParticipationLogs(node, view, rest, mask, ownOnly));
     return sets;
