@@ -7,7 +7,13 @@ import {
   maxRegisters,
 } from './hyperloglog.ts';
 import { PEOPLE_SET_DEFAULT_THRESHOLD, type PeopleSize, type PeopleSource } from './people-set.ts';
-import { FIRST_DAY_SHIFT, LAST_DAY_SHIFT, markKeys, markKeysOnDays } from './person-multiset.ts';
+import {
+  FIRST_DAY_SHIFT,
+  LAST_DAY_SHIFT,
+  markKeys,
+  markKeysOnDays,
+  type UnionMarks,
+} from './person-multiset.ts';
 
 /**
  * Many distinct-people cells — the (node, month, kind × channel) cells of the people projection — held in a
@@ -414,14 +420,7 @@ export class PeopleArena {
    * `firstBy` and `lastFrom` those {@link forEachOnEdge} visits — the exact union of the people of a month's
    * first or last days, from the cells, without the participation logs.
    */
-  markInto(
-    cell: number,
-    seen: Uint32Array,
-    registrySize: number,
-    clear: boolean,
-    firstBy = DAY_MASK,
-    lastFrom = 0,
-  ): number {
+  markInto(cell: number, marks: UnionMarks, firstBy = DAY_MASK, lastFrom = 0): number {
     const edge = firstBy < DAY_MASK || lastFrom > 0;
     const cls = edge ? this.#edgeClass(cell) : this.#class[cell]!;
     if (cls === SKETCH) throw new RangeError('markInto needs an exact cell; this one is a sketch');
@@ -429,8 +428,8 @@ export class PeopleArena {
     const pool = this.#chunkOf(cell);
     const start = this.#offset[cell]! & this.#chunkMask;
     const end = start + (2 << cls);
-    if (!edge) return markKeys(pool, start, end, 2, seen, registrySize, clear);
-    return markKeysOnDays(pool, start, end, seen, registrySize, clear, firstBy, lastFrom);
+    if (!edge) return markKeys(pool, start, end, 2, marks);
+    return markKeysOnDays(pool, start, end, marks, firstBy, lastFrom);
   }
 
   /** Folds a sketch cell's registers into `target` (of the same precision). */
@@ -757,8 +756,8 @@ class ArenaCell implements PeopleSource {
   forEachMember(visit: (person: number, times: number, hash32: number) => void): void {
     this.#arena.forEachMember(this.#cell, visit);
   }
-  markInto(seen: Uint32Array, registrySize: number, clear: boolean): number {
-    return this.#arena.markInto(this.#cell, seen, registrySize, clear);
+  markInto(marks: UnionMarks): number {
+    return this.#arena.markInto(this.#cell, marks);
   }
   mergeSketchInto(target: HyperLogLog): void {
     this.#arena.mergeSketchInto(this.#cell, target);
@@ -808,8 +807,8 @@ class ArenaEdge implements PeopleSource {
     // Times are not known for the edge days alone; a union only asks who.
     this.#arena.forEachOnEdge(this.#cell, this.#firstBy, this.#lastFrom, (p, hash) => visit(p, 1, hash));
   }
-  markInto(seen: Uint32Array, registrySize: number, clear: boolean): number {
-    return this.#arena.markInto(this.#cell, seen, registrySize, clear, this.#firstBy, this.#lastFrom);
+  markInto(marks: UnionMarks): number {
+    return this.#arena.markInto(this.#cell, marks, this.#firstBy, this.#lastFrom);
   }
   mergeSketchInto(): void {
     throw new RangeError('an edge of an exact cell has no sketch');

@@ -1,5 +1,5 @@
 import { HLL_DEFAULT_PRECISION, HyperLogLog, hyperLogLogError } from './hyperloglog.ts';
-import { PersonMultiset } from './person-multiset.ts';
+import { PersonMultiset, UnionMarks } from './person-multiset.ts';
 import type { PersonRegistry } from './person-registry.ts';
 
 /**
@@ -37,10 +37,10 @@ export interface PeopleSource {
   /** Each member with their participations and hash (exact sources only). */
   forEachMember(visit: (personIndex: number, times: number, hash32: number) => void): void;
   /**
-   * Sets each member's bit in `seen`, a bitmap over the registry (or zeroes the member's word, with `clear`),
-   * and returns how many bits were new (exact sources only): what an exact union counts.
+   * Marks each member in `marks`, an exact union's bitmap over the registry, and returns how many were new
+   * (exact sources only): what an exact union counts.
    */
-  markInto(seen: Uint32Array, registrySize: number, clear: boolean): number;
+  markInto(marks: UnionMarks): number;
   /** Folds the sketch's registers into `target` (sketch sources only). */
   mergeSketchInto(target: HyperLogLog): void;
   /** Copies the sketch's 2^p registers to `target[base…]` (sketch sources only). */
@@ -75,7 +75,7 @@ const checkIndex = (personIndex: number): void => {
 };
 
 /** Scratch bits for exact unions (see `#exactUnionCount`); all zero between calls. */
-let unionScratch = new Uint32Array(1024);
+const unionMarks = new UnionMarks();
 
 /** Distinct people of one cell: exact (with multiplicities) while small, a HyperLogLog beyond the threshold. */
 export class PeopleSet implements PeopleSource {
@@ -252,8 +252,8 @@ export class PeopleSet implements PeopleSource {
   }
 
   /** Marks the members in a bitmap over the registry; returns how many were new (exact sets only). */
-  markInto(seen: Uint32Array, registrySize: number, clear: boolean): number {
-    return this.#requireExact('markInto').markInto(seen, registrySize, clear);
+  markInto(marks: UnionMarks): number {
+    return this.#requireExact('markInto').markInto(marks);
   }
 
   /** Folds this sketch's registers into `target` (sketches only). */
@@ -322,26 +322,18 @@ export class PeopleSet implements PeopleSource {
   }
 
   /**
-   * Counts distinct members across exact sets with a bitset over the registry. The bitset is kept between
-   * calls (allocating registrySize / 8 bytes per query fed the garbage collector) and cleared afterwards
-   * whichever way is cheaper: by the members that set it when they are few, else by one fill of the words.
-   * "Few" is judged by the distinct members counted, not the sets' sizes summed: a set's size may itself
-   * take a pass (the edge days of a cell), and people repeated across sets only make the clearing pass a
-   * small factor longer than the count says.
+   * Counts distinct members across exact sets with a bitmap over the registry. The bitmap is kept between
+   * calls (allocating registrySize / 8 bytes per query fed the garbage collector) and cleared afterwards by
+   * the people it counted, whom the marking lists as it goes (see {@link UnionMarks}).
    */
   static #exactUnionCount(list: readonly PeopleSource[], registrySize: number): number {
-    const words = Math.ceil(registrySize / 32);
-    if (unionScratch.length < words) unionScratch = new Uint32Array(Math.max(words, unionScratch.length * 2));
-    const seen = unionScratch;
+    const marks = unionMarks;
+    marks.begin(registrySize);
     let count = 0;
-    let marked = false;
     try {
-      for (const set of list) count += set.markInto(seen, registrySize, false);
-      marked = true;
+      for (const set of list) count += set.markInto(marks);
     } finally {
-      // A fill is a memset: per word it costs a small fraction of a member's visit.
-      if (marked && count * 16 < words) for (const set of list) set.markInto(seen, registrySize, true);
-      else seen.fill(0, 0, words);
+      marks.end();
     }
     return count;
   }
