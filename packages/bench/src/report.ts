@@ -69,11 +69,11 @@ const sizeFigures = (r: SizeResult): Figure[] => {
     },
     {
       size,
-      name: 'stale people cells rebuilt before the queries',
-      chitieu: `${int(r.staleRefresh.cells)} cells in ${duration(r.staleRefresh.ms)}`,
+      name: 'stale people cells and loose days refreshed before the queries',
+      chitieu: `${int(r.staleRefresh.cells)} queued in ${duration(r.staleRefresh.ms)}`,
       reference: 'as the API does when idle',
       ratio:
-        r.staleRefresh.cells > 0 ? `${(r.staleRefresh.ms / r.staleRefresh.cells).toFixed(1)} ms a cell` : '',
+        r.staleRefresh.cells > 0 ? `${(r.staleRefresh.ms / r.staleRefresh.cells).toFixed(1)} ms each` : '',
       goal: '',
       status: '',
       numbers: { ...r.staleRefresh },

@@ -34,8 +34,9 @@ export interface SizeResult {
   readonly rebuildMs: number;
   readonly anomalies: number;
   /**
-   * People cells the log's corrections and voids left stale after the fold, and the time to rebuild them
-   * all (what the API's idle refresh does): queries are then timed from warm projections.
+   * People cells the log's corrections and voids left stale, or with loose days, after the fold (as queued,
+   * some several times or since emptied), and the time to refresh them all (what the API's idle refresh
+   * does): queries are then timed from warm projections.
    */
   readonly staleRefresh: { readonly cells: number; readonly ms: number };
   readonly memory: { readonly baseline: MemorySnapshot; readonly loaded: MemorySnapshot };
@@ -136,11 +137,13 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
     );
     const anomalies = engine.anomalies.length;
     const staleCells = engine.people.pendingRefresh;
-    progress.update(`${label}: rebuilding ${staleCells} stale people cells`, 0);
+    progress.update(`${label}: refreshing ${staleCells} stale people cells and loose days`, 0);
     const refreshStarted = process.hrtime.bigint();
     engine.people.refreshStale();
     const staleRefresh = { cells: staleCells, ms: msSince(refreshStarted) };
-    progress.done(`${label}: ${staleCells} stale people cells rebuilt in ${Math.round(staleRefresh.ms)} ms`);
+    progress.done(
+      `${label}: ${staleCells} stale people cells and loose days refreshed in ${Math.round(staleRefresh.ms)} ms`,
+    );
     const loaded = memorySnapshot();
     const footprint = engine.footprint();
 
