@@ -93,9 +93,14 @@ const expectPeople = (cube: PeopleCube, size: PeopleSize, people: ReadonlySet<st
     expect(size.value, where).toBe(people.size);
     return;
   }
+  expect(size.value, where).toBe(estimateOf(cube, people));
+};
+
+/** A sketch's estimate of exactly these people, as the cube hashes them. */
+const estimateOf = (cube: PeopleCube, names: Iterable<string>) => {
   const sketch = new HyperLogLog();
-  for (const p of people) sketch.add(cube.registry.hashOf(cube.registry.intern(p)));
-  expect(size.value, where).toBe(Math.round(sketch.estimate()));
+  for (const n of names) sketch.add(cube.registry.hashOf(cube.registry.intern(n)));
+  return Math.round(sketch.estimate());
 };
 
 /** The cube's answers for every node, view and month, and both months together. */
@@ -227,11 +232,7 @@ describe('PeopleCube: month sketches', () => {
     cube.add(3, feb + 1, 0, people(0, 6), 1);
     cube.add(5, feb + 2, 1, people(6, 6), 1);
     cube.add(4, JAN + 2, 0, people(100, 4), 1);
-    const estimate = (names: readonly string[]) => {
-      const sketch = new HyperLogLog();
-      for (const n of names) sketch.add(cube.registry.hashOf(cube.registry.intern(n)));
-      return Math.round(sketch.estimate());
-    };
+    const estimate = (names: readonly string[]) => estimateOf(cube, names);
     expect(cube.distinct(0, AS_WAS, [[JAN, JAN + 30]], null, SLOTS)).toEqual({
       value: 4,
       exact: true,
@@ -320,11 +321,7 @@ describe('PeopleCube: month sketches', () => {
     const h = tree();
     const cube = new PeopleCube(h, OPTIONS);
     const people = (from: number, n: number) => Array.from({ length: n }, (_, i) => `y${from + i}`);
-    const estimate = (names: readonly string[]) => {
-      const sketch = new HyperLogLog();
-      for (const n of names) sketch.add(cube.registry.hashOf(cube.registry.intern(n)));
-      return Math.round(sketch.estimate());
-    };
+    const estimate = (names: readonly string[]) => estimateOf(cube, names);
     // 12 people on 3 January pass monthSketchAt: d1 and p get January's sketch and its day registers in
     // both views, and so does g1, whose own cell of 12 is past the threshold.
     cube.add(3, JAN + 2, 0, people(0, 12), 1);
@@ -357,11 +354,7 @@ describe('PeopleCube: month sketches', () => {
     const h = tree();
     const cube = new PeopleCube(h, OPTIONS);
     const people = (from: number, n: number) => Array.from({ length: n }, (_, i) => `y${from + i}`);
-    const estimate = (names: readonly string[]) => {
-      const sketch = new HyperLogLog();
-      for (const n of names) sketch.add(cube.registry.hashOf(cube.registry.intern(n)));
-      return Math.round(sketch.estimate());
-    };
+    const estimate = (names: readonly string[]) => estimateOf(cube, names);
     const feb = firstDayOfMonthIndex(MONTHS[1]!);
     // January is large (a cell of 12 is a sketch: day registers); its last week holds 4 people. February's
     // first days hold 6 others, in exact cells.
