@@ -309,14 +309,18 @@ export class PeopleCube {
         }
       }
     }
-    // The days at the ends of a large subtree's period, from its months' day registers where it has them.
+    // The days at the ends of a large subtree's period, from its large months' day registers: at once when
+    // they certainly hold more people than a set keeps exactly, else they wait for the rest of the answer.
     let partialRanges = partials;
+    let pending: { sketch: HyperLogLog; ranges: [number, number][] } | undefined;
     if (allKinds && partials.length > 0) {
-      const edges = this.#mergeDayRegisters(node, view, partials, undefined);
-      if (edges.sketch !== undefined && edges.sketch.estimate() > CERTAINLY_OVER * this.#cells.threshold) {
-        sets.push(PeopleSet.ofSketch(edges.sketch, this.#cells.threshold));
-        partialRanges = edges.rest;
-        sketched = true;
+      const { sketch, rest } = this.#mergeDayRegisters(node, view, partials);
+      if (sketch !== undefined) {
+        partialRanges = rest;
+        if (sketch.estimate() > CERTAINLY_OVER * this.#cells.threshold) {
+          sets.push(PeopleSet.ofSketch(sketch, this.#cells.threshold));
+          sketched = true;
+        } else pending = { sketch, ranges: partials.filter((range) => !rest.includes(range)) };
       }
     }
     for (let i = 0; i < months.length; i += 2) {
@@ -330,44 +334,33 @@ export class PeopleCube {
       const end = i + 2 < months.length ? months[i + 3]! : parts.length;
       for (let at = months[i + 1]!; at < end; at++) sets.push(this.#cells.source(parts[at]!));
     }
-    // The days of a large month (one with day registers: its cells hold more than monthSketchAt members, or
-    // one is a sketch) wait to see whether the whole answer is large. A partial month that starts on the 1st
-    // or ends on the month's last day is read from the month's exact cells, which know each member's first
-    // and last day in them; the rest from the participation logs.
+    // A partial month that starts on the 1st or ends on the month's last day is read from the month's exact
+    // cells, which know each member's first and last day in them; the rest from the participation logs.
     const rest: [number, number][] = [];
-    const pending: [number, number][] = [];
-    for (const range of partialRanges) {
-      if (allKinds && this.#hasDayRegisters(node, view, monthIndexOfDay(range[0]))) pending.push(range);
-      else if (!this.#fromEdges(node, view, range, mask, slotCount, ownOnly, sets)) rest.push(range);
-    }
-    if (pending.length > 0) {
-      const large = this.#certainlyLarge(node, view, pending, sets);
+    const fromCellsOrLogs = (ranges: readonly [number, number][]) => {
+      for (const range of ranges) {
+        if (!this.#fromEdges(node, view, range, mask, slotCount, ownOnly, sets)) rest.push(range);
+      }
+    };
+    fromCellsOrLogs(partialRanges);
+    if (pending !== undefined) {
+      const large = this.#certainlyLarge(pending.sketch, sets);
       if (large !== undefined) {
         sets.length = 0;
         sets.push(large);
-      } else {
-        for (const range of pending) {
-          if (!this.#fromEdges(node, view, range, mask, slotCount, ownOnly, sets)) rest.push(range);
-        }
-      }
+      } else fromCellsOrLogs(pending.ranges);
     }
     if (rest.length > 0) sets.push(this.#fromParticipationLogs(node, view, rest, mask, ownOnly));
     return sets;
   }
 
   /**
-   * The people of every part gathered so far and of the `pending` days of large months (read from their day
-   * registers) as one sketch — when that sketch certainly holds more than a set keeps exactly: the answer
-   * may then be an estimate, as any set that large may be, and the logs are not read. Undefined otherwise.
+   * The people of every part gathered so far added to `sketch`, the merged day registers of large months'
+   * partial days — when that sketch then certainly holds more than a set keeps exactly: the answer may be an
+   * estimate, as any set that large may be, and those days need neither cells nor logs. Undefined otherwise
+   * (`sketch` is then spent).
    */
-  #certainlyLarge(
-    node: number,
-    view: ViewIndex,
-    pending: readonly [number, number][],
-    sets: readonly PeopleSource[],
-  ): PeopleSet | undefined {
-    const { sketch } = this.#mergeDayRegisters(node, view, pending, undefined);
-    if (sketch === undefined) return undefined;
+  #certainlyLarge(sketch: HyperLogLog, sets: readonly PeopleSource[]): PeopleSet | undefined {
     for (const set of sets) {
       if (set.isExact) set.forEachMember((_, __, hash) => sketch.add(hash));
       else set.mergeSketchInto(sketch);
@@ -467,16 +460,16 @@ export class PeopleCube {
   }
 
   /**
-   * Merges into `sketch` (made when first needed) the day registers of the ranges (partial months) whose
-   * months have them — the registers their participations would make — and returns it with the ranges whose
-   * months have none.
+   * Merges into one sketch (undefined when none has them) the day registers of the ranges (partial months)
+   * whose months have them — the registers their participations would make — and returns it with the ranges
+   * whose months have none.
    */
   #mergeDayRegisters(
     node: number,
     view: ViewIndex,
     ranges: readonly [number, number][],
-    sketch: HyperLogLog | undefined,
   ): { sketch: HyperLogLog | undefined; rest: [number, number][] } {
+    let sketch: HyperLogLog | undefined;
     const rest: [number, number][] = [];
     for (const range of ranges) {
       const month = monthIndexOfDay(range[0]);
@@ -490,13 +483,6 @@ export class PeopleCube {
       this.#days[view].mergeDays(registers, range[0] - first, range[1] - first, sketch);
     }
     return { sketch, rest };
-  }
-
-  /** Whether a subtree's month has day registers (its month sketch), without rebuilding them. */
-  #hasDayRegisters(node: number, view: ViewIndex, month: number): boolean {
-    const tally = this.#months[view];
-    const r = tally.find(node, month);
-    return r >= 0 && tally.cell(r) >= 0;
   }
 
   /** A month's day registers when it has a month sketch, rebuilt with it first if stale; else undefined. */
@@ -515,8 +501,8 @@ export class PeopleCube {
 
   /**
    * What the projection holds, for memory accounting: per grid (own, as-was, as-is), its cells, how many
-   * are sketches or stale, how many exact ones have loose days, the exact members and the index's bytes; the month sketches and their day
-   * registers; the arena's cells and bytes; the registry; the participation logs.
+   * are sketches or stale, how many exact ones have loose days, the exact members and the index's bytes;
+   * the month sketches and their day registers; the arena's cells and bytes; the registry; the logs.
    */
   footprint() {
     const grid = (index: CellIndex) => {

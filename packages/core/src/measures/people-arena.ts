@@ -42,7 +42,8 @@ const FLAG_STALE = 1;
 /**
  * An exact cell whose members' first and last days may be wider than the truth: a participation on a
  * member's first or last day was taken back while others remained, or the cell was rebuilt from a set that
- * does not know days. Its members and counts stay exact; only {@link PeopleArena.markEdgeInto} refuses it.
+ * does not know days. Its members and counts stay exact; only the edge reads (a filtered {@link
+ * PeopleArena.markInto}, {@link PeopleArena.forEachOnEdge}) refuse it until {@link PeopleArena.restoreDays}.
  */
 const FLAG_LOOSE = 2;
 /**
@@ -51,13 +52,11 @@ const FLAG_LOOSE = 2;
  * participations of one person, and the days cost no memory.
  */
 const COUNT_MASK = 2 ** FIRST_DAY_SHIFT - 1;
-const FIRST_SHIFT = FIRST_DAY_SHIFT;
-const LAST_SHIFT = LAST_DAY_SHIFT;
 const DAY_MASK = 31;
 /** The day of the month a caller passes when it does not know it: the member's days become loose. */
 const NO_DAY = -1;
 const memberWord = (times: number, first: number, last: number): number =>
-  (times | (first << FIRST_SHIFT) | (last << LAST_SHIFT)) >>> 0;
+  (times | (first << FIRST_DAY_SHIFT) | (last << LAST_DAY_SHIFT)) >>> 0;
 /** The smallest exact table: 4 slots, 8 words. */
 const MIN_TABLE_LOG = 2;
 const FIBONACCI = 0x9e3779b1;
@@ -169,7 +168,7 @@ export class PeopleArena {
     return (this.#flags[cell]! & FLAG_STALE) !== 0;
   }
 
-  /** Whether an exact cell knows each member's first and last day exactly (see {@link markEdgeInto}). */
+  /** Whether an exact cell knows each member's first and last day exactly (see {@link forEachOnEdge}). */
   hasDays(cell: number): boolean {
     return this.#class[cell] !== SKETCH && (this.#flags[cell]! & FLAG_LOOSE) === 0;
   }
@@ -217,8 +216,8 @@ export class PeopleArena {
     if (slot >= 0) {
       this.#chunkOf(cell)[slot + 1] = memberWord(
         (word & COUNT_MASK) + times,
-        Math.min((word >>> FIRST_SHIFT) & DAY_MASK, first),
-        Math.max(word >>> LAST_SHIFT, last),
+        Math.min((word >>> FIRST_DAY_SHIFT) & DAY_MASK, first),
+        Math.max(word >>> LAST_DAY_SHIFT, last),
       );
       return false;
     }
@@ -256,8 +255,8 @@ export class PeopleArena {
     const pool = this.#chunkOf(cell);
     const word = pool[slot + 1]!;
     if ((word & COUNT_MASK) > 1) {
-      const first = (word >>> FIRST_SHIFT) & DAY_MASK;
-      const last = word >>> LAST_SHIFT;
+      const first = (word >>> FIRST_DAY_SHIFT) & DAY_MASK;
+      const last = word >>> LAST_DAY_SHIFT;
       if (first !== last && (day === NO_DAY || day === first || day === last))
         this.#flags[cell]! |= FLAG_LOOSE;
       pool[slot + 1] = word - 1;
@@ -335,7 +334,7 @@ export class PeopleArena {
       const key = pool[at]!;
       if (key === 0) continue;
       const word = pool[at + 1]!;
-      visit(key - 1, (word >>> FIRST_SHIFT) & DAY_MASK, word >>> LAST_SHIFT);
+      visit(key - 1, (word >>> FIRST_DAY_SHIFT) & DAY_MASK, word >>> LAST_DAY_SHIFT);
     }
   }
 
@@ -366,13 +365,13 @@ export class PeopleArena {
         const word = pool[slot + 1]!;
         pool[slot + 1] = memberWord(
           word & COUNT_MASK,
-          Math.min((word >>> FIRST_SHIFT) & DAY_MASK, first),
-          Math.max(word >>> LAST_SHIFT, last),
+          Math.min((word >>> FIRST_DAY_SHIFT) & DAY_MASK, first),
+          Math.max(word >>> LAST_DAY_SHIFT, last),
         );
       });
       let complete = true;
       for (let at = start; at < end; at += 2) {
-        if (pool[at] === 0 || ((pool[at + 1]! >>> FIRST_SHIFT) & DAY_MASK) !== DAY_MASK) continue;
+        if (pool[at] === 0 || ((pool[at + 1]! >>> FIRST_DAY_SHIFT) & DAY_MASK) !== DAY_MASK) continue;
         complete = false;
         pool[at + 1] = memberWord(pool[at + 1]! & COUNT_MASK, 0, DAY_MASK - 1);
       }
@@ -408,7 +407,7 @@ export class PeopleArena {
       const key = pool[at]!;
       if (key === 0) continue;
       const word = pool[at + 1]!;
-      if (((word >>> FIRST_SHIFT) & DAY_MASK) > firstBy || word >>> LAST_SHIFT < lastFrom) continue;
+      if (((word >>> FIRST_DAY_SHIFT) & DAY_MASK) > firstBy || word >>> LAST_DAY_SHIFT < lastFrom) continue;
       n++;
       visit?.(key - 1, hashes[key - 1]!);
     }
