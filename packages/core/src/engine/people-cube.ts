@@ -361,10 +361,7 @@ export class PeopleCube {
    * (`sketch` is then spent).
    */
   #certainlyLarge(sketch: HyperLogLog, sets: readonly PeopleSource[]): PeopleSet | undefined {
-    for (const set of sets) {
-      if (set.isExact) set.forEachMember((_, __, hash) => sketch.add(hash));
-      else set.mergeSketchInto(sketch);
-    }
+    PeopleSet.mergeInto(sketch, sets, this.registry);
     if (sketch.estimate() <= CERTAINLY_OVER * this.#cells.threshold) return undefined;
     return PeopleSet.ofSketch(sketch, this.#cells.threshold);
   }
