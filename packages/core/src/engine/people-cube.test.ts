@@ -261,6 +261,14 @@ describe('PeopleCube: month sketches', () => {
     ['small thresholds: sketches, month sketches and day registers', OPTIONS],
     // Everyone fits in exact cells, so a range from a month's 1st or to its end is read from the cells' days.
     ['exact cells throughout: edge days from the cells', { threshold: 40, monthSketchAt: 1_000 }],
+    // Every subtree's days inside a month from its month's participations gathered in day order, kept in
+    // step with the adds, voids and moves that follow; with a budget so small they keep being dropped.
+    ['month logs for every subtree', { ...OPTIONS, monthLogFrom: 0 }],
+    ['month logs for every subtree, exact cells', { threshold: 40, monthSketchAt: 1_000, monthLogFrom: 0 }],
+    [
+      'month logs dropped past a budget of 8',
+      { threshold: 40, monthSketchAt: 1_000, monthLogFrom: 0, monthLogBudget: 8 },
+    ],
   ])(
     'answers any range of days, backdated and voided participations included, as the model does, with %s',
     (_, options) => {
@@ -384,6 +392,30 @@ describe('PeopleCube: month sketches', () => {
       exact: true,
       stale: false,
     });
+  });
+
+  it('reads days inside a month from the month logs it gathers, kept in step with adds, voids and moves', () => {
+    const h = tree();
+    // Every subtree's inner days from its gathered month log, and no sketch anywhere.
+    const cube = new PeopleCube(h, { threshold: 40, monthSketchAt: 1_000, monthLogFrom: 0 });
+    const week = [[JAN + 7, JAN + 13]] as const;
+    const count = (node: number, view: ViewIndex) => cube.distinct(node, view, week, null, SLOTS).value;
+    cube.add(3, JAN + 9, 0, ['a', 'b'], 1);
+    cube.add(5, JAN + 10, 1, ['c'], 1);
+    // Gathered by the first reads: d1 has g1's a and b, the province everyone.
+    expect([count(1, AS_WAS), count(1, AS_IS), count(0, AS_WAS)]).toEqual([2, 2, 3]);
+    expect(cube.footprint().monthLogs).toMatchObject({ months: 3, participations: 7 });
+    // Kept in step: a new person in g2 (under d1), then b's participation voided.
+    cube.add(4, JAN + 12, 2, ['d'], 1);
+    cube.add(3, JAN + 9, 0, ['b'], -1);
+    expect([count(1, AS_WAS), count(1, AS_IS), count(0, AS_WAS)]).toEqual([2, 2, 3]);
+    expect(cube.footprint().monthLogs.participations).toBe(13);
+    // g1 moves to d2 from 1 January: as-was and as-is its week is d2's now, and the gathered logs went.
+    cube.reattribute(h.everSubtree(3), JAN, () => h.move(3, 2, JAN));
+    expect(cube.footprint().monthLogs).toMatchObject({ months: 0, participations: 0 });
+    for (const view of [AS_WAS, AS_IS]) {
+      expect([count(1, view), count(2, view), count(0, view)], `view ${view}`).toEqual([1, 2, 3]);
+    }
   });
 
   it('reads the first and last days of a month from its cells, and makes days a void left loose true again', () => {

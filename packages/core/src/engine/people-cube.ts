@@ -21,6 +21,15 @@ import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
  */
 const SLOTS = 2 ** 18;
 const cellKey = (month: number, slot: number) => month * SLOTS + slot;
+/** A gathered month log's key: months from 1900 are below 4096 (dates are 1900–2199). */
+const monthLogKey = (node: number, view: ViewIndex, month: number) => (node * 4096 + month) * 2 + view;
+
+const wholeOption = (name: string, value: number): number => {
+  if (!(Number.isInteger(value) && value >= 0)) {
+    throw new RangeError(`${name} must be a whole number, got ${value}`);
+  }
+  return value;
+};
 
 /** The three grids of cells: a unit's own people, and its descendants' in each view. */
 const OWN = 0;
@@ -51,6 +60,13 @@ export interface PeopleCubeOptions {
    * read from its all-kinds sketch (default twice the cells' exact threshold). See {@link PeopleCube}.
    */
   readonly monthSketchAt?: number;
+  /**
+   * Units with participations under a node past which its days inside a month are read from the month's
+   * participations gathered in day order (see {@link PeopleCube}) rather than from each unit's log (default 64).
+   */
+  readonly monthLogFrom?: number;
+  /** Participations the gathered months may hold between them before the least recently read goes (default 4Mi). */
+  readonly monthLogBudget?: number;
 }
 
 /** One unit's participations, (day, slot, person, +1 or -1), 16 bytes each, kept in day order. */
@@ -166,6 +182,16 @@ export class PeopleCube {
   readonly #perPerson = new Map<number, number>();
   readonly #logs = new Map<number, ParticipationLog>();
   /**
+   * A subtree's participations in a month, gathered from its units' logs in day order, keyed by
+   * {@link monthLogKey}, least recently read first: a week inside a month is then one binary search and a
+   * run, not a search in each of thousands of units' logs. Kept in step by {@link add}; dropped when the
+   * tree changes; never checkpointed.
+   */
+  readonly #monthLogs = new Map<number, ParticipationLog>();
+  #monthLogEntries = 0;
+  readonly #monthLogFrom: number;
+  readonly #monthLogBudget: number;
+  /**
    * For as-is reads and rebuilds: the node and the units with participations under it in today's tree. Kept while
    * neither the tree nor the set of units with participations changes (a stale province's months and kinds
    * share one list); cleared by a re-attribution and by a unit's first participation.
@@ -187,6 +213,8 @@ export class PeopleCube {
       throw new RangeError(`monthSketchAt must be a whole number of people, got ${at}`);
     }
     this.#monthSketchAt = at;
+    this.#monthLogFrom = wholeOption('monthLogFrom', options.monthLogFrom ?? 64);
+    this.#monthLogBudget = wholeOption('monthLogBudget', options.monthLogBudget ?? 2 ** 22);
     this.#days = [new DayRegisters(this.#cells.precision), new DayRegisters(this.#cells.precision)];
   }
 
@@ -208,9 +236,11 @@ export class PeopleCube {
     const is = this.#asIsNodes(u);
     const key = cellKey(month, slot);
     if (slot >= this.#slotCount) this.#slotCount = slot + 1;
+    const gathered = this.#monthLogs.size > 0;
     for (const id of persons) {
       const p = this.registry.intern(id);
       log.push(day, slot, p, sign);
+      if (gathered) this.#keepMonthLogs(u, was, is, month, day, slot, p, sign);
       this.#touch(OWN, u, day, key, p, sign);
       for (const n of was) this.#touch(WAS, n, day, key, p, sign);
       for (const n of is) this.#touch(IS, n, day, key, p, sign);
@@ -224,6 +254,7 @@ export class PeopleCube {
     this.#rollWas(affected, fromDay, -1);
     mutate();
     this.#underToday.clear();
+    this.#dropMonthLogs();
     this.#rollWas(affected, fromDay, 1);
     affected.forEach((u, i) => {
       const old = new Set(before[i]);
@@ -391,6 +422,17 @@ export class PeopleCube {
       }
       return under;
     };
+    const units = ownOnly ? [node] : this.#unitsUnder(node, view);
+    if (!ownOnly && units.length > this.#monthLogFrom) {
+      // Many units: each range from its month's participations gathered in day order.
+      const inMask = mask === null ? () => true : (_: number, slot: number) => mask[slot] === 1;
+      for (const [from, to] of ranges) {
+        const log = this.#monthLog(node, view, monthIndexOfDay(from), units);
+        const first = log.firstFrom(from);
+        if (first < log.length && log.data[first * 4]! <= to) this.#netRun(log, first, to, inMask, partial);
+      }
+      return partial;
+    }
     // Partial months next to each other (the end of one month, the start of the next) are one run of days.
     const runs: [number, number][] = [];
     for (const [from, to] of [...ranges].sort((x, y) => x[0] - y[0])) {
@@ -398,7 +440,7 @@ export class PeopleCube {
       if (last !== undefined && last[1] + 1 === from) last[1] = to;
       else runs.push([from, to]);
     }
-    for (const u of ownOnly ? [node] : this.#unitsUnder(node, view)) {
+    for (const u of units) {
       const log = this.#logs.get(u);
       if (log === undefined) continue;
       unit = u;
@@ -531,6 +573,8 @@ export class PeopleCube {
       participations += log.length;
       logBytes += log.data.byteLength;
     }
+    let monthLogBytes = 0;
+    for (const log of this.#monthLogs.values()) monthLogBytes += log.data.byteLength;
     return {
       people: this.registry.size,
       registry: { bytes: this.registry.byteLength },
@@ -544,6 +588,11 @@ export class PeopleCube {
       }),
       arena: { cells: this.#cells.cells, bytes: this.#cells.byteLength },
       logs: { units: this.#logs.size, participations, bytes: logBytes },
+      monthLogs: {
+        months: this.#monthLogs.size,
+        participations: this.#monthLogEntries,
+        bytes: monthLogBytes,
+      },
     };
   }
 
@@ -641,6 +690,7 @@ export class PeopleCube {
     this.#stale = [];
     this.#underToday.clear();
     this.#contributorsOf.clear();
+    this.#dropMonthLogs();
     this.#grids.forEach((grid, g) => {
       grid.forEach((node, key, cell) => {
         // Keys are stored as unsigned words; `| 0` gives back a month before 1900's negative key.
@@ -667,6 +717,107 @@ export class PeopleCube {
       this.#logs.set(units[i]!, log);
       at += lengths[i]! * 4;
     }
+  }
+
+  /**
+   * The participations of a month that count under the node in a view (`units` are {@link #unitsUnder}'s),
+   * gathered from the units' logs into one log in day order the first time they are read, and kept —
+   * the least recently read dropped once they hold more than the budget between them.
+   */
+  #monthLog(node: number, view: ViewIndex, month: number, units: readonly number[]): ParticipationLog {
+    const key = monthLogKey(node, view, month);
+    const kept = this.#monthLogs.get(key);
+    if (kept !== undefined) {
+      this.#monthLogs.delete(key);
+      this.#monthLogs.set(key, kept);
+      return kept;
+    }
+    const from = firstDayOfMonthIndex(month);
+    const to = firstDayOfMonthIndex(month + 1) - 1;
+    // Each unit's run of the month, as-was only the days it was under the node; then in day order by
+    // counting them per day: a unit's removals stay after what they take back, on the same day.
+    let runs = new Int32Array(1024);
+    let n = 0;
+    const perDay = new Int32Array(to - from + 2);
+    for (const u of units) {
+      const log = this.#logs.get(u);
+      if (log === undefined) continue;
+      const d = log.data;
+      const always = u === node || view === AS_IS;
+      let lastDay = Number.NaN;
+      let under = true;
+      for (let i = log.firstFrom(from); i < log.length && d[i * 4]! <= to; i++) {
+        const day = d[i * 4]!;
+        if (!always && day !== lastDay) {
+          lastDay = day;
+          under = this.#countsUnder(u, node, AS_WAS, day);
+        }
+        if (!under) continue;
+        if ((n + 1) * 4 > runs.length) {
+          const next = new Int32Array(runs.length * 2);
+          next.set(runs);
+          runs = next;
+        }
+        const at = n * 4;
+        runs[at] = day;
+        runs[at + 1] = d[i * 4 + 1]!;
+        runs[at + 2] = d[i * 4 + 2]!;
+        runs[at + 3] = d[i * 4 + 3]!;
+        perDay[day - from + 1]!++;
+        n++;
+      }
+    }
+    for (let k = 1; k < perDay.length; k++) perDay[k]! += perDay[k - 1]!;
+    const data = new Int32Array(Math.max(16, n * 4));
+    for (let i = 0; i < n * 4; i += 4) {
+      const at = perDay[runs[i]! - from]!++ * 4;
+      data[at] = runs[i]!;
+      data[at + 1] = runs[i + 1]!;
+      data[at + 2] = runs[i + 2]!;
+      data[at + 3] = runs[i + 3]!;
+    }
+    const log = new ParticipationLog();
+    log.data = data;
+    log.length = n;
+    this.#monthLogs.set(key, log);
+    this.#monthLogEntries += n;
+    for (const [old, gone] of this.#monthLogs) {
+      if (this.#monthLogEntries <= this.#monthLogBudget || old === key) break;
+      this.#monthLogs.delete(old);
+      this.#monthLogEntries -= gone.length;
+    }
+    return log;
+  }
+
+  /**
+   * Adds a participation to the gathered month logs it counts in: as-was the unit's and those of its
+   * ancestors on the day, as-is the unit's and those of the nodes it counts under today (`was` and `is`
+   * as {@link add} has them) — the nodes whose {@link #unitsUnder} would gather it.
+   */
+  #keepMonthLogs(
+    u: number,
+    was: readonly number[],
+    is: readonly number[],
+    month: number,
+    day: number,
+    slot: number,
+    person: number,
+    sign: number,
+  ): void {
+    for (const view of [AS_WAS, AS_IS] as const) {
+      const nodes = view === AS_WAS ? was : is;
+      for (let i = -1; i < nodes.length; i++) {
+        const log = this.#monthLogs.get(monthLogKey(i < 0 ? u : nodes[i]!, view, month));
+        if (log === undefined) continue;
+        log.push(day, slot, person, sign);
+        this.#monthLogEntries++;
+      }
+    }
+  }
+
+  #dropMonthLogs(): void {
+    this.#monthLogs.clear();
+    this.#monthLogEntries = 0;
   }
 
   /** A free-standing set with the cells' threshold, for partial months and rebuilds. */
