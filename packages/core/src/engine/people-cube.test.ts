@@ -239,10 +239,13 @@ describe('PeopleCube: month sketches', () => {
       stale: false,
     });
     const sketchesBefore = cube.footprint().months.was.sketches;
+    const registersBefore = cube.footprint().days.records;
     const answer = cube.distinct(0, AS_WAS, both, null, SLOTS);
     expect(answer).toMatchObject({ value: estimate([...people(0, 12), ...people(100, 4)]), exact: false });
-    // The read made January's sketch for p; January alone still reads exactly from its cells.
+    // The read made January's sketch for p, without day registers (January is not large in its own right);
+    // January alone still reads exactly from its cells.
     expect(cube.footprint().months.was.sketches).toBe(sketchesBefore + 1);
+    expect(cube.footprint().days.records).toBe(registersBefore);
     expect(cube.distinct(0, AS_WAS, [[JAN, JAN + 30]], null, SLOTS).exact).toBe(true);
     // A later join in January reaches the read-made sketch through the fold, and a leave stales it until read.
     cube.add(6, JAN + 9, 2, people(200, 2), 1);

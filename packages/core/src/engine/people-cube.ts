@@ -359,7 +359,7 @@ export class PeopleCube {
       // every other whole month is read from its own month sketch instead (the same registers, so the same
       // estimate), made once by the first such read and kept up by the fold from then on.
       if (sketched) {
-        sets.push(this.#cells.source(this.#monthSketch(node, view, months[i]!)));
+        sets.push(this.#cells.source(this.#monthSketch(node, view, months[i]!, false)));
         continue;
       }
       const end = i + 2 < months.length ? months[i + 3]! : parts.length;
@@ -529,7 +529,7 @@ export class PeopleCube {
     const tally = this.#months[view];
     const r = tally.find(node, month);
     if (r < 0 || tally.cell(r) < 0) return undefined;
-    this.#monthSketch(node, view, month);
+    this.#monthSketch(node, view, month, false);
     return this.#days[view].get(r);
   }
 
@@ -877,7 +877,7 @@ export class PeopleCube {
         continue;
       }
       if (g >= MONTH) {
-        this.#monthSketch(node, (g - MONTH) as ViewIndex, key);
+        this.#monthSketch(node, (g - MONTH) as ViewIndex, key, false);
         continue;
       }
       const month = Math.floor(key / SLOTS);
@@ -1205,17 +1205,30 @@ export class PeopleCube {
 
   /**
    * The sketch of a subtree's people in a whole month of every kind: made, or rebuilt if stale, from the
-   * month's cells (each rebuilt first if stale).
+   * month's cells (each rebuilt first if stale). Its day registers are rebuilt with it where it has them,
+   * and made with it when `makeDays`: for a month large in its own right, not for one read as a sketch only
+   * because another month of the period was (their scan of every unit's log below would be most of the
+   * cost of that read, for days no read of that month may ever ask for).
    */
-  #monthSketch(node: number, view: ViewIndex, month: number): number {
+  #monthSketch(node: number, view: ViewIndex, month: number, makeDays = true): number {
     const r = this.#months[view].record(node, month);
     const sketch = this.#months[view].cell(r);
     if (sketch >= 0 && !this.#cells.isStale(sketch)) return sketch;
-    return this.#fillMonth(view, node, month, r, true);
+    return this.#fillMonth(view, node, month, r, true, makeDays);
   }
 
-  /** (Re)makes the month's sketch from its cells, each rebuilt first if stale when `fresh`. */
-  #fillMonth(view: ViewIndex, node: number, month: number, r: number, fresh: boolean): number {
+  /**
+   * (Re)makes the month's sketch from its cells, each rebuilt first if stale when `fresh`, and its day
+   * registers where it has them or `makeDays`.
+   */
+  #fillMonth(
+    view: ViewIndex,
+    node: number,
+    month: number,
+    r: number,
+    fresh: boolean,
+    makeDays = true,
+  ): number {
     const tally = this.#months[view];
     let sketch = tally.cell(r);
     if (sketch < 0) {
@@ -1231,7 +1244,7 @@ export class PeopleCube {
       if (desc >= 0) this.#cells.unionInto(sketch, desc);
     }
     if (!fresh && this.#cells.isStale(sketch)) this.#stale.push(MONTH + view, node, month);
-    this.#fillDays(view, node, month, r);
+    if (makeDays || this.#days[view].get(r) !== undefined) this.#fillDays(view, node, month, r);
     return sketch;
   }
 
