@@ -65,6 +65,17 @@ const midMonthRange = (rng: Random): DateRange => {
   return { from: isoDay(from), to: isoDay(from + 29 * DAY_MS) };
 };
 
+/**
+ * Seven days from the 2nd to the 22nd of a month of the quarters above: a week inside one month ("this
+ * week"), which neither a month's cells nor their first and last days answer.
+ */
+const weekInMonthRange = (rng: Random): DateRange => {
+  const quarter = pick(rng, QUARTERS);
+  const [year, month] = quarter.range.from.split('-').map(Number) as [number, number];
+  const from = Date.UTC(year, month - 1 + Math.floor(rng() * 3), 2 + Math.floor(rng() * 21));
+  return { from: isoDay(from), to: isoDay(from + 6 * DAY_MS) };
+};
+
 const provinceQuarter = (
   provinces: readonly string[],
   rng: Random,
@@ -96,7 +107,7 @@ const peopleAgreement = (engine: IndicatorResult, sql: number): Agreement => ({
 
 /**
  * The questions of the issue: subtree × period (province, nation), breakdown, ratio, distinct people over a
- * quarter, and over a period that starts and ends mid-month.
+ * quarter, over a period that starts and ends mid-month, and over a week inside a month.
  */
 export const queryKinds = (provinces: readonly string[]): QueryKind[] => [
   {
@@ -172,6 +183,16 @@ export const queryKinds = (provinces: readonly string[]): QueryKind[] => [
     draw: (rng) => {
       const unit = pick(rng, provinces);
       const range = midMonthRange(rng);
+      return { unit, range, query: { indicator: 'people', unit, period: `${range.from}..${range.to}` } };
+    },
+    check: (sql, d, engine) => peopleAgreement(engine, sql.people(d.unit, d.range)),
+  },
+  {
+    id: 'people-week',
+    label: 'distinct people, province × 7 days inside a month',
+    draw: (rng) => {
+      const unit = pick(rng, provinces);
+      const range = weekInMonthRange(rng);
       return { unit, range, query: { indicator: 'people', unit, period: `${range.from}..${range.to}` } };
     },
     check: (sql, d, engine) => peopleAgreement(engine, sql.people(d.unit, d.range)),

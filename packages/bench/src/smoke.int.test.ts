@@ -47,6 +47,7 @@ describe('pnpm bench --smoke', () => {
       'participation-rate',
       'people',
       'people-days',
+      'people-week',
     ]);
     for (const q of size!.queries ?? [])
       expect(q.agreed, `${q.id}: ${JSON.stringify(q.disagreements)}`).toBe(q.checked);
