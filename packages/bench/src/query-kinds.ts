@@ -87,6 +87,23 @@ const provinceQuarter = (
   return { unit, range: quarter.range, query: { indicator, unit, period: quarter.label, ...extra } };
 };
 
+/** Distinct people of a province over a range of days that `range` draws, checked against SQL's. */
+const peopleOverDays = (
+  provinces: readonly string[],
+  id: string,
+  label: string,
+  range: (rng: Random) => DateRange,
+): QueryKind => ({
+  id,
+  label,
+  draw: (rng) => {
+    const unit = pick(rng, provinces);
+    const days = range(rng);
+    return { unit, range: days, query: { indicator: 'people', unit, period: `${days.from}..${days.to}` } };
+  },
+  check: (sql, d, engine) => peopleAgreement(engine, sql.people(d.unit, d.range)),
+});
+
 /** Sketched distinct counts carry a relative standard error; four of them is far outside chance. */
 const closeEnough = (
   engine: IndicatorResult | { value: number | null; exact?: boolean; relativeError?: number },
@@ -177,26 +194,18 @@ export const queryKinds = (provinces: readonly string[]): QueryKind[] => [
     draw: (rng) => provinceQuarter(provinces, rng, {}, 'people'),
     check: (sql, d, engine) => peopleAgreement(engine, sql.people(d.unit, d.range)),
   },
-  {
-    id: 'people-days',
-    label: 'distinct people, province × 30 days from mid-month',
-    draw: (rng) => {
-      const unit = pick(rng, provinces);
-      const range = midMonthRange(rng);
-      return { unit, range, query: { indicator: 'people', unit, period: `${range.from}..${range.to}` } };
-    },
-    check: (sql, d, engine) => peopleAgreement(engine, sql.people(d.unit, d.range)),
-  },
-  {
-    id: 'people-week',
-    label: 'distinct people, province × 7 days inside a month',
-    draw: (rng) => {
-      const unit = pick(rng, provinces);
-      const range = weekInMonthRange(rng);
-      return { unit, range, query: { indicator: 'people', unit, period: `${range.from}..${range.to}` } };
-    },
-    check: (sql, d, engine) => peopleAgreement(engine, sql.people(d.unit, d.range)),
-  },
+  peopleOverDays(
+    provinces,
+    'people-days',
+    'distinct people, province × 30 days from mid-month',
+    midMonthRange,
+  ),
+  peopleOverDays(
+    provinces,
+    'people-week',
+    'distinct people, province × 7 days inside a month',
+    weekInMonthRange,
+  ),
 ];
 
 const sumOf = (rows: Record<string, number>) => Object.values(rows).reduce((s, v) => s + v, 0);
