@@ -7,13 +7,7 @@ import {
   maxRegisters,
 } from './hyperloglog.ts';
 import { PEOPLE_SET_DEFAULT_THRESHOLD, type PeopleSize, type PeopleSource } from './people-set.ts';
-import {
-  FIRST_DAY_SHIFT,
-  LAST_DAY_SHIFT,
-  markKeys,
-  markKeysOnDays,
-  type UnionMarks,
-} from './person-multiset.ts';
+import { FIRST_DAY_SHIFT, LAST_DAY_SHIFT, markKeys, type UnionMarks } from './person-multiset.ts';
 
 /**
  * Many distinct-people cells — the (node, month, kind × channel) cells of the people projection — held in a
@@ -427,8 +421,7 @@ export class PeopleArena {
     const pool = this.#chunkOf(cell);
     const start = this.#offset[cell]! & this.#chunkMask;
     const end = start + (2 << cls);
-    if (!edge) return markKeys(pool, start, end, 2, marks);
-    return markKeysOnDays(pool, start, end, marks, firstBy, lastFrom);
+    return markKeys(pool, start, end, 2, marks, firstBy, lastFrom);
   }
 
   /** Folds a sketch cell's registers into `target` (of the same precision). */

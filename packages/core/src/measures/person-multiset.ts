@@ -55,7 +55,9 @@ export class UnionMarks {
 /**
  * Marks each member of an open-addressing table in `marks` — keys are person index + 1 (0 empty) every
  * `stride` words from `start` to `end` — and returns how many were new: the exact union's inner loop, with
- * no call per member.
+ * no call per member. With `firstBy` and `lastFrom`, only the members whose next word says they first took
+ * part on or before day `firstBy` of the month and last on or after day `lastFrom` (see
+ * {@link FIRST_DAY_SHIFT}); the defaults let everyone through.
  */
 export const markKeys = (
   table: Uint32Array,
@@ -63,6 +65,8 @@ export const markKeys = (
   end: number,
   stride: number,
   marks: UnionMarks,
+  firstBy = 31,
+  lastFrom = 0,
 ): number => {
   marks.reserve(Math.ceil((end - start) / stride));
   const { seen, marked, registrySize } = marks;
@@ -70,50 +74,11 @@ export const markKeys = (
   let n = before;
   for (let at = start; at < end; at += stride) {
     const key = table[at]!;
-    // Without a branch on whether the slot is empty or the person was seen: in a table a quarter to five
-    // eighths empty, and across overlapping cells, those are coin tosses the CPU cannot predict. An empty
-    // slot gets index 0 and marks nothing; the index is always written, and kept only when new.
-    const on = (key | -key) >>> 31;
-    const index = ((key - 1) & -on) >>> 0;
-    if (index >= registrySize) {
-      marks.length = n;
-      throw new RangeError(`person index ${index} is not in the registry (size ${registrySize})`);
-    }
-    const word = index >>> 5;
-    const shift = index & 31;
-    const w = seen[word]!;
-    seen[word] = w | (on << shift);
-    marked[n] = index;
-    n += on & (((w >>> shift) & 1) ^ 1);
-  }
-  marks.length = n;
-  return n - before;
-};
-
-/**
- * {@link markKeys} for a table of two words per member whose second says they first took part on or before
- * day `firstBy` of the month and last on or after day `lastFrom` (see {@link FIRST_DAY_SHIFT}). A loop of its
- * own, the marking written out in both: the day test cost the unfiltered union, the hottest loop of a
- * people query, 5–10% at 10 million events, and so did a shared function for the marking (not inlined).
- */
-export const markKeysOnDays = (
-  table: Uint32Array,
-  start: number,
-  end: number,
-  marks: UnionMarks,
-  firstBy: number,
-  lastFrom: number,
-): number => {
-  marks.reserve(Math.ceil((end - start) / 2));
-  const { seen, marked, registrySize } = marks;
-  const before = marks.length;
-  let n = before;
-  for (let at = start; at < end; at += 2) {
-    const key = table[at]!;
     const days = table[at + 1]!;
-    // Branch-free: whether a slot holds a member on the edge days is a coin toss the CPU cannot predict
-    // (a quarter to a half of a month's members are on a given edge). A slot that does not gets index 0,
-    // marks nothing (its bit is or-ed with 0) and is not counted.
+    // Without a branch on whether the slot is empty, on the days, or on whether the person was seen: in a
+    // table a quarter to five eighths empty, with a quarter to a half of a month's members on an edge, and
+    // across overlapping cells, those are coin tosses the CPU cannot predict. A slot that does not count gets
+    // index 0 and marks nothing (its bit is or-ed with 0); the index is always written, and kept only when new.
     const keep =
       (((firstBy - ((days >>> FIRST_DAY_SHIFT) & 31)) | ((days >>> LAST_DAY_SHIFT) - lastFrom)) >>> 31) ^ 1;
     const on = keep & ((key | -key) >>> 31);
