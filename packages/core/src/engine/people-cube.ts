@@ -236,11 +236,13 @@ export class PeopleCube {
     const is = this.#asIsNodes(u);
     const key = cellKey(month, slot);
     if (slot >= this.#slotCount) this.#slotCount = slot + 1;
-    const gathered = this.#monthLogs.size > 0;
+    // The gathered month logs these participations count in, found once for all of them.
+    const gathered = this.#monthLogs.size > 0 ? this.#monthLogsOf(u, was, is, month) : [];
     for (const id of persons) {
       const p = this.registry.intern(id);
       log.push(day, slot, p, sign);
-      if (gathered) this.#keepMonthLogs(u, was, is, month, day, slot, p, sign);
+      for (const m of gathered) m.push(day, slot, p, sign);
+      this.#monthLogEntries += gathered.length;
       this.#touch(OWN, u, day, key, p, sign);
       for (const n of was) this.#touch(WAS, n, day, key, p, sign);
       for (const n of is) this.#touch(IS, n, day, key, p, sign);
@@ -410,6 +412,17 @@ export class PeopleCube {
     ownOnly: boolean,
   ): PeopleSet {
     const partial = this.#newSet();
+    const units = ownOnly ? [node] : this.#unitsUnder(node, view);
+    if (!ownOnly && units.length > this.#monthLogFrom) {
+      // Many units: each range from its month's participations gathered in day order.
+      const inMask = mask === null ? () => true : (_: number, slot: number) => mask[slot] === 1;
+      for (const [from, to] of ranges) {
+        const log = this.#monthLog(node, view, monthIndexOfDay(from), units);
+        const first = log.firstFrom(from);
+        if (first < log.length && log.data[first * 4]! <= to) this.#netRun(log, first, to, inMask, partial);
+      }
+      return partial;
+    }
     let unit = node;
     let lastDay = Number.NaN;
     let under = true;
@@ -422,17 +435,6 @@ export class PeopleCube {
       }
       return under;
     };
-    const units = ownOnly ? [node] : this.#unitsUnder(node, view);
-    if (!ownOnly && units.length > this.#monthLogFrom) {
-      // Many units: each range from its month's participations gathered in day order.
-      const inMask = mask === null ? () => true : (_: number, slot: number) => mask[slot] === 1;
-      for (const [from, to] of ranges) {
-        const log = this.#monthLog(node, view, monthIndexOfDay(from), units);
-        const first = log.firstFrom(from);
-        if (first < log.length && log.data[first * 4]! <= to) this.#netRun(log, first, to, inMask, partial);
-      }
-      return partial;
-    }
     // Partial months next to each other (the end of one month, the start of the next) are one run of days.
     const runs: [number, number][] = [];
     for (const [from, to] of [...ranges].sort((x, y) => x[0] - y[0])) {
@@ -790,29 +792,20 @@ export class PeopleCube {
   }
 
   /**
-   * Adds a participation to the gathered month logs it counts in: as-was the unit's and those of its
-   * ancestors on the day, as-is the unit's and those of the nodes it counts under today (`was` and `is`
+   * The gathered month logs a participation of unit u in `month` counts in: as-was the unit's and those of
+   * its ancestors on the day, as-is the unit's and those of the nodes it counts under today (`was` and `is`
    * as {@link add} has them) — the nodes whose {@link #unitsUnder} would gather it.
    */
-  #keepMonthLogs(
-    u: number,
-    was: readonly number[],
-    is: readonly number[],
-    month: number,
-    day: number,
-    slot: number,
-    person: number,
-    sign: number,
-  ): void {
+  #monthLogsOf(u: number, was: readonly number[], is: readonly number[], month: number): ParticipationLog[] {
+    const out: ParticipationLog[] = [];
     for (const view of [AS_WAS, AS_IS] as const) {
       const nodes = view === AS_WAS ? was : is;
       for (let i = -1; i < nodes.length; i++) {
         const log = this.#monthLogs.get(monthLogKey(i < 0 ? u : nodes[i]!, view, month));
-        if (log === undefined) continue;
-        log.push(day, slot, person, sign);
-        this.#monthLogEntries++;
+        if (log !== undefined) out.push(log);
       }
     }
+    return out;
   }
 
   #dropMonthLogs(): void {
