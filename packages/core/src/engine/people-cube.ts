@@ -208,11 +208,7 @@ export class PeopleCube {
     this.#h = hierarchy;
     const threshold = options.threshold ?? PEOPLE_SET_DEFAULT_THRESHOLD;
     this.#cells = new PeopleArena(() => this.#registry.hashes, { threshold });
-    const at = options.monthSketchAt ?? 2 * threshold;
-    if (!(Number.isInteger(at) && at >= 0)) {
-      throw new RangeError(`monthSketchAt must be a whole number of people, got ${at}`);
-    }
-    this.#monthSketchAt = at;
+    this.#monthSketchAt = wholeOption('monthSketchAt', options.monthSketchAt ?? 2 * threshold);
     this.#monthLogFrom = wholeOption('monthLogFrom', options.monthLogFrom ?? 64);
     this.#monthLogBudget = wholeOption('monthLogBudget', options.monthLogBudget ?? 2 ** 22);
     this.#days = [new DayRegisters(this.#cells.precision), new DayRegisters(this.#cells.precision)];
