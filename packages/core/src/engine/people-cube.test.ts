@@ -262,15 +262,19 @@ describe('PeopleCube: month sketches', () => {
 
   it.each([
     ['small thresholds: sketches, month sketches and day registers', OPTIONS],
-    // Everyone fits in exact cells, so a range from a month's 1st or to its end is read from the cells' days.
-    ['exact cells throughout: edge days from the cells', { threshold: 40, monthSketchAt: 1_000 }],
-    // Every subtree's days inside a month from its month's participations gathered in day order, kept in
-    // step with the adds, voids and moves that follow; with a budget so small they keep being dropped.
+    // Everyone fits in exact cells, so any days of a month are read from the cells' members' days.
+    ['exact cells throughout: days from the cells', { threshold: 40, monthSketchAt: 1_000 }],
+    // Where a cell is a sketch, every subtree's days inside a month from its month's participations gathered
+    // in day order, kept in step with the adds, voids and moves that follow; with a budget so small they keep
+    // being dropped.
     ['month logs for every subtree', { ...OPTIONS, monthLogFrom: 0 }],
-    ['month logs for every subtree, exact cells', { threshold: 40, monthSketchAt: 1_000, monthLogFrom: 0 }],
+    [
+      'month logs for every subtree, no month sketches',
+      { threshold: 2, monthSketchAt: 1_000, monthLogFrom: 0 },
+    ],
     [
       'month logs dropped past a budget of 8',
-      { threshold: 40, monthSketchAt: 1_000, monthLogFrom: 0, monthLogBudget: 8 },
+      { threshold: 2, monthSketchAt: 1_000, monthLogFrom: 0, monthLogBudget: 8 },
     ],
   ])(
     'answers any range of days, backdated and voided participations included, as the model does, with %s',
@@ -399,20 +403,25 @@ describe('PeopleCube: month sketches', () => {
 
   it('reads days inside a month from the month logs it gathers, kept in step with adds, voids and moves', () => {
     const h = tree();
-    // Every subtree's inner days from its gathered month log, and no sketch anywhere.
-    const cube = new PeopleCube(h, { threshold: 40, monthSketchAt: 1_000, monthLogFrom: 0 });
+    // Cells of more than one person are sketches, which know no days, and a read of two kinds of three has no
+    // month sketch's day registers: every subtree's days from its gathered month log (answers of two or three
+    // people, which a sketch of 4,096 registers counts exactly).
+    const cube = new PeopleCube(h, { threshold: 1, monthSketchAt: 1_000, monthLogFrom: 0 });
     const week = [[JAN + 7, JAN + 13]] as const;
-    const count = (node: number, view: ViewIndex) => cube.distinct(node, view, week, null, SLOTS).value;
+    const kinds = Uint8Array.of(1, 1, 0);
+    const count = (node: number, view: ViewIndex) => cube.distinct(node, view, week, kinds, SLOTS).value;
     cube.add(3, JAN + 9, 0, ['a', 'b'], 1);
     cube.add(5, JAN + 10, 1, ['c'], 1);
-    // Gathered by the first reads: d1 has g1's a and b, the province everyone.
+    // Someone of the third kind, after the week.
+    cube.add(6, JAN + 20, 2, ['e'], 1);
+    // Gathered by the first reads: d1 has g1's a and b, the province everyone in the week.
     expect([count(1, AS_WAS), count(1, AS_IS), count(0, AS_WAS)]).toEqual([2, 2, 3]);
-    expect(cube.footprint().monthLogs).toMatchObject({ months: 3, participations: 7 });
+    expect(cube.footprint().monthLogs).toMatchObject({ months: 3, participations: 8 });
     // Kept in step: a new person in g2 (under d1), then b's participation voided.
-    cube.add(4, JAN + 12, 2, ['d'], 1);
+    cube.add(4, JAN + 12, 1, ['d'], 1);
     cube.add(3, JAN + 9, 0, ['b'], -1);
     expect([count(1, AS_WAS), count(1, AS_IS), count(0, AS_WAS)]).toEqual([2, 2, 3]);
-    expect(cube.footprint().monthLogs.participations).toBe(13);
+    expect(cube.footprint().monthLogs.participations).toBe(14);
     // g1 moves to d2 from 1 January: as-was and as-is its week is d2's now, and the gathered logs went.
     cube.reattribute(h.everSubtree(3), JAN, () => h.move(3, 2, JAN));
     expect(cube.footprint().monthLogs).toMatchObject({ months: 0, participations: 0 });
@@ -421,12 +430,14 @@ describe('PeopleCube: month sketches', () => {
     }
   });
 
-  it('reads the first and last days of a month from its cells, and makes days a void left loose true again', () => {
+  it('reads any days of a month from its cells, and makes days a void left loose true again', () => {
     const h = tree();
     const exact = { threshold: 40, monthSketchAt: 1_000 } as const;
     const cube = new PeopleCube(h, exact);
     const feb = firstDayOfMonthIndex(MONTHS[1]!);
-    // In g1 (unit 3): a on 3, 5 and 20 January in one kind, and on 28 January in another; b on 25 January.
+    // In g1 (unit 3): a twice on 3 January, on the 5th and on the 20th in one kind, and on 28 January in
+    // another; b on 25 January.
+    cube.add(3, JAN + 2, 0, ['a'], 1);
     cube.add(3, JAN + 2, 0, ['a'], 1);
     cube.add(3, JAN + 4, 0, ['a'], 1);
     cube.add(3, JAN + 19, 0, ['a'], 1);
@@ -450,8 +461,12 @@ describe('PeopleCube: month sketches', () => {
         2, 2, 1,
       ]);
     }
-    // The 20th is taken back: a stays in the first kind's cells (3 and 5 January), whose last day for a
-    // the cells cannot know without looking. g1's, d1's and p's cells of that kind are loose.
+    // A week inside the month, from the cells: a on the 20th.
+    const inside = [[JAN + 15, JAN + 21]] as const;
+    expect([AS_WAS, AS_IS].map((view) => people(inside, lateKind0, view))).toEqual([1, 1]);
+    // The 20th is taken back: a stays in the first kind's cells (3 and 5 January), but with two
+    // participations on one day, whether the 20th had another the cells cannot know without looking. g1's,
+    // d1's and p's cells of that kind are loose.
     cube.add(3, JAN + 19, 0, ['a'], -1);
     expect(cube.footprint().own.loose).toBe(1);
     expect(cube.footprint().was.loose).toBe(2);
@@ -466,6 +481,7 @@ describe('PeopleCube: month sketches', () => {
     // What the reads did not need, the idle refresh does; then nothing is loose.
     cube.refreshStale();
     expect(loose()).toBe(0);
+    expect([AS_WAS, AS_IS].map((view) => people(inside, lateKind0, view))).toEqual([0, 0]);
     expect(people([[JAN + 3, JAN + 30]], lateKind0, AS_WAS)).toBe(2);
     expect(people([[JAN + 5, JAN + 30]], lateKind0, AS_WAS)).toBe(1);
   });

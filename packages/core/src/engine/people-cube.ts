@@ -6,6 +6,7 @@ import {
   type PeopleSize,
   type PeopleSource,
 } from '../measures/people-set.ts';
+import { daysBetween } from '../measures/person-multiset.ts';
 import { PersonRegistry } from '../measures/person-registry.ts';
 import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
 import { CellIndex } from './cell-index.ts';
@@ -177,7 +178,7 @@ export class PeopleCube {
   /** Scratch for the cells of one month that a read gathers. */
   readonly #parts: number[] = [];
   /** Scratch for the cells of one partial month read from their edge days. */
-  readonly #edgeParts: number[] = [];
+  readonly #dayParts: number[] = [];
   /** Scratch for netting one unit's participations per person. */
   readonly #perPerson = new Map<number, number>();
   readonly #logs = new Map<number, ParticipationLog>();
@@ -363,12 +364,12 @@ export class PeopleCube {
       const end = i + 2 < months.length ? months[i + 3]! : parts.length;
       for (let at = months[i + 1]!; at < end; at++) sets.push(this.#cells.source(parts[at]!));
     }
-    // A partial month that starts on the 1st or ends on the month's last day is read from the month's exact
-    // cells, which know each member's first and last day in them; the rest from the participation logs.
+    // A partial month is read from the month's exact cells, which know on which days each member took part;
+    // where a cell is a sketch or its days are loose, from the participation logs.
     const rest: [number, number][] = [];
     const fromCellsOrLogs = (ranges: readonly [number, number][]) => {
       for (const range of ranges) {
-        if (!this.#fromEdges(node, view, range, mask, slotCount, ownOnly, sets)) rest.push(range);
+        if (!this.#fromCellDays(node, view, range, mask, slotCount, ownOnly, sets)) rest.push(range);
       }
     };
     fromCellsOrLogs(partialRanges);
@@ -454,13 +455,11 @@ export class PeopleCube {
   }
 
   /**
-   * Adds to `sets` the people of a partial month's days from its cells, when the days begin on the 1st or
-   * end on the month's last day and every cell the read needs is exact with trusted days (see
-   * {@link PeopleArena.hasDays}): those with a first participation by the range's last day, or a last one
-   * from its first day. False, adding nothing, when the range lies inside the month or a cell is a sketch or
-   * its days are loose: the participation logs decide.
+   * Adds to `sets` the people of a partial month's days from its cells, when every cell the read needs is
+   * exact with trusted days (see {@link PeopleArena.hasDays}): the members who took part on one of those
+   * days. False, adding nothing, when a cell is a sketch or its days are loose: the participation logs decide.
    */
-  #fromEdges(
+  #fromCellDays(
     node: number,
     view: ViewIndex,
     [from, to]: readonly [number, number],
@@ -471,9 +470,7 @@ export class PeopleCube {
   ): boolean {
     const month = monthIndexOfDay(from);
     const start = firstDayOfMonthIndex(month);
-    const atStart = from === start;
-    if (!atStart && to !== firstDayOfMonthIndex(month + 1) - 1) return false;
-    const parts = this.#edgeParts;
+    const parts = this.#dayParts;
     parts.length = 0;
     const grid = view === AS_WAS ? WAS : IS;
     for (let s = 0; s < slotCount; s++) {
@@ -489,10 +486,8 @@ export class PeopleCube {
         parts.push(desc);
       }
     }
-    // From the 1st: first participation on or before `to`. To the month's end: last one on or after `from`.
-    const firstBy = atStart ? to - start : 30;
-    const lastFrom = atStart ? 0 : from - start;
-    for (const cell of parts) sets.push(this.#cells.source(cell, firstBy, lastFrom));
+    const days = daysBetween(from - start, to - start);
+    for (const cell of parts) sets.push(this.#cells.source(cell, days));
     return true;
   }
 
@@ -979,10 +974,10 @@ export class PeopleCube {
     const to = firstDayOfMonthIndex(month + 1) - 1;
     const fromLogs =
       (units: readonly number[], counts: (u: number, day: number) => boolean) =>
-      (note: (person: number, first: number, last: number) => void) => {
+      (note: (person: number, days: number) => void) => {
         for (const u of units) {
           for (const [day, s, p] of this.#net(u, from, to)) {
-            if (s === slot && counts(u, day)) note(p, day - from, day - from);
+            if (s === slot && counts(u, day)) note(p, 2 ** (day - from));
           }
         }
       };

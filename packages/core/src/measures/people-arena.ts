@@ -7,7 +7,7 @@ import {
   maxRegisters,
 } from './hyperloglog.ts';
 import { PEOPLE_SET_DEFAULT_THRESHOLD, type PeopleSize, type PeopleSource } from './people-set.ts';
-import { FIRST_DAY_SHIFT, LAST_DAY_SHIFT, markKeys, type UnionMarks } from './person-multiset.ts';
+import { ALL_DAYS, markKeys, type UnionMarks } from './person-multiset.ts';
 
 /**
  * Many distinct-people cells — the (node, month, kind × channel) cells of the people projection — held in a
@@ -17,42 +17,46 @@ import { FIRST_DAY_SHIFT, LAST_DAY_SHIFT, markKeys, type UnionMarks } from './pe
  *
  * Layout: per cell, a block offset, a size class, the distinct count, flags and the participations, each in
  * its own array indexed by cell id. Blocks live in a pool of `Uint32Array` chunks (16 MiB each; a block
- * never straddles two): an exact cell's block is an open-addressing table of two words per slot (person
- * index + 1, participations), a sketch's block is its 2^p one-byte registers seen through a byte view of the
- * same chunk. A block that is outgrown goes back to a free list of its size class (blocks are powers of two
- * words) and is reused before the pool grows. The pool grows by whole chunks and never moves a block, so a
+ * never straddles two): an exact cell's block is an open-addressing table of three words per slot (person
+ * index + 1, the days of the month they took part on, participations), a sketch's block is its 2^p one-byte
+ * registers seen through a byte view of the same chunk. A block that is outgrown goes back to the free list
+ * of its size class (a table's slots are a power of two) and is reused before the pool grows. The pool grows by whole chunks and never moves a block, so a
  * restored arena can keep its chunks as views of the checkpoint's bytes.
  *
  * Why: at 10 million events the projection holds millions of cells; as objects they cost more in headers,
  * pointers and hash-map entries than in members, the collector walks them all, and a checkpoint restore
  * must recreate each one. Here a restore is one copy per array, and the heap holds none of it.
  *
- * Members' hashes are not stored (the registry keeps them): two words per member instead of three.
+ * Members' hashes are not stored (the registry keeps them). Their days are: a mask of 31 bits says on which
+ * days of the cell's month each member took part, so the people of any days of a month — a week inside it,
+ * its first or last days — are a filtered union of its cells, with no participation log read.
  */
 
 /** The size class of a sketch block; exact tables have classes below it. */
 const SKETCH = 255;
 const FLAG_STALE = 1;
 /**
- * An exact cell whose members' first and last days may be wider than the truth: a participation on a
- * member's first or last day was taken back while others remained, or the cell was rebuilt from a set that
- * does not know days. Its members and counts stay exact; only the edge reads (a filtered {@link
- * PeopleArena.markInto}, {@link PeopleArena.forEachOnEdge}) refuse it until {@link PeopleArena.restoreDays}.
+ * An exact cell whose members' days may say more than the truth: a participation was taken back from a
+ * member who stays and may have had another that day, or the cell was rebuilt from a set that does not know
+ * days. Its members and counts stay exact; only the reads of days (a filtered {@link PeopleArena.markInto},
+ * {@link PeopleArena.forEachOnDays}) refuse it until {@link PeopleArena.restoreDays}.
  */
 const FLAG_LOOSE = 2;
-/**
- * An exact member's second word: participations in the low 22 bits, then the day of the month (0–30) of
- * their first participation in the cell, then of their last. A month's cell cannot hold 4 million
- * participations of one person, and the days cost no memory.
- */
-const COUNT_MASK = 2 ** FIRST_DAY_SHIFT - 1;
-const DAY_MASK = 31;
+/** Words per slot of an exact table: person index + 1 (0: empty), days (see {@link ALL_DAYS}), participations. */
+const SLOT = 3;
+const MAX_TIMES = 2 ** 32 - 1;
 /** The day of the month a caller passes when it does not know it: the member's days become loose. */
 const NO_DAY = -1;
-const memberWord = (times: number, first: number, last: number): number =>
-  (times | (first << FIRST_DAY_SHIFT) | (last << LAST_DAY_SHIFT)) >>> 0;
-/** The smallest exact table: 4 slots, 8 words. */
+/** The smallest exact table: 4 slots, 12 words. */
 const MIN_TABLE_LOG = 2;
+/** The free list of sketch blocks; a table's is its size class (log2 of its slots, 2 or more). */
+const SKETCH_LIST = 0;
+/** Days set in a mask (the bits of a 31-bit word). */
+const countDays = (mask: number): number => {
+  let v = mask - ((mask >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 63;
+};
 const FIBONACCI = 0x9e3779b1;
 
 export interface PeopleArenaOptions {
@@ -77,7 +81,7 @@ export interface PeopleArenaState {
   readonly chunkLog: number;
   /** The pool's chunks; a chunk may end short of the full size, the last where its used words end. */
   readonly chunks: readonly Uint32Array[];
-  /** Free block offsets, by log2 of the block's words. */
+  /** Free block offsets by size class: a table's log2 of its slots, 0 for sketches. */
   readonly free: readonly Uint32Array[];
 }
 
@@ -115,7 +119,7 @@ export class PeopleArena {
   #chunkBytes: Uint8Array[] = [];
   /** The first word never used (blocks come from free lists first). */
   #top = 0;
-  /** Free block offsets by log2 of the block's words. */
+  /** Free block offsets by size class (see {@link SKETCH_LIST}). */
   #free: number[][] = [];
 
   constructor(hashes: Hashes, options: PeopleArenaOptions = {}) {
@@ -130,7 +134,8 @@ export class PeopleArena {
     // The largest block is the table an exact cell reaches at the threshold, or a sketch's registers.
     let tableLog = MIN_TABLE_LOG;
     while (threshold * 4 > (1 << tableLog) * 3 && tableLog < 40) tableLog++;
-    this.#chunkLog = Math.max(options.chunkLog ?? 22, tableLog + 1, this.precision - 2);
+    // 3 × 2^tableLog words fit in 2^(tableLog + 2).
+    this.#chunkLog = Math.max(options.chunkLog ?? 22, tableLog + 2, this.precision - 2);
     if (this.#chunkLog > 31)
       throw new RangeError(`PeopleArena threshold ${threshold} needs blocks too large to hold`);
     this.#chunkMask = 2 ** this.#chunkLog - 1;
@@ -162,7 +167,7 @@ export class PeopleArena {
     return (this.#flags[cell]! & FLAG_STALE) !== 0;
   }
 
-  /** Whether an exact cell knows each member's first and last day exactly (see {@link forEachOnEdge}). */
+  /** Whether an exact cell knows each member's days exactly (see {@link forEachOnDays}). */
   hasDays(cell: number): boolean {
     return this.#class[cell] !== SKETCH && (this.#flags[cell]! & FLAG_LOOSE) === 0;
   }
@@ -198,21 +203,18 @@ export class PeopleArena {
       return false;
     }
     // Unknown, the day widens the member's days to the whole month.
-    const first = day === NO_DAY ? 0 : day;
-    const last = day === NO_DAY ? DAY_MASK - 1 : day;
+    const days = day === NO_DAY ? ALL_DAYS : 2 ** day;
     const key = person + 1;
     const slot = cls === 0 ? -1 : this.#find(cell, key);
-    const word = slot < 0 ? 0 : this.#chunkOf(cell)[slot + 1]!;
-    if ((word & COUNT_MASK) + times > COUNT_MASK)
-      throw new RangeError(`person ${person} would have more than ${COUNT_MASK} participations in one cell`);
+    const had = slot < 0 ? 0 : this.#chunkOf(cell)[slot + 2]!;
+    if (had + times > MAX_TIMES)
+      throw new RangeError(`person ${person} would have more than ${MAX_TIMES} participations in one cell`);
     this.#participations[cell]! += times;
     if (day === NO_DAY) this.#flags[cell]! |= FLAG_LOOSE;
     if (slot >= 0) {
-      this.#chunkOf(cell)[slot + 1] = memberWord(
-        (word & COUNT_MASK) + times,
-        Math.min((word >>> FIRST_DAY_SHIFT) & DAY_MASK, first),
-        Math.max(word >>> LAST_DAY_SHIFT, last),
-      );
+      const pool = this.#chunkOf(cell);
+      pool[slot + 1] = pool[slot + 1]! | days;
+      pool[slot + 2] = had + times;
       return false;
     }
     const distinct = this.#distinct[cell]!;
@@ -224,7 +226,7 @@ export class PeopleArena {
     // Grow at 75% load so linear probes stay short.
     if (cls === 0 || (distinct + 1) * 4 > (1 << cls) * 3)
       this.#resize(cell, Math.max(MIN_TABLE_LOG, cls + 1));
-    this.#insert(cell, key, memberWord(times, first, last));
+    this.#insert(cell, key, days, times);
     this.#distinct[cell] = distinct + 1;
     return true;
   }
@@ -232,9 +234,9 @@ export class PeopleArena {
   /**
    * Takes back one participation, made on `day` of the month (0–30; {@link NO_DAY} when unknown); at zero the
    * person leaves the cell, and the answer is true. A sketch cannot forget, so there the cell becomes stale.
-   * A member who stays keeps their first and last days, which may now be wider than the truth: the cell's days
-   * become loose unless all the member's participations were on that one day. Removing a person an exact
-   * cell does not hold is a projection bug and throws.
+   * A member who stays keeps the day unless it is known to be free now — all their participations were one a
+   * day — and otherwise the cell's days become loose, unless the member took part on that day only. Removing
+   * a person an exact cell does not hold is a projection bug and throws.
    */
   remove(cell: number, person: number, day = NO_DAY): boolean {
     if (this.#class[cell] === SKETCH) {
@@ -247,13 +249,13 @@ export class PeopleArena {
       throw new RangeError(`cannot remove person ${person}: they have no participation in this cell`);
     this.#participations[cell]! -= 1;
     const pool = this.#chunkOf(cell);
-    const word = pool[slot + 1]!;
-    if ((word & COUNT_MASK) > 1) {
-      const first = (word >>> FIRST_DAY_SHIFT) & DAY_MASK;
-      const last = word >>> LAST_DAY_SHIFT;
-      if (first !== last && (day === NO_DAY || day === first || day === last))
-        this.#flags[cell]! |= FLAG_LOOSE;
-      pool[slot + 1] = word - 1;
+    const times = pool[slot + 2]!;
+    if (times > 1) {
+      const days = pool[slot + 1]!;
+      pool[slot + 2] = times - 1;
+      // One participation a day: the day taken back is free now. Else it is known only if it was the only one.
+      if (day !== NO_DAY && countDays(days) === times) pool[slot + 1] = days & ~(2 ** day);
+      else if ((days & (days - 1)) !== 0) this.#flags[cell]! |= FLAG_LOOSE;
       return false;
     }
     this.#deleteSlot(cell, slot);
@@ -307,67 +309,53 @@ export class PeopleArena {
     const pool = this.#chunkOf(cell);
     const hashes = this.#hashes();
     const start = this.#offset[cell]! & this.#chunkMask;
-    const end = start + (2 << cls);
-    for (let at = start; at < end; at += 2) {
+    const end = start + SLOT * 2 ** cls;
+    for (let at = start; at < end; at += SLOT) {
       const key = pool[at]!;
-      if (key !== 0) visit(key - 1, pool[at + 1]! & COUNT_MASK, hashes[key - 1]!);
+      if (key !== 0) visit(key - 1, pool[at + 2]!, hashes[key - 1]!);
     }
   }
 
   /**
    * Calls `visit` with each member of an exact cell whose days are trusted (see {@link hasDays}) and the days
-   * of the month of their first and last participation.
+   * of the month they took part on (see {@link ALL_DAYS}).
    */
-  forEachMemberDays(cell: number, visit: (person: number, first: number, last: number) => void): void {
-    const cls = this.#edgeClass(cell);
+  forEachMemberDays(cell: number, visit: (person: number, days: number) => void): void {
+    const cls = this.#daysClass(cell);
     if (cls === 0) return;
     const pool = this.#chunkOf(cell);
     const start = this.#offset[cell]! & this.#chunkMask;
-    const end = start + (2 << cls);
-    for (let at = start; at < end; at += 2) {
+    const end = start + SLOT * 2 ** cls;
+    for (let at = start; at < end; at += SLOT) {
       const key = pool[at]!;
-      if (key === 0) continue;
-      const word = pool[at + 1]!;
-      visit(key - 1, (word >>> FIRST_DAY_SHIFT) & DAY_MASK, word >>> LAST_DAY_SHIFT);
+      if (key !== 0) visit(key - 1, pool[at + 1]!);
     }
   }
 
   /**
    * Makes a loose exact cell's days true again: `feed` reports the days of everything the cell holds — each
-   * participation as (person, day, day), or each member of the cells it is the union of as (person, first,
-   * last) — and each member's days become the span of what was reported for them. True when every member was
-   * reported (the cell's days are trusted again); false, leaving them loose and whole-month wide, when one
+   * participation as (person, its day's bit), or each member of the cells it is the union of as (person,
+   * their days) — and each member's days become what was reported for them. True when every member was
+   * reported (the cell's days are trusted again); false, leaving them loose and the whole month, when one
    * was not (the parts disagree with the cell), and for a sketch.
    */
-  restoreDays(
-    cell: number,
-    feed: (note: (person: number, first: number, last: number) => void) => void,
-  ): boolean {
+  restoreDays(cell: number, feed: (note: (person: number, days: number) => void) => void): boolean {
     const cls = this.#class[cell]!;
     if (cls === SKETCH) return false;
     if (cls !== 0) {
       const pool = this.#chunkOf(cell);
       const start = this.#offset[cell]! & this.#chunkMask;
-      const end = start + (2 << cls);
-      // No day reported yet: a first day past any month's (31) and a last day of 0.
-      for (let at = start; at < end; at += 2) {
-        if (pool[at] !== 0) pool[at + 1] = memberWord(pool[at + 1]! & COUNT_MASK, DAY_MASK, 0);
-      }
-      feed((person, first, last) => {
+      const end = start + SLOT * 2 ** cls;
+      for (let at = start; at < end; at += SLOT) pool[at + 1] = 0;
+      feed((person, days) => {
         const slot = this.#find(cell, person + 1);
-        if (slot < 0) return;
-        const word = pool[slot + 1]!;
-        pool[slot + 1] = memberWord(
-          word & COUNT_MASK,
-          Math.min((word >>> FIRST_DAY_SHIFT) & DAY_MASK, first),
-          Math.max(word >>> LAST_DAY_SHIFT, last),
-        );
+        if (slot >= 0) pool[slot + 1] = pool[slot + 1]! | days;
       });
       let complete = true;
-      for (let at = start; at < end; at += 2) {
-        if (pool[at] === 0 || ((pool[at + 1]! >>> FIRST_DAY_SHIFT) & DAY_MASK) !== DAY_MASK) continue;
+      for (let at = start; at < end; at += SLOT) {
+        if (pool[at] === 0 || pool[at + 1] !== 0) continue;
         complete = false;
-        pool[at + 1] = memberWord(pool[at + 1]! & COUNT_MASK, 0, DAY_MASK - 1);
+        pool[at + 1] = ALL_DAYS;
       }
       if (!complete) {
         this.#flags[cell]! |= FLAG_LOOSE;
@@ -379,29 +367,25 @@ export class PeopleArena {
   }
 
   /**
-   * Calls `visit` for each member of an exact cell with days (see {@link hasDays}) who took part on or
-   * before day `firstBy` of the month and on or after day `lastFrom`: with `lastFrom` 0, those with a
-   * participation in the month's first days up to `firstBy`; with `firstBy` 30, those with one from
-   * `lastFrom` to the month's end. Returns how many were visited.
+   * Calls `visit` for each member of an exact cell with days (see {@link hasDays}) who took part on one of
+   * the days of the month in `days` (see {@link ALL_DAYS}: a week inside the month, its first days, its
+   * last). Returns how many were visited.
    */
-  forEachOnEdge(
+  forEachOnDays(
     cell: number,
-    firstBy: number,
-    lastFrom: number,
+    days: number,
     visit: ((person: number, hash32: number) => void) | null,
   ): number {
-    const cls = this.#edgeClass(cell);
+    const cls = this.#daysClass(cell);
     if (cls === 0) return 0;
     const pool = this.#chunkOf(cell);
     const hashes = this.#hashes();
     const start = this.#offset[cell]! & this.#chunkMask;
-    const end = start + (2 << cls);
+    const end = start + SLOT * 2 ** cls;
     let n = 0;
-    for (let at = start; at < end; at += 2) {
+    for (let at = start; at < end; at += SLOT) {
       const key = pool[at]!;
-      if (key === 0) continue;
-      const word = pool[at + 1]!;
-      if (((word >>> FIRST_DAY_SHIFT) & DAY_MASK) > firstBy || word >>> LAST_DAY_SHIFT < lastFrom) continue;
+      if (key === 0 || (pool[at + 1]! & days) === 0) continue;
       n++;
       visit?.(key - 1, hashes[key - 1]!);
     }
@@ -410,18 +394,16 @@ export class PeopleArena {
 
   /**
    * Marks an exact cell's members in a bitmap over the registry (see {@link markKeys}): all of them, or with
-   * `firstBy` and `lastFrom` those {@link forEachOnEdge} visits — the exact union of the people of a month's
-   * first or last days, from the cells, without the participation logs.
+   * `days` those {@link forEachOnDays} visits — the exact union of the people of some days of a month, from
+   * the cells, without the participation logs.
    */
-  markInto(cell: number, marks: UnionMarks, firstBy = DAY_MASK, lastFrom = 0): number {
-    const edge = firstBy < DAY_MASK || lastFrom > 0;
-    const cls = edge ? this.#edgeClass(cell) : this.#class[cell]!;
+  markInto(cell: number, marks: UnionMarks, days = ALL_DAYS): number {
+    const cls = days < ALL_DAYS ? this.#daysClass(cell) : this.#class[cell]!;
     if (cls === SKETCH) throw new RangeError('markInto needs an exact cell; this one is a sketch');
     if (cls === 0) return 0;
     const pool = this.#chunkOf(cell);
     const start = this.#offset[cell]! & this.#chunkMask;
-    const end = start + (2 << cls);
-    return markKeys(pool, start, end, 2, marks, firstBy, lastFrom);
+    return markKeys(pool, start, start + SLOT * 2 ** cls, SLOT, marks, days);
   }
 
   /** Folds a sketch cell's registers into `target` (of the same precision). */
@@ -447,13 +429,13 @@ export class PeopleArena {
   }
 
   /**
-   * A read-only view of one cell, for unions alongside free-standing sets: the whole cell, or with `firstBy`
-   * and `lastFrom` the members {@link forEachOnEdge} visits (an exact cell with days only).
+   * A read-only view of one cell, for unions alongside free-standing sets: the whole cell, or with `days` the
+   * members {@link forEachOnDays} visits (an exact cell with days only).
    */
-  source(cell: number, firstBy = DAY_MASK, lastFrom = 0): PeopleSource {
-    if (firstBy >= DAY_MASK && lastFrom <= 0) return new ArenaCell(this, cell);
-    this.#edgeClass(cell);
-    return new ArenaEdge(this, cell, firstBy, lastFrom);
+  source(cell: number, days = ALL_DAYS): PeopleSource {
+    if (days >= ALL_DAYS) return new ArenaCell(this, cell);
+    this.#daysClass(cell);
+    return new ArenaDays(this, cell, days);
   }
 
   /** Bytes held (cell records and the whole pool, free blocks included), for memory accounting. */
@@ -509,18 +491,21 @@ export class PeopleArena {
     for (let c = 0; c < n; c++) {
       const cls = state.class[c]!;
       if (cls === 0) continue;
-      const words = cls === SKETCH ? 2 ** (this.precision - 2) : 2 << cls;
+      const words = this.#words(cls === SKETCH ? SKETCH_LIST : cls);
       const o = state.offset[c]!;
       const chunk = state.chunks[o >>> this.#chunkLog];
       if (chunk === undefined || (o & this.#chunkMask) + words > chunk.length) {
         fail(`cell ${c}'s block lies outside the pool`);
       }
     }
-    state.free.forEach((list, log) => {
+    state.free.forEach((list, sizeClass) => {
+      if (list.length > 0 && sizeClass > 0 && sizeClass < MIN_TABLE_LOG)
+        fail(`no blocks of class ${sizeClass}`);
+      const words = this.#words(sizeClass);
       for (const o of list) {
         const chunk = state.chunks[o >>> this.#chunkLog];
-        if (chunk === undefined || (o & this.#chunkMask) + 2 ** log > chunk.length) {
-          fail(`a free block of 2^${log} words at ${o} lies outside the pool`);
+        if (chunk === undefined || (o & this.#chunkMask) + words > chunk.length) {
+          fail(`a free block of ${words} words at ${o} lies outside the pool`);
         }
       }
     });
@@ -537,9 +522,15 @@ export class PeopleArena {
   }
 
   /** An exact cell's size class, after checking that its members' days can be trusted. */
-  #edgeClass(cell: number): number {
-    if (!this.hasDays(cell)) throw new RangeError('edge reads need an exact cell whose days are not loose');
+  #daysClass(cell: number): number {
+    if (!this.hasDays(cell))
+      throw new RangeError('reads of days need an exact cell whose days are not loose');
     return this.#class[cell]!;
+  }
+
+  /** The words of a block of a size class (see {@link SKETCH_LIST}). */
+  #words(sizeClass: number): number {
+    return sizeClass === SKETCH_LIST ? 2 ** (this.precision - 2) : SLOT * 2 ** sizeClass;
   }
 
   /** The chunk holding the cell's block. */
@@ -568,30 +559,31 @@ export class PeopleArena {
     const pool = this.#chunkOf(cell);
     const cls = this.#class[cell]!;
     const start = this.#offset[cell]! & this.#chunkMask;
-    const end = start + (2 << cls);
-    let at = start + (Math.imul(key, FIBONACCI) >>> (32 - cls)) * 2;
+    const end = start + SLOT * 2 ** cls;
+    let at = start + (Math.imul(key, FIBONACCI) >>> (32 - cls)) * SLOT;
     for (;;) {
       const k = pool[at]!;
       if (k === key) return at;
       if (k === 0) return -1;
-      at += 2;
+      at += SLOT;
       if (at === end) at = start;
     }
   }
 
-  /** Puts a member not yet in the table into it: `key` is person + 1, `word` their count and days. */
-  #insert(cell: number, key: number, word: number): void {
+  /** Puts a member not yet in the table into it: `key` is person + 1, with their days and participations. */
+  #insert(cell: number, key: number, days: number, times: number): void {
     const pool = this.#chunkOf(cell);
     const cls = this.#class[cell]!;
     const start = this.#offset[cell]! & this.#chunkMask;
-    const end = start + (2 << cls);
-    let at = start + (Math.imul(key, FIBONACCI) >>> (32 - cls)) * 2;
+    const end = start + SLOT * 2 ** cls;
+    let at = start + (Math.imul(key, FIBONACCI) >>> (32 - cls)) * SLOT;
     while (pool[at] !== 0) {
-      at += 2;
+      at += SLOT;
       if (at === end) at = start;
     }
     pool[at] = key;
-    pool[at + 1] = word;
+    pool[at + 1] = days;
+    pool[at + 2] = times;
   }
 
   /** Empties `slot` by shifting later members of its probe run back, so no tombstones accumulate. */
@@ -599,60 +591,58 @@ export class PeopleArena {
     const pool = this.#chunkOf(cell);
     const cls = this.#class[cell]!;
     const start = this.#offset[cell]! & this.#chunkMask;
-    const end = start + (2 << cls);
+    const end = start + SLOT * 2 ** cls;
     let hole = slot;
     let next = slot;
     for (;;) {
-      next += 2;
+      next += SLOT;
       if (next === end) next = start;
       const key = pool[next]!;
       if (key === 0) break;
-      const home = start + (Math.imul(key, FIBONACCI) >>> (32 - cls)) * 2;
+      const home = start + (Math.imul(key, FIBONACCI) >>> (32 - cls)) * SLOT;
       // The entry at `next` may fill the hole unless its home lies cyclically in (hole, next].
       const stays = hole <= next ? home > hole && home <= next : home > hole || home <= next;
       if (stays) continue;
-      pool[hole] = key;
-      pool[hole + 1] = pool[next + 1]!;
+      pool.copyWithin(hole, next, next + SLOT);
       hole = next;
     }
-    pool[hole] = 0;
-    pool[hole + 1] = 0;
+    pool.fill(0, hole, hole + SLOT);
   }
 
   /** Moves an exact cell to a table of 2^log slots, reinserting its members. */
   #resize(cell: number, log: number): void {
     const oldClass = this.#class[cell]!;
     const oldOffset = this.#offset[cell]!;
-    const offset = this.#allocate(log + 1);
+    const offset = this.#allocate(log);
     this.#offset[cell] = offset;
     this.#class[cell] = log;
     if (oldClass === 0) return;
     const old = this.#chunks[oldOffset >>> this.#chunkLog]!;
     const oldStart = oldOffset & this.#chunkMask;
-    const oldEnd = oldStart + (2 << oldClass);
-    for (let at = oldStart; at < oldEnd; at += 2) {
+    const oldEnd = oldStart + SLOT * 2 ** oldClass;
+    for (let at = oldStart; at < oldEnd; at += SLOT) {
       const key = old[at]!;
-      if (key !== 0) this.#insert(cell, key, old[at + 1]!);
+      if (key !== 0) this.#insert(cell, key, old[at + 1]!, old[at + 2]!);
     }
-    this.#freeBlock(oldOffset, oldClass + 1);
+    this.#freeBlock(oldOffset, oldClass);
   }
 
   #toSketch(cell: number): void {
     const cls = this.#class[cell]!;
     const oldOffset = this.#offset[cell]!;
-    const offset = this.#allocate(this.precision - 2);
+    const offset = this.#allocate(SKETCH_LIST);
     const bytes = this.#chunkBytes[offset >>> this.#chunkLog]!;
     const base = (offset & this.#chunkMask) * 4;
     if (cls !== 0) {
       const old = this.#chunks[oldOffset >>> this.#chunkLog]!;
       const start = oldOffset & this.#chunkMask;
-      const end = start + (2 << cls);
+      const end = start + SLOT * 2 ** cls;
       const hashes = this.#hashes();
-      for (let at = start; at < end; at += 2) {
+      for (let at = start; at < end; at += SLOT) {
         const key = old[at]!;
         if (key !== 0) addToRegisters(bytes, base, this.precision, hashes[key - 1]!);
       }
-      this.#freeBlock(oldOffset, cls + 1);
+      this.#freeBlock(oldOffset, cls);
     }
     this.#offset[cell] = offset;
     this.#class[cell] = SKETCH;
@@ -663,7 +653,7 @@ export class PeopleArena {
   /** Empties a cell and returns its block. */
   #release(cell: number): void {
     const cls = this.#class[cell]!;
-    if (cls !== 0) this.#freeBlock(this.#offset[cell]!, cls === SKETCH ? this.precision - 2 : cls + 1);
+    if (cls !== 0) this.#freeBlock(this.#offset[cell]!, cls === SKETCH ? SKETCH_LIST : cls);
     this.#class[cell] = 0;
     this.#offset[cell] = 0;
     this.#distinct[cell] = 0;
@@ -671,10 +661,10 @@ export class PeopleArena {
     this.#participations[cell] = 0;
   }
 
-  /** A zeroed block of 2^log words, from the free list of its size or the pool's unused end. */
-  #allocate(log: number): number {
-    const words = 2 ** log;
-    const reused = this.#free[log]?.pop();
+  /** A zeroed block of a size class (see {@link SKETCH_LIST}), from its free list or the pool's unused end. */
+  #allocate(sizeClass: number): number {
+    const words = this.#words(sizeClass);
+    const reused = this.#free[sizeClass]?.pop();
     if (reused !== undefined) {
       const local = reused & this.#chunkMask;
       this.#chunks[reused >>> this.#chunkLog]!.fill(0, local, local + words);
@@ -701,11 +691,11 @@ export class PeopleArena {
     return offset;
   }
 
-  #freeBlock(offset: number, log: number): void {
-    let list = this.#free[log];
+  #freeBlock(offset: number, sizeClass: number): void {
+    let list = this.#free[sizeClass];
     if (list === undefined) {
       list = [];
-      this.#free[log] = list;
+      this.#free[sizeClass] = list;
     }
     list.push(offset);
   }
@@ -760,20 +750,18 @@ class ArenaCell implements PeopleSource {
 }
 
 /**
- * The members of an exact arena cell with a participation in the first days of its month or in the last
- * (see {@link PeopleArena.forEachOnEdge}): who, exactly, but not how often on those days.
+ * The members of an exact arena cell who took part on some days of its month (see {@link
+ * PeopleArena.forEachOnDays}): who, exactly, but not how often on those days.
  */
-class ArenaEdge implements PeopleSource {
+class ArenaDays implements PeopleSource {
   readonly #arena: PeopleArena;
   readonly #cell: number;
-  readonly #firstBy: number;
-  readonly #lastFrom: number;
+  readonly #days: number;
 
-  constructor(arena: PeopleArena, cell: number, firstBy: number, lastFrom: number) {
+  constructor(arena: PeopleArena, cell: number, days: number) {
     this.#arena = arena;
     this.#cell = cell;
-    this.#firstBy = firstBy;
-    this.#lastFrom = lastFrom;
+    this.#days = days;
   }
 
   get precision(): number {
@@ -786,26 +774,22 @@ class ArenaEdge implements PeopleSource {
     return false;
   }
   get participations(): number {
-    throw new RangeError("a cell's edge days say who took part on them, not how often");
+    throw new RangeError("a cell's members on some days say who took part on them, not how often");
   }
   size(): PeopleSize {
-    return {
-      value: this.#arena.forEachOnEdge(this.#cell, this.#firstBy, this.#lastFrom, null),
-      exact: true,
-      stale: false,
-    };
+    return { value: this.#arena.forEachOnDays(this.#cell, this.#days, null), exact: true, stale: false };
   }
   forEachMember(visit: (person: number, times: number, hash32: number) => void): void {
-    // Times are not known for the edge days alone; a union only asks who.
-    this.#arena.forEachOnEdge(this.#cell, this.#firstBy, this.#lastFrom, (p, hash) => visit(p, 1, hash));
+    // Times are not known for some days alone; a union only asks who.
+    this.#arena.forEachOnDays(this.#cell, this.#days, (p, hash) => visit(p, 1, hash));
   }
   markInto(marks: UnionMarks): number {
-    return this.#arena.markInto(this.#cell, marks, this.#firstBy, this.#lastFrom);
+    return this.#arena.markInto(this.#cell, marks, this.#days);
   }
   mergeSketchInto(): void {
-    throw new RangeError('an edge of an exact cell has no sketch');
+    throw new RangeError('some days of an exact cell have no sketch');
   }
   writeRegisters(): void {
-    throw new RangeError('an edge of an exact cell has no sketch');
+    throw new RangeError('some days of an exact cell have no sketch');
   }
 }

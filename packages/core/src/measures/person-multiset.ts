@@ -9,11 +9,13 @@ const MIN_SLOTS = 8;
 const FIBONACCI = 0x9e3779b1;
 
 /**
- * Where {@link PeopleArena}'s exact members keep the days of the month (0–30) of their first and last
- * participation: bits 22–26 and 27–31 of the word after the key, the participations in the bits below.
+ * The days of a month (0–30) as {@link PeopleArena}'s exact members keep them: bit d set when the member took
+ * part on day d. Every day of the month: the mask a caller passes to read members on any day.
  */
-export const FIRST_DAY_SHIFT = 22;
-export const LAST_DAY_SHIFT = 27;
+export const ALL_DAYS = 2 ** 31 - 1;
+
+/** The mask of days `first` to `last` of a month (0–30, first ≤ last). */
+export const daysBetween = (first: number, last: number): number => 2 ** (last + 1) - 2 ** first;
 
 /**
  * The scratch of an exact union: a bitmap over the registry, and the person indices it newly marked, in
@@ -55,9 +57,8 @@ export class UnionMarks {
 /**
  * Marks each member of an open-addressing table in `marks` — keys are person index + 1 (0 empty) every
  * `stride` words from `start` to `end` — and returns how many were new: the exact union's inner loop, with
- * no call per member. With `firstBy` and `lastFrom`, only the members whose next word says they first took
- * part on or before day `firstBy` of the month and last on or after day `lastFrom` (see
- * {@link FIRST_DAY_SHIFT}); the defaults let everyone through.
+ * no call per member. With `days` less than {@link ALL_DAYS}, only the members whose next word (their days of
+ * the month, see {@link ALL_DAYS}) has one of those days; with the default, everyone, whatever that word holds.
  */
 export const markKeys = (
   table: Uint32Array,
@@ -65,22 +66,20 @@ export const markKeys = (
   end: number,
   stride: number,
   marks: UnionMarks,
-  firstBy = 31,
-  lastFrom = 0,
+  days = ALL_DAYS,
 ): number => {
   marks.reserve(Math.ceil((end - start) / stride));
   const { seen, marked, registrySize } = marks;
   const before = marks.length;
+  const all = days >= ALL_DAYS ? 1 : 0;
   let n = before;
   for (let at = start; at < end; at += stride) {
     const key = table[at]!;
-    const days = table[at + 1]!;
     // Without a branch on whether the slot is empty, on the days, or on whether the person was seen: in a
-    // table a quarter to five eighths empty, with a quarter to a half of a month's members on an edge, and
-    // across overlapping cells, those are coin tosses the CPU cannot predict. A slot that does not count gets
+    // table a quarter to five eighths empty, with part of a month's members on the days asked, and across
+    // overlapping cells, those are coin tosses the CPU cannot predict. A slot that does not count gets
     // index 0 and marks nothing (its bit is or-ed with 0); the index is always written, and kept only when new.
-    const keep =
-      (((firstBy - ((days >>> FIRST_DAY_SHIFT) & 31)) | ((days >>> LAST_DAY_SHIFT) - lastFrom)) >>> 31) ^ 1;
+    const keep = (((table[at + 1]! & days) + ALL_DAYS) >>> 31) | all;
     const on = keep & ((key | -key) >>> 31);
     const index = ((key - 1) & -on) >>> 0;
     if (index >= registrySize) {
