@@ -6,6 +6,7 @@ const report = process.env.CHITIEU_TEST_REPORT;
 export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts'],
+    setupFiles: ['./vitest.setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
