@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, statSync } from 'node:fs';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointCorruptError } from '@chitieu/core';
 import type { Database, Statement } from 'better-sqlite3';
@@ -42,6 +42,8 @@ export class CheckpointFiles {
     readonly dir: string,
     readonly minBytes: number,
     readonly durable: boolean,
+    /** Bytes per read of a file: `fs.readFile` refuses files over 2 GiB, which a checkpoint may be. */
+    readonly readPartBytes = 2 ** 30,
   ) {
     if (!(minBytes >= 0)) throw new RangeError(`checkpoint file threshold must be >= 0, got ${minBytes}`);
   }
@@ -76,22 +78,33 @@ export class CheckpointFiles {
     return file;
   }
 
-  /** The file's bytes, or undefined when it no longer exists; throws when its length is not `bytes`. */
+  /**
+   * The file's bytes, or undefined when it no longer exists; throws when its length is not `bytes`. Read in
+   * parts into one array, so a checkpoint past 2 GiB (which `fs.readFile` refuses) loads like any other.
+   */
   async read(name: string, file: string, bytes: number): Promise<Uint8Array | undefined> {
-    let data: Buffer;
+    let handle: FileHandle;
     try {
-      data = await readFile(join(this.dir, file));
+      handle = await open(join(this.dir, file), 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    if (data.byteLength !== bytes) {
-      throw new CheckpointCorruptError(
-        name,
-        `its file ${file} holds ${data.byteLength} bytes, expected ${bytes}`,
-      );
+    try {
+      const { size } = await handle.stat();
+      if (size !== bytes)
+        throw new CheckpointCorruptError(name, `its file ${file} holds ${size} bytes, expected ${bytes}`);
+      const data = new Uint8Array(size);
+      for (let at = 0; at < size; ) {
+        const { bytesRead } = await handle.read(data, at, Math.min(size - at, this.readPartBytes), at);
+        if (bytesRead === 0)
+          throw new CheckpointCorruptError(name, `its file ${file} ended at ${at} bytes, expected ${bytes}`);
+        at += bytesRead;
+      }
+      return data;
+    } finally {
+      await handle.close();
     }
-    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }
 
   remove(file: string): void {

@@ -4,6 +4,7 @@ import { eventStoreContract } from '@chitieu/core/contract';
 import { activity, event, sequentialIds } from '@chitieu/core/testing';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { CheckpointFiles } from './checkpoints.ts';
 import { SqliteEventStore } from './sqlite-event-store.ts';
 import { tempDir } from './testing/temp-dir.ts';
 
@@ -286,6 +287,18 @@ describe('SqliteEventStore', () => {
         `checkpoint 'p' is corrupt: its file ${file} is missing`,
       );
       await store.close();
+    });
+
+    it('reads a checkpoint file in parts, as one that fs.readFile would refuse (over 2 GiB) is read', async () => {
+      const dir = tmp.file();
+      const files = new CheckpointFiles(dir, 0, false, 7);
+      const state = Uint8Array.from({ length: 100 }, (_, i) => (i * 37) & 255);
+      const file = await files.write(3, state);
+      expect(await files.read('p', file, 100)).toEqual(state);
+      await expect(files.read('p', file, 101)).rejects.toThrow(
+        `checkpoint 'p' is corrupt: its file ${file} holds 100 bytes, expected 101`,
+      );
+      expect(await files.read('p', 'checkpoint-gone.bin', 100)).toBeUndefined();
     });
 
     it('keeps every checkpoint of an in-memory database in the database', async () => {
