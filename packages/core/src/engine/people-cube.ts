@@ -2,6 +2,7 @@ import { HyperLogLog } from '../measures/hyperloglog.ts';
 import { PeopleArena } from '../measures/people-arena.ts';
 import {
   PEOPLE_SET_DEFAULT_THRESHOLD,
+  PeopleList,
   PeopleSet,
   type PeopleSize,
   type PeopleSource,
@@ -52,6 +53,8 @@ const DAYS = 5;
  * without looking further: at the default precision (1.6% error) 25% is fifteen standard errors.
  */
 const CERTAINLY_OVER = 1.25;
+/** A person seen in a run of {@link PeopleCube}'s netting, with nothing netted yet (0 means not seen). */
+const NET_ZERO = 2 ** 30;
 
 export interface PeopleCubeOptions {
   /** Distinct people a cell keeps exactly before it becomes a sketch (default 4096). */
@@ -180,7 +183,10 @@ export class PeopleCube {
   /** Scratch for the cells of one partial month read from their edge days. */
   readonly #dayParts: number[] = [];
   /** Scratch for netting one unit's participations per person. */
-  readonly #perPerson = new Map<number, number>();
+  /** {@link #netRun}'s scratch: a counter per person (0 between runs) and the people a run touched. */
+  #net32 = new Int32Array(0);
+  #touched = new Int32Array(1024);
+  #netCount = 0;
   readonly #logs = new Map<number, ParticipationLog>();
   /**
    * A subtree's participations in a month, gathered from its units' logs in day order, keyed by
@@ -398,8 +404,9 @@ export class PeopleCube {
 
   /**
    * The people of the days of `ranges` (partial months, in day order), from the participation logs of the
-   * units that may count under the node. Each unit's log is in day order: a range is a binary search and a
-   * run of its days. Whether a unit counts under the node is asked once a unit as-is, and once a day as-was.
+   * units that may count under the node, exactly. Each unit's log is in day order: a range is a binary search
+   * and a run of its days. Whether a unit counts under the node is asked once a unit as-is, and once a day
+   * as-was.
    */
   #fromParticipationLogs(
     node: number,
@@ -407,18 +414,17 @@ export class PeopleCube {
     ranges: readonly [number, number][],
     mask: Uint8Array | null,
     ownOnly: boolean,
-  ): PeopleSet {
-    const partial = this.#newSet();
+  ): PeopleList {
     const units = ownOnly ? [node] : this.#unitsUnder(node, view);
+    this.#netBegin();
     if (!ownOnly && units.length > this.#monthLogFrom) {
       // Many units: each range from its month's participations gathered in day order.
-      const inMask = mask === null ? () => true : (_: number, slot: number) => mask[slot] === 1;
+      const inMask = mask === null ? null : (_: number, slot: number) => mask[slot] === 1;
       for (const [from, to] of ranges) {
         const log = this.#monthLog(node, view, monthIndexOfDay(from), units);
-        const first = log.firstFrom(from);
-        if (first < log.length && log.data[first * 4]! <= to) this.#netRun(log, first, to, inMask, partial);
+        this.#netRun(log, log.firstFrom(from), to, inMask);
       }
-      return partial;
+      return this.#netList();
     }
     let unit = node;
     let lastDay = Number.NaN;
@@ -448,10 +454,20 @@ export class PeopleCube {
         const first = log.firstFrom(from);
         if (first >= log.length || log.data[first * 4]! > to) continue;
         lastDay = Number.NaN;
-        this.#netRun(log, first, to, keep, partial);
+        this.#netRun(log, first, to, keep);
       }
     }
-    return partial;
+    return this.#netList();
+  }
+
+  /** The people {@link #netRun} netted to some participations since {@link #netBegin}, as a list. */
+  #netList(): PeopleList {
+    const keys = new Uint32Array(this.#netCount + 1);
+    let n = 0;
+    this.#netEnd((p) => {
+      keys[n++] = p + 1;
+    });
+    return new PeopleList(keys.subarray(0, n + 1), () => this.registry.hashes, this.#cells.precision);
   }
 
   /**
@@ -888,9 +904,9 @@ export class PeopleCube {
 
   /**
    * Adds to `into` the people of unit u's participations on days `fromDay` to `toDay` that `keep` accepts,
-   * netted per person first when any of them is a removal: replayed one by one, a correction's removal
-   * reaching a set already past its threshold could not be honoured, and the set would stay stale. (A
-   * unit's removals are in its own log, after what they take back, on the same day and slot.)
+   * netted per person first: replayed one by one, a correction's removal reaching a set already past its
+   * threshold could not be honoured, and the set would stay stale. (A unit's removals are in its own log,
+   * after what they take back, on the same day and slot.)
    */
   #netPeople(
     u: number,
@@ -901,46 +917,66 @@ export class PeopleCube {
   ): PeopleSet {
     const log = this.#logs.get(u);
     if (!log) return into;
-    const start = fromDay === Number.NEGATIVE_INFINITY ? 0 : log.firstFrom(fromDay);
-    return this.#netRun(log, start, toDay, keep, into);
+    this.#netBegin();
+    this.#netRun(log, fromDay === Number.NEGATIVE_INFINITY ? 0 : log.firstFrom(fromDay), toDay, keep);
+    const hashes = this.registry.hashes;
+    this.#netEnd((p, times) => into.add(p, hashes[p]!, times));
+    return into;
   }
 
-  /** {@link #netPeople} from the log's entry `start` (the first on or after the first day) to `toDay`. */
+  /** Readies {@link #netRun}'s counters: one per person in the registry, all 0 between nettings. */
+  #netBegin(): void {
+    if (this.#net32.length < this.registry.size) {
+      this.#net32 = new Int32Array(Math.max(this.registry.size, this.#net32.length * 2, 1024));
+    }
+    this.#netCount = 0;
+  }
+
+  /**
+   * Nets the participations of a log from its entry `start` (the first on or after the first day) to `toDay`
+   * that `keep` accepts (all when null) into a counter per person, listing each person the first time. Every
+   * removal in a log follows what it takes back, on the same day and slot, so a person's net is never
+   * negative and is 0 exactly when nothing of theirs is left in those days.
+   */
   #netRun(
     log: ParticipationLog,
     start: number,
     toDay: number,
-    keep: (day: number, slot: number) => boolean,
-    into: PeopleSet,
-  ): PeopleSet {
+    keep: ((day: number, slot: number) => boolean) | null,
+  ): void {
     const d = log.data;
-    // The run is short: its end and whether it takes anything back are found in one pass.
-    let end = start;
-    let removals = false;
-    while (end < log.length && d[end * 4]! <= toDay) {
-      if (d[end * 4 + 3]! < 0) removals = true;
-      end++;
-    }
-    if (!removals) {
-      // Nothing taken back in these days (the usual case): each participation goes straight in.
-      const hashes = this.registry.hashes;
-      for (let i = start; i < end; i++) {
-        const p = d[i * 4 + 2]!;
-        if (keep(d[i * 4]!, d[i * 4 + 1]!)) into.add(p, hashes[p]!);
-      }
-      return into;
-    }
-    const net = this.#perPerson;
-    net.clear();
-    for (let i = start; i < end; i++) {
+    const net = this.#net32;
+    let touched = this.#touched;
+    let n = this.#netCount;
+    for (let i = start; i < log.length && d[i * 4]! <= toDay; i++) {
+      if (keep !== null && !keep(d[i * 4]!, d[i * 4 + 1]!)) continue;
       const p = d[i * 4 + 2]!;
-      if (keep(d[i * 4]!, d[i * 4 + 1]!)) net.set(p, (net.get(p) ?? 0) + d[i * 4 + 3]!);
+      // 0: not seen since #netBegin; NET_ZERO: seen, netted to nothing so far.
+      if (net[p] === 0) {
+        if (n === touched.length) {
+          const grown = new Int32Array(n * 2);
+          grown.set(touched);
+          this.#touched = touched = grown;
+        }
+        touched[n++] = p;
+        net[p] = NET_ZERO;
+      }
+      net[p]! += d[i * 4 + 3]!;
     }
-    for (const [p, times] of net) {
-      const hash = this.registry.hashOf(p);
-      for (let i = 0; i < times; i++) into.add(p, hash);
+    this.#netCount = n;
+  }
+
+  /** Calls `visit` with each person netted to some participations, and clears the counters. */
+  #netEnd(visit: (person: number, times: number) => void): void {
+    const net = this.#net32;
+    const touched = this.#touched;
+    for (let i = 0; i < this.#netCount; i++) {
+      const p = touched[i]!;
+      const times = net[p]! - NET_ZERO;
+      net[p] = 0;
+      if (times > 0) visit(p, times);
     }
-    return into;
+    this.#netCount = 0;
   }
 
   /** The cell of a node's descendants' people in (month, slot), rebuilt first if stale; -1 when none. */

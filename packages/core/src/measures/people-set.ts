@@ -1,5 +1,5 @@
 import { HLL_DEFAULT_PRECISION, HyperLogLog, hyperLogLogError } from './hyperloglog.ts';
-import { PersonMultiset, UnionMarks } from './person-multiset.ts';
+import { markKeys, PersonMultiset, UnionMarks } from './person-multiset.ts';
 import type { PersonRegistry } from './person-registry.ts';
 
 /**
@@ -220,10 +220,12 @@ export class PeopleSet implements PeopleSource {
     return this.#participations;
   }
 
-  /** Records one participation of the person at `personIndex`, whose registry hash is `hash32`. */
-  add(personIndex: number, hash32: number): void {
+  /** Records `times` participations (one by default) of the person at `personIndex`, whose registry hash is `hash32`. */
+  add(personIndex: number, hash32: number, times = 1): void {
     checkIndex(personIndex);
-    this.#add(personIndex, hash32, 1);
+    if (!(Number.isInteger(times) && times >= 1))
+      throw new RangeError(`participations must be a positive integer, got ${times}`);
+    this.#add(personIndex, hash32, times);
   }
 
   /**
@@ -388,5 +390,54 @@ export class PeopleSet implements PeopleSource {
       throw new RangeError(`PeopleSet.${what} needs an exact set; this one became a sketch (check isExact)`);
     }
     return this.#exact;
+  }
+}
+
+/**
+ * People named exactly, each once, without their participations: the people of some days netted from
+ * participation logs, which says who took part, not how often. Exact whatever its size, as a union of exact
+ * cells is; a union marks them like any exact set's members.
+ */
+export class PeopleList implements PeopleSource {
+  readonly precision: number;
+  /** Each person's index + 1, then one spare word ({@link markKeys} reads the word after each key). */
+  readonly #keys: Uint32Array;
+  readonly #hashes: () => Uint32Array;
+
+  /** `keys` holds person index + 1 for each person, once, and one word more. */
+  constructor(keys: Uint32Array, hashes: () => Uint32Array, precision = HLL_DEFAULT_PRECISION) {
+    if (keys.length < 1) throw new RangeError('PeopleList needs its keys and one word more');
+    this.#keys = keys;
+    this.#hashes = hashes;
+    this.precision = precision;
+  }
+
+  get isExact(): boolean {
+    return true;
+  }
+  get isStale(): boolean {
+    return false;
+  }
+  get participations(): number {
+    throw new RangeError('a list of people says who took part, not how often');
+  }
+  size(): PeopleSize {
+    return { value: this.#keys.length - 1, exact: true, stale: false };
+  }
+  forEachMember(visit: (personIndex: number, times: number, hash32: number) => void): void {
+    const hashes = this.#hashes();
+    for (let i = 0; i < this.#keys.length - 1; i++) {
+      const p = this.#keys[i]! - 1;
+      visit(p, 1, hashes[p]!);
+    }
+  }
+  markInto(marks: UnionMarks): number {
+    return markKeys(this.#keys, 0, this.#keys.length - 1, 1, marks);
+  }
+  mergeSketchInto(): void {
+    throw new RangeError('a list of people has no sketch');
+  }
+  writeRegisters(): void {
+    throw new RangeError('a list of people has no sketch');
   }
 }
