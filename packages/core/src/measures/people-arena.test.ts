@@ -228,8 +228,8 @@ describe('PeopleArena', () => {
   });
 
   it('restores a pool spread over chunks, one left short when a block did not fit, and grows on from it', () => {
-    // Chunks as small as the largest block allows (the 1,024-slot table a cell reaches at 400 people: 3,072
-    // words in chunks of 4,096). A restored last chunk ends where its used words end and grows by doubling
+    // Chunks as small as the largest block allows (the 512-slot table a cell reaches at 400 people: 1,536
+    // words in chunks of 2,048). A restored last chunk ends where its used words end and grows by doubling
     // from there, up to the full size; a block that does not fit in what is left moves the pool on to a new
     // chunk, leaving the last one short of the full size.
     const options = { threshold: 400, precision: 4, chunkLog: 0 };
@@ -243,18 +243,19 @@ describe('PeopleArena', () => {
     const big = arena.create();
     for (let p = 0; p < 40; p++) arena.add(small, p);
     arena = roundTrip(arena);
-    for (let p = 0; p < 300; p++) arena.add(big, p);
-    expect(arena.exportState().chunks.map((c) => c.length)).toEqual([3252]);
+    for (let p = 0; p < 150; p++) arena.add(big, p);
+    expect(arena.exportState().chunks.map((c) => c.length)).toEqual([2034]);
     arena = roundTrip(arena);
-    for (let p = 300; p < 390; p++) arena.add(big, p);
+    // The 384-slot table (1,152 words) does not fit in the 14 words left.
+    for (let p = 150; p < 300; p++) arena.add(big, p);
     const state = arena.exportState();
-    expect(state.chunks.map((c) => c.length)).toEqual([3252, 3072]);
+    expect(state.chunks.map((c) => c.length)).toEqual([2034, 1920]);
     arena = roundTrip(arena);
     expect(arena.size(small).value).toBe(40);
-    expect(arena.size(big).value).toBe(390);
+    expect(arena.size(big).value).toBe(300);
     for (let p = 100; p < 150; p++) arena.add(small, p);
     expect(arena.size(small).value).toBe(90);
-    expect(membersOf(arena.source(big)).map(([p]) => p)).toEqual(Array.from({ length: 390 }, (_, i) => i));
+    expect(membersOf(arena.source(big)).map(([p]) => p)).toEqual(Array.from({ length: 300 }, (_, i) => i));
   });
 
   it('throws, changing nothing, on removing someone an exact cell does not hold', () => {
@@ -271,7 +272,7 @@ describe('PeopleArena', () => {
     arena.create();
     const state = arena.exportState();
     expect(() => new PeopleArena(hashes, { threshold: 11 }).importState(state)).toThrow(/threshold/);
-    const free = [new Uint32Array(), new Uint32Array(), new Uint32Array([1 << 20])];
+    const free = [0, 1, 2, 3].map(() => new Uint32Array()).concat([new Uint32Array([1 << 20])]);
     expect(() => new PeopleArena(hashes, { threshold: 10 }).importState({ ...state, free })).toThrow(
       /free block of 12 words at 1048576 lies outside the pool/,
     );
