@@ -430,6 +430,42 @@ describe('PeopleCube: month sketches', () => {
     }
   });
 
+  it('gathers ahead, in the idle refresh, the month logs of subtree months with a sketch cell that may need them', () => {
+    const h = tree();
+    const cube = new PeopleCube(h, { ...OPTIONS, monthLogFrom: 0 });
+    const feb = firstDayOfMonthIndex(MONTHS[1]!);
+    const people = (from: number, n: number) => Array.from({ length: n }, (_, i) => `y${from + i}`);
+    // January: 20 people in g1 every day. Its cells are sketches, but every day certainly holds more than a
+    // set keeps exactly (6): the day registers answer any of its days, and nothing is gathered.
+    for (let d = 0; d < 31; d++) cube.add(3, JAN + d, 0, people(0, 20), 1);
+    cube.refreshStale();
+    expect(cube.footprint().monthLogs.months).toBe(0);
+    // February: 12 people on the 3rd and one on the 10th, whose days only the logs can tell exactly: d1's
+    // and p's months are gathered, in both views, before anyone asks.
+    cube.add(3, feb + 2, 0, people(100, 12), 1);
+    cube.add(3, feb + 9, 0, ['lone'], 1);
+    expect(cube.pendingRefresh).toBeGreaterThan(0);
+    cube.refreshStale();
+    expect(cube.footprint().monthLogs).toMatchObject({ months: 4, participations: 52 });
+    for (const view of [AS_WAS, AS_IS]) {
+      expect(cube.distinct(0, view, [[feb + 5, feb + 11]], null, SLOTS)).toEqual({
+        value: 1,
+        exact: true,
+        stale: false,
+      });
+    }
+    expect(cube.footprint().monthLogs.months).toBe(4);
+    // Month logs are not checkpointed: a restored cube lists the same months again and gathers them.
+    const w = new SnapshotWriter();
+    const bytes = w.finish(cube.exportState(w));
+    const restored = new PeopleCube(h, { ...OPTIONS, monthLogFrom: 0 });
+    const reader = new SnapshotReader(bytes);
+    restored.importState(reader, reader.header as ReturnType<PeopleCube['exportState']>);
+    expect(restored.footprint().monthLogs.months).toBe(0);
+    restored.refreshStale();
+    expect(restored.footprint().monthLogs).toMatchObject({ months: 4, participations: 52 });
+  });
+
   it('reads any days of a month from its cells, and makes days a void left loose true again', () => {
     const h = tree();
     const exact = { threshold: 40, monthSketchAt: 1_000 } as const;

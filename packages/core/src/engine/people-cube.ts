@@ -49,6 +49,12 @@ const MONTH = 3;
 /** In the stale list, an exact cell whose members' days are loose: DAYS + its grid, keyed as the grid is. */
 const DAYS = 5;
 /**
+ * In the stale list, a subtree month of a view with a sketch cell, whose days inside the month only the
+ * participation logs can tell: GATHER + view, keyed by the month. The refresh gathers its month log ahead
+ * of the first read (see {@link PeopleCube.refreshStale}).
+ */
+const GATHER = 8;
+/**
  * An estimate of the people in some days past this many times a set's exact threshold is read as a sketch
  * without looking further: at the default precision (1.6% error) 25% is fifteen standard errors.
  */
@@ -174,8 +180,9 @@ export class PeopleCube {
   /**
    * Cells a removal left stale, as (grid, node, key) triples, most recent last: {@link refreshStale} rebuilds
    * them off the query path. A query that meets one first rebuilds it itself, and the entry is then skipped.
-   * Month sketches are listed as (MONTH + view, node, month), and exact cells whose members' days a removal
-   * or a rebuild left loose as (DAYS + grid, node, key).
+   * Month sketches are listed as (MONTH + view, node, month), exact cells whose members' days a removal
+   * or a rebuild left loose as (DAYS + grid, node, key), and months to gather ahead as (GATHER + view, node,
+   * month).
    */
   #stale: number[] = [];
   /** Scratch for the cells of one month that a read gathers. */
@@ -705,6 +712,8 @@ export class PeopleCube {
         // Keys are stored as unsigned words; `| 0` gives back a month before 1900's negative key.
         if (this.#cells.isStale(cell)) this.#stale.push(g, node, key | 0);
         else this.#queueDays(g as GridIndex, node, key | 0, cell);
+        if (g !== OWN && !this.#cells.isExact(cell))
+          this.#stale.push(GATHER + (g === WAS ? AS_WAS : AS_IS), node, Math.floor((key | 0) / SLOTS));
       });
     });
     this.#months.forEach((tally, view) => {
@@ -869,6 +878,10 @@ export class PeopleCube {
       const key = stale.pop()!;
       const node = stale.pop()!;
       const g = stale.pop()!;
+      if (g >= GATHER) {
+        this.#gatherAhead(node, (g - GATHER) as ViewIndex, key);
+        continue;
+      }
       if (g >= DAYS) {
         const grid = (g - DAYS) as GridIndex;
         const cell = this.#grids[grid].get(node, key);
@@ -886,6 +899,34 @@ export class PeopleCube {
       else this.#readDesc(node, g === WAS ? AS_WAS : AS_IS, month, slot);
     }
     return stale.length / 3;
+  }
+
+  /**
+   * Gathers a subtree month's participation log (see {@link #monthLog}) before a read needs it, for a month
+   * with a sketch cell: days inside it cannot be read from its cells, and gathering a province's month at
+   * the first read costs 3–30 ms. Not for a small subtree (its units' logs are read directly), a month
+   * gathered already, nor one whose every day with people certainly holds more than a set keeps exactly (the
+   * national root's, at scale): its day registers answer any of its days, and its log would crowd the others
+   * out of the budget.
+   */
+  #gatherAhead(node: number, view: ViewIndex, month: number): void {
+    if (this.#monthLogs.has(monthLogKey(node, view, month))) return;
+    const units = this.#unitsUnder(node, view);
+    if (units.length <= this.#monthLogFrom) return;
+    const r = this.#months[view].find(node, month);
+    const registers = r < 0 || this.#months[view].cell(r) < 0 ? undefined : this.#readDays(node, view, month);
+    if (registers !== undefined) {
+      const days = firstDayOfMonthIndex(month + 1) - firstDayOfMonthIndex(month);
+      let needed = false;
+      for (let d = 0; d < days && !needed; d++) {
+        const day = new HyperLogLog(this.#cells.precision);
+        this.#days[view].mergeDays(registers, d, d, day);
+        const people = day.estimate();
+        needed = people > 0 && people <= CERTAINLY_OVER * this.#cells.threshold;
+      }
+      if (!needed) return;
+    }
+    this.#monthLog(node, view, month, units);
   }
 
   /** The cell of a unit's own people in (month, slot), rebuilt from its log first if stale; -1 when none. */
@@ -1140,7 +1181,10 @@ export class PeopleCube {
     const dayOfMonth = dayOfMonthIn(day, month);
     let joinedOrLeft: boolean;
     if (delta > 0) {
+      const wasExact = g !== OWN && this.#cells.isExact(cell);
       joinedOrLeft = this.#cells.add(cell, person, 1, dayOfMonth);
+      if (wasExact && !this.#cells.isExact(cell))
+        this.#stale.push(GATHER + (g === WAS ? AS_WAS : AS_IS), node, month);
     } else {
       const wasStale = this.#cells.isStale(cell);
       const hadDays = this.#cells.hasDays(cell);
