@@ -6,7 +6,12 @@ import {
   hyperLogLogError,
   maxRegisters,
 } from './hyperloglog.ts';
-import { PEOPLE_SET_DEFAULT_THRESHOLD, type PeopleSize, type PeopleSource } from './people-set.ts';
+import {
+  PEOPLE_SET_DEFAULT_THRESHOLD,
+  PeopleNamed,
+  type PeopleSize,
+  type PeopleSource,
+} from './people-set.ts';
 import { ALL_DAYS, markKeys, type UnionMarks } from './person-multiset.ts';
 
 /**
@@ -764,12 +769,14 @@ class ArenaCell implements PeopleSource {
  * The members of an exact arena cell who took part on some days of its month (see {@link
  * PeopleArena.forEachOnDays}): who, exactly, but not how often on those days.
  */
-class ArenaDays implements PeopleSource {
+class ArenaDays extends PeopleNamed {
+  protected readonly what = "a cell's members on some days";
   readonly #arena: PeopleArena;
   readonly #cell: number;
   readonly #days: number;
 
   constructor(arena: PeopleArena, cell: number, days: number) {
+    super();
     this.#arena = arena;
     this.#cell = cell;
     this.#days = days;
@@ -777,15 +784,6 @@ class ArenaDays implements PeopleSource {
 
   get precision(): number {
     return this.#arena.precision;
-  }
-  get isExact(): boolean {
-    return true;
-  }
-  get isStale(): boolean {
-    return false;
-  }
-  get participations(): number {
-    throw new RangeError("a cell's members on some days say who took part on them, not how often");
   }
   size(): PeopleSize {
     return { value: this.#arena.forEachOnDays(this.#cell, this.#days, null), exact: true, stale: false };
@@ -796,11 +794,5 @@ class ArenaDays implements PeopleSource {
   }
   markInto(marks: UnionMarks): number {
     return this.#arena.markInto(this.#cell, marks, this.#days);
-  }
-  mergeSketchInto(): void {
-    throw new RangeError('some days of an exact cell have no sketch');
-  }
-  writeRegisters(): void {
-    throw new RangeError('some days of an exact cell have no sketch');
   }
 }

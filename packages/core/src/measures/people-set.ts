@@ -394,23 +394,16 @@ export class PeopleSet implements PeopleSource {
 }
 
 /**
- * People named exactly, each once, without their participations: the people of some days netted from
- * participation logs, which says who took part, not how often. Exact whatever its size, as a union of exact
- * cells is; a union marks them like any exact set's members.
+ * An exact source that names people but not how often they took part: the members of a cell on some days
+ * of its month, or a list of people netted from participation logs. A union asks only who.
  */
-export class PeopleList implements PeopleSource {
-  readonly precision: number;
-  /** Each person's index + 1, then one spare word ({@link markKeys} reads the word after each key). */
-  readonly #keys: Uint32Array;
-  readonly #hashes: () => Uint32Array;
-
-  /** `keys` holds person index + 1 for each person, once, and one word more. */
-  constructor(keys: Uint32Array, hashes: () => Uint32Array, precision = HLL_DEFAULT_PRECISION) {
-    if (keys.length < 1) throw new RangeError('PeopleList needs its keys and one word more');
-    this.#keys = keys;
-    this.#hashes = hashes;
-    this.precision = precision;
-  }
+export abstract class PeopleNamed implements PeopleSource {
+  abstract readonly precision: number;
+  /** What the source is, for errors: "a list of people". */
+  protected abstract readonly what: string;
+  abstract size(): PeopleSize;
+  abstract forEachMember(visit: (personIndex: number, times: number, hash32: number) => void): void;
+  abstract markInto(marks: UnionMarks): number;
 
   get isExact(): boolean {
     return true;
@@ -419,8 +412,37 @@ export class PeopleList implements PeopleSource {
     return false;
   }
   get participations(): number {
-    throw new RangeError('a list of people says who took part, not how often');
+    throw new RangeError(`${this.what} says who took part, not how often`);
   }
+  mergeSketchInto(): void {
+    throw new RangeError(`${this.what} has no sketch`);
+  }
+  writeRegisters(): void {
+    throw new RangeError(`${this.what} has no sketch`);
+  }
+}
+
+/**
+ * People named exactly, each once, without their participations: the people of some days netted from
+ * participation logs. Exact whatever its size, as a union of exact cells is; a union marks them like any
+ * exact set's members.
+ */
+export class PeopleList extends PeopleNamed {
+  readonly precision: number;
+  protected readonly what = 'a list of people';
+  /** Each person's index + 1, then one spare word ({@link markKeys} reads the word after each key). */
+  readonly #keys: Uint32Array;
+  readonly #hashes: () => Uint32Array;
+
+  /** `keys` holds person index + 1 for each person, once, and one word more. */
+  constructor(keys: Uint32Array, hashes: () => Uint32Array, precision = HLL_DEFAULT_PRECISION) {
+    super();
+    if (keys.length < 1) throw new RangeError('PeopleList needs its keys and one word more');
+    this.#keys = keys;
+    this.#hashes = hashes;
+    this.precision = precision;
+  }
+
   size(): PeopleSize {
     return { value: this.#keys.length - 1, exact: true, stale: false };
   }
@@ -433,11 +455,5 @@ export class PeopleList implements PeopleSource {
   }
   markInto(marks: UnionMarks): number {
     return markKeys(this.#keys, 0, this.#keys.length - 1, 1, marks);
-  }
-  mergeSketchInto(): void {
-    throw new RangeError('a list of people has no sketch');
-  }
-  writeRegisters(): void {
-    throw new RangeError('a list of people has no sketch');
   }
 }
