@@ -464,6 +464,12 @@ describe('PeopleCube: month sketches', () => {
     expect(restored.footprint().monthLogs.months).toBe(0);
     restored.refreshStale();
     expect(restored.footprint().monthLogs).toMatchObject({ months: 4, participations: 52 });
+    // Ahead of reads, only what fits in the budget: two of the four months' 13 participations in 30.
+    const tight = new PeopleCube(h, { ...OPTIONS, monthLogFrom: 0, monthLogBudget: 30 });
+    const again = new SnapshotReader(bytes);
+    tight.importState(again, again.header as ReturnType<PeopleCube['exportState']>);
+    tight.refreshStale();
+    expect(tight.footprint().monthLogs).toMatchObject({ months: 2, participations: 26 });
   });
 
   it('reads any days of a month from its cells, and makes days a void left loose true again', () => {

@@ -740,9 +740,16 @@ export class PeopleCube {
   /**
    * The participations of a month that count under the node in a view (`units` are {@link #unitsUnder}'s),
    * gathered from the units' logs into one log in day order the first time they are read, and kept —
-   * the least recently read dropped once they hold more than the budget between them.
+   * the least recently read dropped once they hold more than the budget between them. Gathered `ahead` of
+   * any read, it is kept only if it fits in what the budget has left.
    */
-  #monthLog(node: number, view: ViewIndex, month: number, units: readonly number[]): ParticipationLog {
+  #monthLog(
+    node: number,
+    view: ViewIndex,
+    month: number,
+    units: readonly number[],
+    ahead = false,
+  ): ParticipationLog {
     const key = monthLogKey(node, view, month);
     const kept = this.#monthLogs.get(key);
     if (kept !== undefined) {
@@ -797,6 +804,7 @@ export class PeopleCube {
     const log = new ParticipationLog();
     log.data = data;
     log.length = n;
+    if (ahead && this.#monthLogEntries + n > this.#monthLogBudget) return log;
     this.#monthLogs.set(key, log);
     this.#monthLogEntries += n;
     for (const [old, gone] of this.#monthLogs) {
@@ -904,12 +912,14 @@ export class PeopleCube {
   /**
    * Gathers a subtree month's participation log (see {@link #monthLog}) before a read needs it, for a month
    * with a sketch cell: days inside it cannot be read from its cells, and gathering a province's month at
-   * the first read costs 3–30 ms. Not for a small subtree (its units' logs are read directly), a month
+   * the first read costs 3–30 ms. Only while the budget has room: a log gathered ahead never pushes out one
+   * a read made or one gathered before it (the refresh meets the most recent months first, the likeliest
+   * to be asked: this week, last week). Not for a small subtree (its units' logs are read directly), a month
    * gathered already, nor one whose every day with people certainly holds more than a set keeps exactly (the
-   * national root's, at scale): its day registers answer any of its days, and its log would crowd the others
-   * out of the budget.
+   * national root's, at scale): its day registers answer any of its days.
    */
   #gatherAhead(node: number, view: ViewIndex, month: number): void {
+    if (this.#monthLogEntries >= this.#monthLogBudget) return;
     if (this.#monthLogs.has(monthLogKey(node, view, month))) return;
     const units = this.#unitsUnder(node, view);
     if (units.length <= this.#monthLogFrom) return;
@@ -926,7 +936,7 @@ export class PeopleCube {
       }
       if (!needed) return;
     }
-    this.#monthLog(node, view, month, units);
+    this.#monthLog(node, view, month, units, true);
   }
 
   /** The cell of a unit's own people in (month, slot), rebuilt from its log first if stale; -1 when none. */
