@@ -189,7 +189,6 @@ export class PeopleCube {
   readonly #parts: number[] = [];
   /** Scratch for the cells of one partial month read from their edge days. */
   readonly #dayParts: number[] = [];
-  /** Scratch for netting one unit's participations per person. */
   /** {@link #netRun}'s scratch: a counter per person (0 between runs) and the people a run touched. */
   #net32 = new Int32Array(0);
   #touched = new Int32Array(1024);
@@ -923,8 +922,7 @@ export class PeopleCube {
     if (this.#monthLogs.has(monthLogKey(node, view, month))) return;
     const units = this.#unitsUnder(node, view);
     if (units.length <= this.#monthLogFrom) return;
-    const r = this.#months[view].find(node, month);
-    const registers = r < 0 || this.#months[view].cell(r) < 0 ? undefined : this.#readDays(node, view, month);
+    const registers = this.#readDays(node, view, month);
     if (registers !== undefined) {
       const days = firstDayOfMonthIndex(month + 1) - firstDayOfMonthIndex(month);
       let needed = false;

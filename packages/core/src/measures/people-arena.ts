@@ -25,7 +25,7 @@ import { ALL_DAYS, markKeys, type UnionMarks } from './person-multiset.ts';
  * never straddles two): an exact cell's block is an open-addressing table of three words per slot (person
  * index + 1, the days of the month they took part on, participations), a sketch's block is its 2^p one-byte
  * registers seen through a byte view of the same chunk. A block that is outgrown goes back to the free list
- * of its size class (a table's slots are a power of two) and is reused before the pool grows. The pool grows by whole chunks and never moves a block, so a
+ * of its size class (see {@link MIN_TABLE_CLASS}) and is reused before the pool grows. The pool grows by whole chunks and never moves a block, so a
  * restored arena can keep its chunks as views of the checkpoint's bytes.
  *
  * Why: at 10 million events the projection holds millions of cells; as objects they cost more in headers,
@@ -94,7 +94,7 @@ export interface PeopleArenaState {
   readonly chunkLog: number;
   /** The pool's chunks; a chunk may end short of the full size, the last where its used words end. */
   readonly chunks: readonly Uint32Array[];
-  /** Free block offsets by size class: a table's log2 of its slots, 0 for sketches. */
+  /** Free block offsets by size class: a table's class ({@link MIN_TABLE_CLASS} or more), 0 for sketches. */
   readonly free: readonly Uint32Array[];
 }
 
@@ -118,7 +118,7 @@ export class PeopleArena {
   readonly #hashes: Hashes;
   // Per cell.
   #offset: Uint32Array = new Uint32Array(64);
-  /** log2 of the table's slots, or SKETCH; 0 while the cell has no block. */
+  /** The table's size class (see {@link MIN_TABLE_CLASS}), or SKETCH; 0 while the cell has no block. */
   #class: Uint8Array = new Uint8Array(64);
   #distinct: Uint32Array = new Uint32Array(64);
   #flags: Uint8Array = new Uint8Array(64);
@@ -625,13 +625,13 @@ export class PeopleArena {
     pool.fill(0, hole, hole + SLOT);
   }
 
-  /** Moves an exact cell to a table of 2^log slots, reinserting its members. */
-  #resize(cell: number, log: number): void {
+  /** Moves an exact cell to a table of size class `cls` (see {@link MIN_TABLE_CLASS}), reinserting its members. */
+  #resize(cell: number, cls: number): void {
     const oldClass = this.#class[cell]!;
     const oldOffset = this.#offset[cell]!;
-    const offset = this.#allocate(log);
+    const offset = this.#allocate(cls);
     this.#offset[cell] = offset;
-    this.#class[cell] = log;
+    this.#class[cell] = cls;
     if (oldClass === 0) return;
     const old = this.#chunks[oldOffset >>> this.#chunkLog]!;
     const oldStart = oldOffset & this.#chunkMask;
