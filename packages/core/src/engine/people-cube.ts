@@ -13,6 +13,7 @@ import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
 import { CellIndex } from './cell-index.ts';
 import { DayRegisters } from './day-registers.ts';
 import type { Hierarchy } from './hierarchy.ts';
+import { type MonthLog, MonthLogBuilder } from './month-log.ts';
 import { MonthTally } from './month-tally.ts';
 import { dayOfMonthIn, firstDayOfMonthIndex, monthIndexOfDay } from './rollup-series.ts';
 import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
@@ -72,10 +73,14 @@ export interface PeopleCubeOptions {
   readonly monthSketchAt?: number;
   /**
    * Units with participations under a node past which its days inside a month are read from the month's
-   * participations gathered in day order (see {@link PeopleCube}) rather than from each unit's log (default 64).
+   * participations gathered by day and slot (see {@link PeopleCube}) rather than from each unit's log
+   * (default 64).
    */
   readonly monthLogFrom?: number;
-  /** Participations the gathered months may hold between them before the least recently read goes (default 4Mi). */
+  /**
+   * Participations the gathered months may hold between them before the least recently read goes (default
+   * 16Mi: 64 MB at 4 bytes each).
+   */
   readonly monthLogBudget?: number;
 }
 
@@ -195,12 +200,13 @@ export class PeopleCube {
   #netCount = 0;
   readonly #logs = new Map<number, ParticipationLog>();
   /**
-   * A subtree's participations in a month, gathered from its units' logs in day order, keyed by
-   * {@link monthLogKey}, least recently read first: a week inside a month is then one binary search and a
-   * run, not a search in each of thousands of units' logs. Kept in step by {@link add}; dropped when the
+   * A subtree's participations in a month, gathered from its units' logs by day and slot, keyed by
+   * {@link monthLogKey}, least recently read first: a week inside a month is then a run of each day's
+   * groups, not a search in each of thousands of units' logs. Kept in step by {@link add}; dropped when the
    * tree changes; never checkpointed.
    */
-  readonly #monthLogs = new Map<number, ParticipationLog>();
+  readonly #monthLogs = new Map<number, MonthLog>();
+  readonly #gathering = new MonthLogBuilder();
   #monthLogEntries = 0;
   readonly #monthLogFrom: number;
   readonly #monthLogBudget: number;
@@ -223,7 +229,7 @@ export class PeopleCube {
     this.#cells = new PeopleArena(() => this.#registry.hashes, { threshold });
     this.#monthSketchAt = wholeOption('monthSketchAt', options.monthSketchAt ?? 2 * threshold);
     this.#monthLogFrom = wholeOption('monthLogFrom', options.monthLogFrom ?? 64);
-    this.#monthLogBudget = wholeOption('monthLogBudget', options.monthLogBudget ?? 2 ** 22);
+    this.#monthLogBudget = wholeOption('monthLogBudget', options.monthLogBudget ?? 2 ** 24);
     this.#days = [new DayRegisters(this.#cells.precision), new DayRegisters(this.#cells.precision)];
   }
 
@@ -247,11 +253,12 @@ export class PeopleCube {
     if (slot >= this.#slotCount) this.#slotCount = slot + 1;
     // The gathered month logs these participations count in, found once for all of them.
     const gathered = this.#monthLogs.size > 0 ? this.#monthLogsOf(u, was, is, month) : [];
+    const dayOfMonth = day - firstDayOfMonthIndex(month);
     for (const id of persons) {
       const p = this.registry.intern(id);
       log.push(day, slot, p, sign);
-      for (const m of gathered) m.push(day, slot, p, sign);
-      this.#monthLogEntries += gathered.length;
+      for (const m of gathered) m.add(dayOfMonth, slot, p, sign);
+      this.#monthLogEntries += gathered.length * sign;
       this.#touch(OWN, u, day, key, p, sign);
       for (const n of was) this.#touch(WAS, n, day, key, p, sign);
       for (const n of is) this.#touch(IS, n, day, key, p, sign);
@@ -424,11 +431,11 @@ export class PeopleCube {
     const units = ownOnly ? [node] : this.#unitsUnder(node, view);
     this.#netBegin();
     if (!ownOnly && units.length > this.#monthLogFrom) {
-      // Many units: each range from its month's participations gathered in day order.
-      const inMask = mask === null ? null : (_: number, slot: number) => mask[slot] === 1;
+      // Many units: each range from its month's participations gathered by day and slot.
       for (const [from, to] of ranges) {
-        const log = this.#monthLog(node, view, monthIndexOfDay(from), units);
-        this.#netRun(log, log.firstFrom(from), to, inMask);
+        const month = monthIndexOfDay(from);
+        const first = firstDayOfMonthIndex(month);
+        this.#netMonth(this.#monthLog(node, view, month, units), from - first, to - first, mask);
       }
       return this.#netList();
     }
@@ -589,7 +596,7 @@ export class PeopleCube {
       logBytes += log.data.byteLength;
     }
     let monthLogBytes = 0;
-    for (const log of this.#monthLogs.values()) monthLogBytes += log.data.byteLength;
+    for (const log of this.#monthLogs.values()) monthLogBytes += log.byteLength;
     return {
       people: this.registry.size,
       registry: { bytes: this.registry.byteLength },
@@ -738,17 +745,10 @@ export class PeopleCube {
 
   /**
    * The participations of a month that count under the node in a view (`units` are {@link #unitsUnder}'s),
-   * gathered from the units' logs into one log in day order the first time they are read, and kept —
-   * the least recently read dropped once they hold more than the budget between them. Gathered `ahead` of
-   * any read, it is kept only if it fits in what the budget has left.
+   * gathered from the units' logs into one {@link MonthLog} the first time they are read, and kept — the
+   * least recently read dropped once they hold more than the budget between them.
    */
-  #monthLog(
-    node: number,
-    view: ViewIndex,
-    month: number,
-    units: readonly number[],
-    ahead = false,
-  ): ParticipationLog {
+  #monthLog(node: number, view: ViewIndex, month: number, units: readonly number[]): MonthLog {
     const key = monthLogKey(node, view, month);
     const kept = this.#monthLogs.get(key);
     if (kept !== undefined) {
@@ -756,13 +756,27 @@ export class PeopleCube {
       this.#monthLogs.set(key, kept);
       return kept;
     }
+    this.#gatherMonth(node, view, month, units);
+    const log = this.#gathering.finish();
+    this.#monthLogs.set(key, log);
+    this.#monthLogEntries += log.length;
+    for (const [old, gone] of this.#monthLogs) {
+      if (this.#monthLogEntries <= this.#monthLogBudget || old === key) break;
+      this.#monthLogs.delete(old);
+      this.#monthLogEntries -= gone.length;
+    }
+    return log;
+  }
+
+  /**
+   * Meets in {@link #gathering} each unit's participations of the month, as-was only on the days it was
+   * under the node.
+   */
+  #gatherMonth(node: number, view: ViewIndex, month: number, units: readonly number[]): void {
     const from = firstDayOfMonthIndex(month);
     const to = firstDayOfMonthIndex(month + 1) - 1;
-    // Each unit's run of the month, as-was only the days it was under the node; then in day order by
-    // counting them per day: a unit's removals stay after what they take back, on the same day.
-    let runs = new Int32Array(1024);
-    let n = 0;
-    const perDay = new Int32Array(to - from + 2);
+    const gathering = this.#gathering;
+    gathering.begin(to - from + 1, this.#slotCount);
     for (const u of units) {
       const log = this.#logs.get(u);
       if (log === undefined) continue;
@@ -776,42 +790,9 @@ export class PeopleCube {
           lastDay = day;
           under = this.#countsUnder(u, node, AS_WAS, day);
         }
-        if (!under) continue;
-        if ((n + 1) * 4 > runs.length) {
-          const next = new Int32Array(runs.length * 2);
-          next.set(runs);
-          runs = next;
-        }
-        const at = n * 4;
-        runs[at] = day;
-        runs[at + 1] = d[i * 4 + 1]!;
-        runs[at + 2] = d[i * 4 + 2]!;
-        runs[at + 3] = d[i * 4 + 3]!;
-        perDay[day - from + 1]!++;
-        n++;
+        if (under) gathering.push(day - from, d[i * 4 + 1]!, d[i * 4 + 2]!, d[i * 4 + 3]!);
       }
     }
-    for (let k = 1; k < perDay.length; k++) perDay[k]! += perDay[k - 1]!;
-    const data = new Int32Array(Math.max(16, n * 4));
-    for (let i = 0; i < n * 4; i += 4) {
-      const at = perDay[runs[i]! - from]!++ * 4;
-      data[at] = runs[i]!;
-      data[at + 1] = runs[i + 1]!;
-      data[at + 2] = runs[i + 2]!;
-      data[at + 3] = runs[i + 3]!;
-    }
-    const log = new ParticipationLog();
-    log.data = data;
-    log.length = n;
-    if (ahead && this.#monthLogEntries + n > this.#monthLogBudget) return log;
-    this.#monthLogs.set(key, log);
-    this.#monthLogEntries += n;
-    for (const [old, gone] of this.#monthLogs) {
-      if (this.#monthLogEntries <= this.#monthLogBudget || old === key) break;
-      this.#monthLogs.delete(old);
-      this.#monthLogEntries -= gone.length;
-    }
-    return log;
   }
 
   /**
@@ -819,8 +800,8 @@ export class PeopleCube {
    * its ancestors on the day, as-is the unit's and those of the nodes it counts under today (`was` and `is`
    * as {@link add} has them) — the nodes whose {@link #unitsUnder} would gather it.
    */
-  #monthLogsOf(u: number, was: readonly number[], is: readonly number[], month: number): ParticipationLog[] {
-    const out: ParticipationLog[] = [];
+  #monthLogsOf(u: number, was: readonly number[], is: readonly number[], month: number): MonthLog[] {
+    const out: MonthLog[] = [];
     for (const view of [AS_WAS, AS_IS] as const) {
       const nodes = view === AS_WAS ? was : is;
       for (let i = -1; i < nodes.length; i++) {
@@ -934,7 +915,11 @@ export class PeopleCube {
       }
       if (!needed) return;
     }
-    this.#monthLog(node, view, month, units, true);
+    this.#gatherMonth(node, view, month, units);
+    if (this.#monthLogEntries + this.#gathering.netLength > this.#monthLogBudget) return;
+    const log = this.#gathering.finish();
+    this.#monthLogs.set(monthLogKey(node, view, month), log);
+    this.#monthLogEntries += log.length;
   }
 
   /** The cell of a unit's own people in (month, slot), rebuilt from its log first if stale; -1 when none. */
@@ -1011,6 +996,44 @@ export class PeopleCube {
         net[p] = NET_ZERO;
       }
       net[p]! += d[i * 4 + 3]!;
+    }
+    this.#netCount = n;
+  }
+
+  /**
+   * Nets the people of a month log's days `fromDay` to `toDay` (0-based) in the slots of `mask` (all when
+   * null) into {@link #netRun}'s counters: one run of the log for all slots, else one per day and slot.
+   */
+  #netMonth(log: MonthLog, fromDay: number, toDay: number, mask: Uint8Array | null): void {
+    if (mask === null) {
+      this.#netPersons(log.persons, log.groupStart(fromDay, 0), log.groupStart(toDay + 1, 0));
+      return;
+    }
+    const slots = Math.min(log.slots, mask.length);
+    for (let day = fromDay; day <= toDay; day++) {
+      for (let s = 0; s < slots; s++) {
+        if (mask[s] === 1) this.#netPersons(log.persons, log.groupStart(day, s), log.groupStart(day, s + 1));
+      }
+    }
+  }
+
+  /** Nets one participation of each of `persons[start..end)` into {@link #netRun}'s counters. */
+  #netPersons(persons: Int32Array, start: number, end: number): void {
+    const net = this.#net32;
+    let touched = this.#touched;
+    let n = this.#netCount;
+    for (let i = start; i < end; i++) {
+      const p = persons[i]!;
+      if (net[p] === 0) {
+        if (n === touched.length) {
+          const grown = new Int32Array(n * 2);
+          grown.set(touched);
+          this.#touched = touched = grown;
+        }
+        touched[n++] = p;
+        net[p] = NET_ZERO;
+      }
+      net[p]!++;
     }
     this.#netCount = n;
   }
