@@ -475,12 +475,12 @@ export class PeopleCube {
 
   /** The people {@link #netRun} netted to some participations since {@link #netBegin}, as a list. */
   #netList(): PeopleList {
-    const keys = new Uint32Array(this.#netCount + 1);
+    const keys = new Uint32Array(this.#netCount);
     let n = 0;
     this.#netEnd((p) => {
       keys[n++] = p + 1;
     });
-    return new PeopleList(keys.subarray(0, n + 1), () => this.registry.hashes, this.#cells.precision);
+    return new PeopleList(keys.subarray(0, n), () => this.registry.hashes, this.#cells.precision);
   }
 
   /**

@@ -22,8 +22,9 @@ import { ALL_DAYS, markKeys, type UnionMarks } from './person-multiset.ts';
  *
  * Layout: per cell, a block offset, a size class, the distinct count, flags and the participations, each in
  * its own array indexed by cell id. Blocks live in a pool of `Uint32Array` chunks (16 MiB each; a block
- * never straddles two): an exact cell's block is an open-addressing table of three words per slot (person
- * index + 1, the days of the month they took part on, participations), a sketch's block is its 2^p one-byte
+ * never straddles two): an exact cell's block is an open-addressing table of n slots laid out as three runs
+ * of n words — the keys (person index + 1), then each slot's days of the month, then its participations — so
+ * a union, which reads keys only, reads a third of the block; a sketch's block is its 2^p one-byte
  * registers seen through a byte view of the same chunk. A block that is outgrown goes back to the free list
  * of its size class (see {@link MIN_TABLE_CLASS}) and is reused before the pool grows. The pool grows by whole chunks and never moves a block, so a
  * restored arena can keep its chunks as views of the checkpoint's bytes.
@@ -47,7 +48,10 @@ const FLAG_STALE = 1;
  * {@link PeopleArena.forEachOnDays}) refuse it until {@link PeopleArena.restoreDays}.
  */
 const FLAG_LOOSE = 2;
-/** Words per slot of an exact table: person index + 1 (0: empty), days (see {@link ALL_DAYS}), participations. */
+/**
+ * Words per slot of an exact table, each in its own run of the block: person index + 1 (0: empty), days (see
+ * {@link ALL_DAYS}), participations. A slot's days are `slots` words after its key, its participations twice that.
+ */
 const SLOT = 3;
 const MAX_TIMES = 2 ** 32 - 1;
 /** The day of the month a caller passes when it does not know it: the member's days become loose. */
@@ -219,15 +223,16 @@ export class PeopleArena {
     const days = day === NO_DAY ? ALL_DAYS : 2 ** day;
     const key = person + 1;
     const slot = cls === 0 ? -1 : this.#find(cell, key);
-    const had = slot < 0 ? 0 : this.#chunkOf(cell)[slot + 2]!;
+    const slots = slotsOf(cls);
+    const had = slot < 0 ? 0 : this.#chunkOf(cell)[slot + 2 * slots]!;
     if (had + times > MAX_TIMES)
       throw new RangeError(`person ${person} would have more than ${MAX_TIMES} participations in one cell`);
     this.#participations[cell]! += times;
     if (day === NO_DAY) this.#flags[cell]! |= FLAG_LOOSE;
     if (slot >= 0) {
       const pool = this.#chunkOf(cell);
-      pool[slot + 1] = pool[slot + 1]! | days;
-      pool[slot + 2] = had + times;
+      pool[slot + slots] = pool[slot + slots]! | days;
+      pool[slot + 2 * slots] = had + times;
       return false;
     }
     const distinct = this.#distinct[cell]!;
@@ -262,12 +267,13 @@ export class PeopleArena {
       throw new RangeError(`cannot remove person ${person}: they have no participation in this cell`);
     this.#participations[cell]! -= 1;
     const pool = this.#chunkOf(cell);
-    const times = pool[slot + 2]!;
+    const slots = slotsOf(this.#class[cell]!);
+    const times = pool[slot + 2 * slots]!;
     if (times > 1) {
-      const days = pool[slot + 1]!;
-      pool[slot + 2] = times - 1;
+      const days = pool[slot + slots]!;
+      pool[slot + 2 * slots] = times - 1;
       // One participation a day: the day taken back is free now. Else it is known only if it was the only one.
-      if (day !== NO_DAY && countDays(days) === times) pool[slot + 1] = days & ~(2 ** day);
+      if (day !== NO_DAY && countDays(days) === times) pool[slot + slots] = days & ~(2 ** day);
       else if ((days & (days - 1)) !== 0) this.#flags[cell]! |= FLAG_LOOSE;
       return false;
     }
@@ -322,10 +328,10 @@ export class PeopleArena {
     const pool = this.#chunkOf(cell);
     const hashes = this.#hashes();
     const start = this.#offset[cell]! & this.#chunkMask;
-    const end = start + SLOT * slotsOf(cls);
-    for (let at = start; at < end; at += SLOT) {
+    const slots = slotsOf(cls);
+    for (let at = start; at < start + slots; at++) {
       const key = pool[at]!;
-      if (key !== 0) visit(key - 1, pool[at + 2]!, hashes[key - 1]!);
+      if (key !== 0) visit(key - 1, pool[at + 2 * slots]!, hashes[key - 1]!);
     }
   }
 
@@ -338,10 +344,10 @@ export class PeopleArena {
     if (cls === 0) return;
     const pool = this.#chunkOf(cell);
     const start = this.#offset[cell]! & this.#chunkMask;
-    const end = start + SLOT * slotsOf(cls);
-    for (let at = start; at < end; at += SLOT) {
+    const slots = slotsOf(cls);
+    for (let at = start; at < start + slots; at++) {
       const key = pool[at]!;
-      if (key !== 0) visit(key - 1, pool[at + 1]!);
+      if (key !== 0) visit(key - 1, pool[at + slots]!);
     }
   }
 
@@ -358,17 +364,17 @@ export class PeopleArena {
     if (cls !== 0) {
       const pool = this.#chunkOf(cell);
       const start = this.#offset[cell]! & this.#chunkMask;
-      const end = start + SLOT * slotsOf(cls);
-      for (let at = start; at < end; at += SLOT) pool[at + 1] = 0;
+      const slots = slotsOf(cls);
+      pool.fill(0, start + slots, start + 2 * slots);
       feed((person, days) => {
         const slot = this.#find(cell, person + 1);
-        if (slot >= 0) pool[slot + 1] = pool[slot + 1]! | days;
+        if (slot >= 0) pool[slot + slots] = pool[slot + slots]! | days;
       });
       let complete = true;
-      for (let at = start; at < end; at += SLOT) {
-        if (pool[at] === 0 || pool[at + 1] !== 0) continue;
+      for (let at = start; at < start + slots; at++) {
+        if (pool[at] === 0 || pool[at + slots] !== 0) continue;
         complete = false;
-        pool[at + 1] = ALL_DAYS;
+        pool[at + slots] = ALL_DAYS;
       }
       if (!complete) {
         this.#flags[cell]! |= FLAG_LOOSE;
@@ -394,11 +400,11 @@ export class PeopleArena {
     const pool = this.#chunkOf(cell);
     const hashes = this.#hashes();
     const start = this.#offset[cell]! & this.#chunkMask;
-    const end = start + SLOT * slotsOf(cls);
+    const slots = slotsOf(cls);
     let n = 0;
-    for (let at = start; at < end; at += SLOT) {
+    for (let at = start; at < start + slots; at++) {
       const key = pool[at]!;
-      if (key === 0 || (pool[at + 1]! & days) === 0) continue;
+      if (key === 0 || (pool[at + slots]! & days) === 0) continue;
       n++;
       visit?.(key - 1, hashes[key - 1]!);
     }
@@ -416,7 +422,8 @@ export class PeopleArena {
     if (cls === 0) return 0;
     const pool = this.#chunkOf(cell);
     const start = this.#offset[cell]! & this.#chunkMask;
-    return markKeys(pool, start, start + SLOT * slotsOf(cls), SLOT, marks, days);
+    const slots = slotsOf(cls);
+    return markKeys(pool, start, start + slots, 1, marks, days, slots);
   }
 
   /** Folds a sketch cell's registers into `target` (of the same precision). */
@@ -573,13 +580,13 @@ export class PeopleArena {
     const cls = this.#class[cell]!;
     const start = this.#offset[cell]! & this.#chunkMask;
     const slots = slotsOf(cls);
-    const end = start + SLOT * slots;
-    let at = start + homeOf(key, slots) * SLOT;
+    const end = start + slots;
+    let at = start + homeOf(key, slots);
     for (;;) {
       const k = pool[at]!;
       if (k === key) return at;
       if (k === 0) return -1;
-      at += SLOT;
+      at++;
       if (at === end) at = start;
     }
   }
@@ -590,15 +597,15 @@ export class PeopleArena {
     const cls = this.#class[cell]!;
     const start = this.#offset[cell]! & this.#chunkMask;
     const slots = slotsOf(cls);
-    const end = start + SLOT * slots;
-    let at = start + homeOf(key, slots) * SLOT;
+    const end = start + slots;
+    let at = start + homeOf(key, slots);
     while (pool[at] !== 0) {
-      at += SLOT;
+      at++;
       if (at === end) at = start;
     }
     pool[at] = key;
-    pool[at + 1] = days;
-    pool[at + 2] = times;
+    pool[at + slots] = days;
+    pool[at + 2 * slots] = times;
   }
 
   /** Empties `slot` by shifting later members of its probe run back, so no tombstones accumulate. */
@@ -607,22 +614,26 @@ export class PeopleArena {
     const cls = this.#class[cell]!;
     const start = this.#offset[cell]! & this.#chunkMask;
     const slots = slotsOf(cls);
-    const end = start + SLOT * slots;
+    const end = start + slots;
     let hole = slot;
     let next = slot;
     for (;;) {
-      next += SLOT;
+      next++;
       if (next === end) next = start;
       const key = pool[next]!;
       if (key === 0) break;
-      const home = start + homeOf(key, slots) * SLOT;
+      const home = start + homeOf(key, slots);
       // The entry at `next` may fill the hole unless its home lies cyclically in (hole, next].
       const stays = hole <= next ? home > hole && home <= next : home > hole || home <= next;
       if (stays) continue;
-      pool.copyWithin(hole, next, next + SLOT);
+      pool[hole] = key;
+      pool[hole + slots] = pool[next + slots]!;
+      pool[hole + 2 * slots] = pool[next + 2 * slots]!;
       hole = next;
     }
-    pool.fill(0, hole, hole + SLOT);
+    pool[hole] = 0;
+    pool[hole + slots] = 0;
+    pool[hole + 2 * slots] = 0;
   }
 
   /** Moves an exact cell to a table of size class `cls` (see {@link MIN_TABLE_CLASS}), reinserting its members. */
@@ -635,10 +646,10 @@ export class PeopleArena {
     if (oldClass === 0) return;
     const old = this.#chunks[oldOffset >>> this.#chunkLog]!;
     const oldStart = oldOffset & this.#chunkMask;
-    const oldEnd = oldStart + SLOT * slotsOf(oldClass);
-    for (let at = oldStart; at < oldEnd; at += SLOT) {
+    const oldSlots = slotsOf(oldClass);
+    for (let at = oldStart; at < oldStart + oldSlots; at++) {
       const key = old[at]!;
-      if (key !== 0) this.#insert(cell, key, old[at + 1]!, old[at + 2]!);
+      if (key !== 0) this.#insert(cell, key, old[at + oldSlots]!, old[at + 2 * oldSlots]!);
     }
     this.#freeBlock(oldOffset, oldClass);
   }
@@ -652,9 +663,9 @@ export class PeopleArena {
     if (cls !== 0) {
       const old = this.#chunks[oldOffset >>> this.#chunkLog]!;
       const start = oldOffset & this.#chunkMask;
-      const end = start + SLOT * slotsOf(cls);
+      const end = start + slotsOf(cls);
       const hashes = this.#hashes();
-      for (let at = start; at < end; at += SLOT) {
+      for (let at = start; at < end; at++) {
         const key = old[at]!;
         if (key !== 0) addToRegisters(bytes, base, this.precision, hashes[key - 1]!);
       }

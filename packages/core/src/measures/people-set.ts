@@ -430,30 +430,29 @@ export abstract class PeopleNamed implements PeopleSource {
 export class PeopleList extends PeopleNamed {
   readonly precision: number;
   protected readonly what = 'a list of people';
-  /** Each person's index + 1, then one spare word ({@link markKeys} reads the word after each key). */
+  /** Each person's index + 1. */
   readonly #keys: Uint32Array;
   readonly #hashes: () => Uint32Array;
 
-  /** `keys` holds person index + 1 for each person, once, and one word more. */
+  /** `keys` holds person index + 1 for each person, once. */
   constructor(keys: Uint32Array, hashes: () => Uint32Array, precision = HLL_DEFAULT_PRECISION) {
     super();
-    if (keys.length < 1) throw new RangeError('PeopleList needs its keys and one word more');
     this.#keys = keys;
     this.#hashes = hashes;
     this.precision = precision;
   }
 
   size(): PeopleSize {
-    return { value: this.#keys.length - 1, exact: true, stale: false };
+    return { value: this.#keys.length, exact: true, stale: false };
   }
   forEachMember(visit: (personIndex: number, times: number, hash32: number) => void): void {
     const hashes = this.#hashes();
-    for (let i = 0; i < this.#keys.length - 1; i++) {
+    for (let i = 0; i < this.#keys.length; i++) {
       const p = this.#keys[i]! - 1;
       visit(p, 1, hashes[p]!);
     }
   }
   markInto(marks: UnionMarks): number {
-    return markKeys(this.#keys, 0, this.#keys.length - 1, 1, marks);
+    return markKeys(this.#keys, 0, this.#keys.length, 1, marks);
   }
 }

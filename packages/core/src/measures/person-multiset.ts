@@ -57,8 +57,9 @@ export class UnionMarks {
 /**
  * Marks each member of an open-addressing table in `marks` — keys are person index + 1 (0 empty) every
  * `stride` words from `start` to `end` — and returns how many were new: the exact union's inner loop, with
- * no call per member. With `days` less than {@link ALL_DAYS}, only the members whose next word (their days of
- * the month, see {@link ALL_DAYS}) has one of those days; with the default, everyone, whatever that word holds.
+ * no call per member. With `days` less than {@link ALL_DAYS}, only the members whose word `daysAt` after
+ * their key (their days of the month, see {@link ALL_DAYS}) has one of those days; with the default,
+ * everyone, and that word is not read.
  */
 export const markKeys = (
   table: Uint32Array,
@@ -67,11 +68,14 @@ export const markKeys = (
   stride: number,
   marks: UnionMarks,
   days = ALL_DAYS,
+  daysAt = 1,
 ): number => {
   marks.reserve(Math.ceil((end - start) / stride));
   const { seen, marked, registrySize } = marks;
   const before = marks.length;
   const all = days >= ALL_DAYS ? 1 : 0;
+  // Everyone: the key's own word stands in for the days, so a table's days are not read from memory.
+  const dayWord = all === 1 ? 0 : daysAt;
   let n = before;
   for (let at = start; at < end; at += stride) {
     const key = table[at]!;
@@ -79,7 +83,7 @@ export const markKeys = (
     // table a quarter to five eighths empty, with part of a month's members on the days asked, and across
     // overlapping cells, those are coin tosses the CPU cannot predict. A slot that does not count gets
     // index 0 and marks nothing (its bit is or-ed with 0); the index is always written, and kept only when new.
-    const keep = (((table[at + 1]! & days) + ALL_DAYS) >>> 31) | all;
+    const keep = (((table[at + dayWord]! & days) + ALL_DAYS) >>> 31) | all;
     const on = keep & ((key | -key) >>> 31);
     const index = ((key - 1) & -on) >>> 0;
     if (index >= registrySize) {
