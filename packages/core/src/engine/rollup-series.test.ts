@@ -62,6 +62,17 @@ describe('RollupSeries', () => {
     );
   });
 
+  it('finds the first day of any month, before 1900 too, as the inverse of the month of a day', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -12 * 100, max: 12 * 300 }), (m) => {
+        const first = firstDayOfMonthIndex(m);
+        expect(monthIndexOfDay(first)).toBe(m);
+        expect(monthIndexOfDay(first - 1)).toBe(m - 1);
+      }),
+      fcParams,
+    );
+  });
+
   it('keeps one month entry per (month, slot) touched, holding the month’s sums', () => {
     const series = new RollupSeries();
     series.add(keyOf(dayFromDate('2024-02-28'), 1), 1, 10);

@@ -9,7 +9,7 @@ export const monthIndexOfDay = (day: number): number => {
 };
 
 export const firstDayOfMonthIndex = (m: number): number =>
-  dayFromCivil(1900 + Math.floor(m / 12), (m % 12) + 1, 1);
+  dayFromCivil(1900 + Math.floor(m / 12), m - Math.floor(m / 12) * 12 + 1, 1);
 
 /** The last month whose first day {@link dayOfMonthIn} computed: a fold's adds stay in one month for long. */
 let memoStartMonth = Number.NaN;
