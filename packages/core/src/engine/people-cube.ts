@@ -915,11 +915,26 @@ export class PeopleCube {
       }
       if (!needed) return;
     }
+    // The month's cells count its participations under the node exactly, sketches too: a month that cannot
+    // fit is not gathered to be thrown away (at 10M a province's month takes 3–30 ms to gather).
+    if (this.#monthLogEntries + this.#participationsIn(node, view, month) > this.#monthLogBudget) return;
     this.#gatherMonth(node, view, month, units);
     if (this.#monthLogEntries + this.#gathering.netLength > this.#monthLogBudget) return;
     const log = this.#gathering.finish();
     this.#monthLogs.set(monthLogKey(node, view, month), log);
     this.#monthLogEntries += log.length;
+  }
+
+  /** Participations in a month that count under the node in a view: its own cells' and its descendants'. */
+  #participationsIn(node: number, view: ViewIndex, month: number): number {
+    let n = 0;
+    for (let s = 0; s < this.#slotCount; s++) {
+      const own = this.#own.get(node, cellKey(month, s));
+      const desc = this.#desc[view].get(node, cellKey(month, s));
+      if (own >= 0) n += this.#cells.participations(own);
+      if (desc >= 0) n += this.#cells.participations(desc);
+    }
+    return n;
   }
 
   /** The cell of a unit's own people in (month, slot), rebuilt from its log first if stale; -1 when none. */
