@@ -94,6 +94,28 @@ describe('MonthLog', () => {
     );
   });
 
+  it("adds an activity's participants at once as it would one by one", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(DAYS - 1), fc.nat(3), fc.array(fc.nat(9), { maxLength: 12 })), {
+          maxLength: 20,
+        }),
+        (activities) => {
+          const builder = new MonthLogBuilder();
+          builder.begin(DAYS, 2);
+          const log = builder.finish();
+          const applied: Op[] = [];
+          for (const [day, slot, people] of activities) {
+            log.addAll(day, slot, Int32Array.from(people), people.length);
+            for (const person of people) applied.push([day, slot, person, 1]);
+          }
+          expect(log.length).toBe(applied.length);
+          expect(groupsOf(log, 4)).toEqual(model(applied, 4));
+        },
+      ),
+    );
+  });
+
   it('refuses to take back what it does not hold, and changes nothing', () => {
     const builder = new MonthLogBuilder();
     builder.begin(DAYS, 2);

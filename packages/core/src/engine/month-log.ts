@@ -71,6 +71,28 @@ export class MonthLog {
     for (let k = g + 1; k < starts.length; k++) starts[k]!--;
   }
 
+  /**
+   * Adds participations of `persons[0..count)` on day `day` (0-based) in `slot` at once: one move of the
+   * groups after it and one pass over their starts, where {@link add} would make one each per person (an
+   * activity's participants arrive together).
+   */
+  addAll(day: number, slot: number, persons: Int32Array, count: number): void {
+    if (count === 0) return;
+    if (slot >= this.slots) this.#widen(slot + 1);
+    const g = day * this.slots + slot;
+    const starts = this.starts;
+    const end = this.length;
+    if (end + count > this.persons.length) {
+      const grown = new Int32Array(Math.max(16, end + count, end * 2));
+      grown.set(this.persons.subarray(0, end));
+      this.persons = grown;
+    }
+    const at = starts[g + 1]!;
+    this.persons.copyWithin(at + count, at, end);
+    this.persons.set(persons.subarray(0, count), at);
+    for (let k = g + 1; k < starts.length; k++) starts[k]! += count;
+  }
+
   /** Regroups the log for `slots` slots a day: the new slots' groups are empty, at the end of each day. */
   #widen(slots: number): void {
     const old = this.slots;

@@ -207,6 +207,8 @@ export class PeopleCube {
    */
   readonly #monthLogs = new Map<number, MonthLog>();
   readonly #gathering = new MonthLogBuilder();
+  /** {@link add}'s scratch: the registry indices of an activity's participants, for the gathered month logs. */
+  #batch = new Int32Array(64);
   #monthLogEntries = 0;
   readonly #monthLogFrom: number;
   readonly #monthLogBudget: number;
@@ -253,16 +255,23 @@ export class PeopleCube {
     if (slot >= this.#slotCount) this.#slotCount = slot + 1;
     // The gathered month logs these participations count in, found once for all of them.
     const gathered = this.#monthLogs.size > 0 ? this.#monthLogsOf(u, was, is, month) : [];
-    const dayOfMonth = day - firstDayOfMonthIndex(month);
-    for (const id of persons) {
-      const p = this.registry.intern(id);
+    if (this.#batch.length < persons.length) this.#batch = new Int32Array(persons.length);
+    const batch = this.#batch;
+    for (let i = 0; i < persons.length; i++) {
+      const p = this.registry.intern(persons[i]!);
+      batch[i] = p;
       log.push(day, slot, p, sign);
-      for (const m of gathered) m.add(dayOfMonth, slot, p, sign);
-      this.#monthLogEntries += gathered.length * sign;
       this.#touch(OWN, u, day, key, p, sign);
       for (const n of was) this.#touch(WAS, n, day, key, p, sign);
       for (const n of is) this.#touch(IS, n, day, key, p, sign);
     }
+    if (gathered.length === 0) return;
+    const dayOfMonth = day - firstDayOfMonthIndex(month);
+    for (const m of gathered) {
+      if (sign === 1) m.addAll(dayOfMonth, slot, batch, persons.length);
+      else for (let i = 0; i < persons.length; i++) m.add(dayOfMonth, slot, batch[i]!, -1);
+    }
+    this.#monthLogEntries += gathered.length * persons.length * sign;
   }
 
   /** Re-attributes the participations of `units` around a change of the tree (as-was from `fromDay`). */
