@@ -129,6 +129,24 @@ describe('PeopleSet', () => {
     expect(PeopleSet.union([a, b], big).value).toBe(4);
   });
 
+  it('leaves no person marked after a union, whether it cleared person by person or by filling its bitmap', () => {
+    const big = PersonRegistry.fromIds(Array.from({ length: 100_000 }, (_, i) => `p-${i}`));
+    const cellOf = (indices: readonly number[]) => {
+      const cell = new PeopleSet({ threshold: 100_000 });
+      for (const i of indices) cell.add(i, big.hashOf(i));
+      return cell;
+    };
+    // Every third person: far past one person per 48 bitmap words, so the bitmap is filled clear.
+    const many = cellOf(Array.from({ length: 30_000 }, (_, k) => k * 3));
+    // Three of them: cleared one by one.
+    const few = cellOf([0, 3, 99_999]);
+    for (let round = 0; round < 2; round++) {
+      expect(PeopleSet.union([many, few], big).value).toBe(30_001);
+      expect(PeopleSet.union([few], big).value).toBe(3);
+      expect(PeopleSet.union([few, cellOf([3, 4])], big).value).toBe(4);
+    }
+  });
+
   it('counts an empty union as 0 and refuses to union sketches of different precision', () => {
     expect(PeopleSet.union([], registry)).toEqual({ value: 0, exact: true, stale: false });
     const coarse = setOf([1, 2], { threshold: 0, precision: 10 });

@@ -17,6 +17,9 @@ export const ALL_DAYS = 2 ** 31 - 1;
 /** The mask of days `first` to `last` of a month (0–30, first ≤ last). */
 export const daysBetween = (first: number, last: number): number => 2 ** (last + 1) - 2 ** first;
 
+/** Bitmap words per person marked past which a union clears its bitmap by filling it (see {@link UnionMarks.end}). */
+const FILL_FROM = 48;
+
 /**
  * The scratch of an exact union: a bitmap over the registry, and the person indices it newly marked, in
  * order. Clearing it afterwards then costs one write per person counted — neither a fill of the whole bitmap
@@ -46,10 +49,16 @@ export class UnionMarks {
     this.marked = next;
   }
 
-  /** Clears every bit set since {@link begin}. */
+  /**
+   * Clears every bit set since {@link begin}: person by person, or past one person per {@link FILL_FROM}
+   * words of the bitmap by filling it (a fill runs at memory speed; each person's word is a store to a
+   * random place, about 5 ns each at 10M, where a fill of 600 KB takes ~15 µs).
+   */
   end(): void {
     const { seen, marked } = this;
-    for (let i = 0; i < this.length; i++) seen[marked[i]! >>> 5] = 0;
+    const words = Math.ceil(this.registrySize / 32);
+    if (this.length * FILL_FROM > words) seen.fill(0, 0, words);
+    else for (let i = 0; i < this.length; i++) seen[marked[i]! >>> 5] = 0;
     this.length = 0;
   }
 }
