@@ -1004,24 +1004,26 @@ export class PeopleCube {
   ): void {
     const d = log.data;
     const net = this.#net32;
-    let touched = this.#touched;
-    let n = this.#netCount;
     for (let i = start; i < log.length && d[i * 4]! <= toDay; i++) {
       if (keep !== null && !keep(d[i * 4]!, d[i * 4 + 1]!)) continue;
       const p = d[i * 4 + 2]!;
-      // 0: not seen since #netBegin; NET_ZERO: seen, netted to nothing so far.
-      if (net[p] === 0) {
-        if (n === touched.length) {
-          const grown = new Int32Array(n * 2);
-          grown.set(touched);
-          this.#touched = touched = grown;
-        }
-        touched[n++] = p;
-        net[p] = NET_ZERO;
-      }
+      if (net[p] === 0) this.#netSee(p);
       net[p]! += d[i * 4 + 3]!;
     }
-    this.#netCount = n;
+  }
+
+  /**
+   * Lists a person met for the first time since {@link #netBegin}: their counter goes from 0 (not seen) to
+   * NET_ZERO (seen, netted to nothing so far).
+   */
+  #netSee(p: number): void {
+    if (this.#netCount === this.#touched.length) {
+      const grown = new Int32Array(this.#netCount * 2);
+      grown.set(this.#touched);
+      this.#touched = grown;
+    }
+    this.#touched[this.#netCount++] = p;
+    this.#net32[p] = NET_ZERO;
   }
 
   /**
@@ -1044,22 +1046,11 @@ export class PeopleCube {
   /** Nets one participation of each of `persons[start..end)` into {@link #netRun}'s counters. */
   #netPersons(persons: Int32Array, start: number, end: number): void {
     const net = this.#net32;
-    let touched = this.#touched;
-    let n = this.#netCount;
     for (let i = start; i < end; i++) {
       const p = persons[i]!;
-      if (net[p] === 0) {
-        if (n === touched.length) {
-          const grown = new Int32Array(n * 2);
-          grown.set(touched);
-          this.#touched = touched = grown;
-        }
-        touched[n++] = p;
-        net[p] = NET_ZERO;
-      }
+      if (net[p] === 0) this.#netSee(p);
       net[p]!++;
     }
-    this.#netCount = n;
   }
 
   /** Calls `visit` with each person netted to some participations, and clears the counters. */
