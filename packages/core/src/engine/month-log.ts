@@ -43,31 +43,25 @@ export class MonthLog {
    * `slot`. A participation taken back must have been added: anything else is a log out of step, a bug.
    */
   add(day: number, slot: number, person: number, sign: 1 | -1): void {
-    if (slot >= this.slots) this.#widen(slot + 1);
-    const g = day * this.slots + slot;
-    const starts = this.starts;
-    const end = this.length;
     if (sign === 1) {
-      if (end === this.persons.length) {
-        const grown = new Int32Array(Math.max(16, end * 2));
-        grown.set(this.persons);
-        this.persons = grown;
-      }
-      const at = starts[g + 1]!;
-      this.persons.copyWithin(at + 1, at, end);
+      // Opened first: the opening may replace `persons` with a larger array.
+      const at = this.#open(day, slot, 1);
       this.persons[at] = person;
-      for (let k = g + 1; k < starts.length; k++) starts[k]!++;
       return;
     }
+    const g = day * this.slots + slot;
+    const starts = this.starts;
     const persons = this.persons;
-    let at = starts[g + 1]! - 1;
-    while (at >= starts[g]! && persons[at] !== person) at--;
-    if (at < starts[g]!) {
+    // A slot past the log's has no group: nothing to take back there.
+    const from = slot < this.slots ? starts[g]! : 0;
+    let at = slot < this.slots ? starts[g + 1]! - 1 : -1;
+    while (at >= from && persons[at] !== person) at--;
+    if (at < from) {
       throw new Error(
         `month log out of step: person ${person} has nothing to take back on day ${day}, slot ${slot}`,
       );
     }
-    persons.copyWithin(at, at + 1, end);
+    persons.copyWithin(at, at + 1, this.length);
     for (let k = g + 1; k < starts.length; k++) starts[k]!--;
   }
 
@@ -78,6 +72,12 @@ export class MonthLog {
    */
   addAll(day: number, slot: number, persons: Int32Array, count: number): void {
     if (count === 0) return;
+    const at = this.#open(day, slot, count);
+    this.persons.set(persons.subarray(0, count), at);
+  }
+
+  /** Makes room for `count` people at the end of day `day`'s group for `slot`; returns where they go. */
+  #open(day: number, slot: number, count: number): number {
     if (slot >= this.slots) this.#widen(slot + 1);
     const g = day * this.slots + slot;
     const starts = this.starts;
@@ -89,8 +89,8 @@ export class MonthLog {
     }
     const at = starts[g + 1]!;
     this.persons.copyWithin(at + count, at, end);
-    this.persons.set(persons.subarray(0, count), at);
     for (let k = g + 1; k < starts.length; k++) starts[k]! += count;
+    return at;
   }
 
   /** Regroups the log for `slots` slots a day: the new slots' groups are empty, at the end of each day. */
@@ -145,11 +145,6 @@ export class MonthLogBuilder {
     this.#persons[this.#n] = person;
     this.#removals += removal;
     this.#n++;
-  }
-
-  /** Participations met since {@link begin}, removals counted as taking one back. */
-  get netLength(): number {
-    return this.#n - 2 * this.#removals;
   }
 
   /**

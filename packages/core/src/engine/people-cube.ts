@@ -766,6 +766,14 @@ export class PeopleCube {
       return kept;
     }
     this.#gatherMonth(node, view, month, units);
+    return this.#keepMonthLog(key);
+  }
+
+  /**
+   * Keeps what {@link #gathering} holds as the month log of `key`, dropping the least recently read others
+   * while the logs hold more than the budget between them; returns it.
+   */
+  #keepMonthLog(key: number): MonthLog {
     const log = this.#gathering.finish();
     this.#monthLogs.set(key, log);
     this.#monthLogEntries += log.length;
@@ -924,14 +932,11 @@ export class PeopleCube {
       }
       if (!needed) return;
     }
-    // The month's cells count its participations under the node exactly, sketches too: a month that cannot
-    // fit is not gathered to be thrown away (at 10M a province's month takes 3–30 ms to gather).
+    // The month's cells count its participations under the node exactly, sketches too — what the log will
+    // hold: a month that does not fit is not gathered (at 10M a province's month takes 3–30 ms to gather).
     if (this.#monthLogEntries + this.#participationsIn(node, view, month) > this.#monthLogBudget) return;
     this.#gatherMonth(node, view, month, units);
-    if (this.#monthLogEntries + this.#gathering.netLength > this.#monthLogBudget) return;
-    const log = this.#gathering.finish();
-    this.#monthLogs.set(monthLogKey(node, view, month), log);
-    this.#monthLogEntries += log.length;
+    this.#keepMonthLog(monthLogKey(node, view, month));
   }
 
   /** Participations in a month that count under the node in a view: its own cells' and its descendants'. */

@@ -26,8 +26,9 @@ import { ALL_DAYS, markKeys, type UnionMarks } from './person-multiset.ts';
  * of n words — the keys (person index + 1), then each slot's days of the month, then its participations — so
  * a union, which reads keys only, reads a third of the block; a sketch's block is its 2^p one-byte
  * registers seen through a byte view of the same chunk. A block that is outgrown goes back to the free list
- * of its size class (see {@link MIN_TABLE_CLASS}) and is reused before the pool grows. The pool grows by whole chunks and never moves a block, so a
- * restored arena can keep its chunks as views of the checkpoint's bytes.
+ * of its size class (see {@link MIN_TABLE_CLASS}) and is reused before the pool grows. The pool grows by
+ * whole chunks and never moves a block, so a restored arena can keep its chunks as views of the
+ * checkpoint's bytes.
  *
  * Why: at 10 million events the projection holds millions of cells; as objects they cost more in headers,
  * pointers and hash-map entries than in members, the collector walks them all, and a checkpoint restore
