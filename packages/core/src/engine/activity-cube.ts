@@ -61,6 +61,7 @@ export class ActivityCube {
     const oldCount = this.#cell[0]!;
     const oldTurns = this.#cell[1]!;
     own.add(key, count, turns);
+    if (own.zeros * 2 >= own.length && own.zeros > 0) own.compact();
     for (const a of this.#h.chainAt(u, day)) this.#addDesc(a, AS_WAS, key, count, turns);
     if (this.#h.isAsIsNode(u)) {
       this.#rollAsIsSingle(u, u, key, count, turns);
@@ -209,6 +210,12 @@ export class ActivityCube {
       list[node] = s;
     }
     s.add(key, a, b);
+    // Re-attribution empties the roll-ups history leaves (the as-is view of every district the 2025
+    // reorganisation dissolved): their entries go, and a roll-up with none left goes with them.
+    if (a < 0 || b < 0) {
+      s.dropZeros();
+      if (s.length === 0) list[node] = undefined;
+    }
   }
 
   #rollAsIsSingle(u: number, target: number, key: number, a: number, b: number) {

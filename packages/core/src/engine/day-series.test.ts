@@ -64,6 +64,42 @@ describe('DaySeries', () => {
     );
   });
 
+  it('counts the entries holding (0, 0), and compacting removes exactly those, keeping every sum', () => {
+    fc.assert(
+      fc.property(adds, fc.nat(300), (ops, compactAt) => {
+        const series = new DaySeries();
+        const model = new Map<number, [number, number]>();
+        ops.forEach(([day, slot, a, b], i) => {
+          const key = keyOf(day, slot);
+          series.add(key, a, b);
+          const m = model.get(key) ?? [0, 0];
+          model.set(key, [m[0] + a, m[1] + b]);
+          // Compacting mid-way drops the zero entries from the model too: later adds recreate them.
+          if (i === compactAt) {
+            series.compact();
+            for (const [k, v] of model) if (v[0] === 0 && v[1] === 0) model.delete(k);
+          }
+        });
+        const zeroKeys = [...model].filter(([, v]) => v[0] === 0 && v[1] === 0).map(([k]) => k);
+        expect(series.zeros).toBe(zeroKeys.length);
+        expect(DaySeries.fromData(series.toData().slice()).zeros).toBe(zeroKeys.length);
+        series.compact();
+        expect(series.zeros).toBe(0);
+        const live = [...model].filter(([, v]) => v[0] !== 0 || v[1] !== 0).sort((x, y) => x[0] - y[0]);
+        const walked: [number, number, number][] = [];
+        series.forEachInRange(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (k, a, b) =>
+          walked.push([k, a, b]),
+        );
+        expect(walked).toEqual(live.map(([k, v]) => [k, v[0], v[1]]));
+        // Still a working series after the array was given back: adds land in order.
+        series.add(keyOf(19_020, 0), 1, 1);
+        series.add(keyOf(18_999, 0), 1, 1);
+        expect(series.length).toBe(live.length + (live.some(([k]) => k === keyOf(19_020, 0)) ? 1 : 2));
+      }),
+      fcParams,
+    );
+  });
+
   it('refuses data that is not whole (key, a, b) triples', () => {
     expect(() => DaySeries.fromData(new Float64Array(4))).toThrow(/not a whole number of entries/);
   });

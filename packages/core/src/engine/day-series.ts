@@ -19,6 +19,8 @@ export class DaySeries {
   /** (key, a, b) triples in key order: one array per series, so a scan reads one run of memory. */
   #d: Float64Array;
   #length = 0;
+  /** Entries whose values are both zero (a retraction's leftovers), which {@link compact} removes. */
+  #zeros = 0;
 
   constructor(capacity = 4) {
     this.#d = new Float64Array(capacity * 3);
@@ -26,6 +28,11 @@ export class DaySeries {
 
   get length(): number {
     return this.#length;
+  }
+
+  /** How many entries hold (0, 0): kept by {@link add} (a stock's zero step still says "reported"). */
+  get zeros(): number {
+    return this.#zeros;
   }
 
   /** The largest key whose values are not both zero (NaN when none): retracted entries stay as zeros. */
@@ -42,8 +49,7 @@ export class DaySeries {
     const last = (n - 1) * 3;
     // Time-ordered logs mostly touch the last entry (the same day) or append after it.
     if (n > 0 && d[last] === key) {
-      d[last + 1]! += a;
-      d[last + 2]! += b;
+      this.#update(last, a, b);
       return;
     }
     if (n === 0 || d[last]! < key) {
@@ -53,12 +59,12 @@ export class DaySeries {
       d[at + 1] = a;
       d[at + 2] = b;
       this.#length = n + 1;
+      if (a === 0 && b === 0) this.#zeros += 1;
       return;
     }
     const i = this.#lowerBound(key);
     if (i < n && d[i * 3] === key) {
-      d[i * 3 + 1]! += a;
-      d[i * 3 + 2]! += b;
+      this.#update(i * 3, a, b);
       return;
     }
     d = this.#ensure(n + 1);
@@ -67,6 +73,32 @@ export class DaySeries {
     d[i * 3 + 1] = a;
     d[i * 3 + 2] = b;
     this.#length = n + 1;
+    if (a === 0 && b === 0) this.#zeros += 1;
+  }
+
+  /**
+   * Removes the entries holding (0, 0), keeping the others in order, and gives back the room when most of
+   * the array is then empty. A series only added to never needs it; a roll-up whose history moved to another
+   * node (the as-is view after a merge or a move) is otherwise left with an entry of zeros for every cell it
+   * once had.
+   */
+  compact(): void {
+    if (this.#zeros === 0) return;
+    const d = this.#d;
+    const end = this.#length * 3;
+    let to = 0;
+    for (let i = 0; i < end; i += 3) {
+      if (d[i + 1] === 0 && d[i + 2] === 0) continue;
+      if (to !== i) {
+        d[to] = d[i]!;
+        d[to + 1] = d[i + 1]!;
+        d[to + 2] = d[i + 2]!;
+      }
+      to += 3;
+    }
+    this.#length = to / 3;
+    this.#zeros = 0;
+    if (d.length > 2 * to + 12) this.#d = d.slice(0, Math.max(to, 12));
   }
 
   /** The values at `key` into `out` (zeros when absent). */
@@ -127,12 +159,23 @@ export class DaySeries {
     const s = new DaySeries(0);
     s.#d = data;
     s.#length = data.length / 3;
+    for (let i = 0; i < data.length; i += 3) if (data[i + 1] === 0 && data[i + 2] === 0) s.#zeros += 1;
     return s;
   }
 
   /** Bytes held, for memory accounting. */
   get byteLength(): number {
     return this.#d.byteLength;
+  }
+
+  /** Adds (a, b) to the entry at index `at` of the array, counting it in or out of the zeros. */
+  #update(at: number, a: number, b: number): void {
+    const d = this.#d;
+    const wasZero = d[at + 1] === 0 && d[at + 2] === 0;
+    d[at + 1]! += a;
+    d[at + 2]! += b;
+    const isZero = d[at + 1] === 0 && d[at + 2] === 0;
+    if (wasZero !== isZero) this.#zeros += isZero ? 1 : -1;
   }
 
   #lowerBound(key: number): number {

@@ -7,6 +7,7 @@ import { activity, event, unit } from '../testing/builders.ts';
 import { sequentialIds } from '../testing/ids.ts';
 import { type Intent, randomLog } from '../testing/random-log.ts';
 import { fixedClock } from '../time/civil.ts';
+import { AS_IS, AS_WAS } from './activity-cube.ts';
 import { restoreEngine, snapshotEngine } from './snapshot.ts';
 
 const clock = fixedClock('2026-01-01T00:00:00Z');
@@ -36,6 +37,38 @@ describe('engine: hierarchy views', () => {
     expect([turns('p1', 'as-was'), turns('p2', 'as-was')]).toEqual([10, 5]);
     expect([turns('p1', 'as-is'), turns('p2', 'as-is')]).toEqual([0, 15]);
     expect([turns('vn', 'as-was'), turns('vn', 'as-is')]).toEqual([15, 15]);
+  });
+
+  it('keeps no entries of zeros where a move took history away from a roll-up', async () => {
+    const days = ['2023-06-01', '2023-06-02', '2023-07-15', '2023-09-30'];
+    const ledger = await ledgerWith([
+      unit('vn', 'central', null),
+      unit('p1', 'province', 'vn'),
+      unit('p2', 'province', 'vn'),
+      unit('d', 'district', 'p1'),
+      unit('e', 'district', 'p1'),
+      ...days.map((day, i) => activity(`d${i}`, 'd', day, { quantity: 10 })),
+      activity('e0', 'e', '2023-06-01', { quantity: 1 }),
+      event('unit.moved', { unitId: 'd', parentId: 'p2' }, '2024-01-01'),
+    ]);
+    const { activities, hierarchy } = ledger.engine;
+    const p1 = hierarchy.indexOf('p1')!;
+    const p2 = hierarchy.indexOf('p2')!;
+    // as-is, p1 keeps only e's day and month; as-was, nothing moved before 2024 (e shares d's first day).
+    expect([activities.desc(p1, AS_IS)?.days.length, activities.desc(p1, AS_IS)?.months.length]).toEqual([
+      1, 1,
+    ]);
+    expect(activities.desc(p1, AS_WAS)?.days.length).toBe(4);
+    expect(activities.desc(p2, AS_IS)?.days.length).toBe(4);
+    await ledger.appendEvents([event('unit.moved', { unitId: 'e', parentId: 'p2' }, '2024-01-01')]);
+    // With nothing left, p1's as-is roll-up is gone; its answers are still zeros, as-was unchanged.
+    expect(activities.desc(p1, AS_IS)).toBeUndefined();
+    const turns = (u: string, view: string) =>
+      ask(ledger, { indicator: 'turns', unit: u, period: '2023', view }).value;
+    expect([turns('p1', 'as-is'), turns('p2', 'as-is'), turns('p1', 'as-was')]).toEqual([0, 41, 41]);
+    // The history coming back refills it.
+    await ledger.appendEvents([event('unit.moved', { unitId: 'd', parentId: 'p1' }, '2024-02-01')]);
+    expect([turns('p1', 'as-is'), turns('p2', 'as-is')]).toEqual([40, 1]);
   });
 
   it('breaks a period down by the children it had then, in link order, also after the tree grows', async () => {

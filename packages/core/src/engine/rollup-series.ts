@@ -78,6 +78,15 @@ export class RollupSeries {
     return matched;
   }
 
+  /**
+   * Removes the (0, 0) entries of a grain once they are at least half of it ({@link DaySeries.compact}), so
+   * each pass removes as many entries as it keeps: amortised over the adds that zeroed them.
+   */
+  dropZeros(): void {
+    if (this.days.zeros * 2 >= this.days.length && this.days.zeros > 0) this.days.compact();
+    if (this.months.zeros * 2 >= this.months.length && this.months.zeros > 0) this.months.compact();
+  }
+
   /** Entries at both grains, for memory accounting. */
   get length(): number {
     return this.days.length + this.months.length;
