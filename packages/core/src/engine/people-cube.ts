@@ -617,7 +617,11 @@ export class PeopleCube {
         records: 0,
         bytes: 0,
       }),
-      arena: { cells: this.#cells.cells, bytes: this.#cells.byteLength },
+      arena: {
+        cells: this.#cells.cells,
+        bytes: this.#cells.byteLength,
+        freeBytes: this.#cells.pool.free * 4,
+      },
       logs: { units: this.#logs.size, participations, bytes: logBytes },
       monthLogs: {
         months: this.#monthLogs.size,

@@ -64,6 +64,7 @@ describe('PeopleArena', () => {
               // A checkpoint round trip in the middle: the restored arena must carry on identically.
               const restored = new PeopleArena(hashes, options);
               restored.importState(arena.exportState());
+              expect(restored.pool.free).toBe(0);
               arena = restored;
             }
             const c = o[1];
@@ -218,20 +219,21 @@ describe('PeopleArena', () => {
     const arena = new PeopleArena(hashes);
     const a = arena.create();
     for (let p = 0; p < 100; p++) arena.add(a, p);
-    const grown = arena.exportState().chunks[0]!.length;
+    const grown = arena.pool;
+    // 100 people in a 128-slot table (384 words); the tables it outgrew, 4 to 96 slots, are free.
+    expect(grown).toEqual({ used: 384 + 3 * (4 + 6 + 8 + 12 + 16 + 24 + 32 + 48 + 64 + 96), free: 930 });
     for (let p = 0; p < 100; p++) arena.remove(a, p);
     expect(arena.size(a)).toEqual({ value: 0, exact: true, stale: false });
+    expect(arena.pool).toEqual({ used: grown.used, free: grown.used });
     // The emptied cell's block and every table it outgrew on the way are free: refilling takes no new words.
     const b = arena.create();
     for (let p = 0; p < 100; p++) arena.add(b, p);
-    expect(arena.exportState().chunks[0]!.length).toBe(grown);
+    expect(arena.pool).toEqual(grown);
   });
 
-  it('restores a pool spread over chunks, one left short when a block did not fit, and grows on from it', () => {
+  it('writes a checkpoint without the free blocks: each block end to end, a chunk left short when the next does not fit', () => {
     // Chunks as small as the largest block allows (the 512-slot table a cell reaches at 400 people: 1,536
-    // words in chunks of 2,048). A restored last chunk ends where its used words end and grows by doubling
-    // from there, up to the full size; a block that does not fit in what is left moves the pool on to a new
-    // chunk, leaving the last one short of the full size.
+    // words in chunks of 2,048). A restored last chunk ends where its blocks end and grows by doubling.
     const options = { threshold: 400, precision: 4, chunkLog: 0 };
     const roundTrip = (arena: PeopleArena) => {
       const restored = new PeopleArena(hashes, options);
@@ -241,21 +243,36 @@ describe('PeopleArena', () => {
     let arena = new PeopleArena(hashes, options);
     const small = arena.create();
     const big = arena.create();
+    const other = arena.create();
     for (let p = 0; p < 40; p++) arena.add(small, p);
+    expect(arena.pool.free).toBeGreaterThan(0);
     arena = roundTrip(arena);
-    for (let p = 0; p < 150; p++) arena.add(big, p);
-    expect(arena.exportState().chunks.map((c) => c.length)).toEqual([2034]);
+    // 40 people in a 48-slot table: 144 words, nothing free.
+    expect(arena.pool).toEqual({ used: 144, free: 0 });
+    for (let p = 0; p < 300; p++) {
+      arena.add(big, p);
+      arena.add(other, p + 50);
+    }
+    // 300 people in a 384-slot table: 1,152 words each. The second does not fit in the 752 words left.
+    expect(arena.exportState().chunks.map((c) => c.length)).toEqual([1296, 1152]);
+    const before = arena.exportState().chunks;
     arena = roundTrip(arena);
-    // The 384-slot table (1,152 words) does not fit in the 14 words left.
-    for (let p = 150; p < 300; p++) arena.add(big, p);
-    const state = arena.exportState();
-    expect(state.chunks.map((c) => c.length)).toEqual([2034, 1920]);
-    arena = roundTrip(arena);
+    expect(arena.pool).toEqual({ used: 2048 + 1152, free: 0 });
+    expect(arena.exportState().chunks).toEqual(before);
     expect(arena.size(small).value).toBe(40);
     expect(arena.size(big).value).toBe(300);
+    // small grows on from the restored short chunk: tables of 64, 96 and 128 slots, the first three freed.
     for (let p = 100; p < 150; p++) arena.add(small, p);
     expect(arena.size(small).value).toBe(90);
+    expect(arena.pool).toEqual({ used: 3200 + 3 * (64 + 96 + 128), free: 3 * (48 + 64 + 96) });
     expect(membersOf(arena.source(big)).map(([p]) => p)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    expect(membersOf(arena.source(other)).map(([p]) => p)).toEqual(
+      Array.from({ length: 300 }, (_, i) => i + 50),
+    );
+    expect(membersOf(roundTrip(arena).source(small)).map(([p]) => p)).toEqual([
+      ...Array.from({ length: 40 }, (_, i) => i),
+      ...Array.from({ length: 50 }, (_, i) => i + 100),
+    ]);
   });
 
   it('throws, changing nothing, on removing someone an exact cell does not hold', () => {

@@ -466,22 +466,67 @@ export class PeopleArena {
     return bytes;
   }
 
-  /** The arena's arrays for a checkpoint, cut to what is in use. */
+  /**
+   * Words of the pool: `used` up to its end (free blocks included), `free` in blocks on the free lists. A
+   * block freed by a table that grew, or by a cell emptied, is reused only by a block of its own class.
+   */
+  get pool(): { used: number; free: number } {
+    let free = 0;
+    this.#free.forEach((list, sizeClass) => {
+      if (list !== undefined) free += list.length * this.#words(sizeClass);
+    });
+    return { used: this.#top, free };
+  }
+
+  /**
+   * The arena's arrays for a checkpoint, with the pool compacted: each cell's block copied end to end in
+   * cell order, free blocks left out (at 10M a fifth of the pool's words), so a restore starts with none.
+   * The arena itself is not changed.
+   */
   exportState(): PeopleArenaState {
     const n = this.#cells;
+    const size = 2 ** this.#chunkLog;
+    const offset = new Uint32Array(n);
+    const blockWords = (cell: number) => {
+      const cls = this.#class[cell]!;
+      return cls === 0 ? 0 : this.#words(cls === SKETCH ? SKETCH_LIST : cls);
+    };
+    // First the new offsets (a block never straddles chunks), then the chunks, each cut where its blocks end.
+    let top = 0;
+    const ends: number[] = [];
+    for (let cell = 0; cell < n; cell++) {
+      const words = blockWords(cell);
+      if (words === 0) continue;
+      if ((top & this.#chunkMask) + words > size) {
+        ends.push(top);
+        top = (Math.floor(top / size) + 1) * size;
+      }
+      offset[cell] = top;
+      top += words;
+    }
+    if (top > 0) ends.push(top);
+    const chunks = ends.map((end, c) => new Uint32Array(end - c * size));
+    for (let cell = 0; cell < n; cell++) {
+      const words = blockWords(cell);
+      if (words === 0) continue;
+      const from = this.#offset[cell]! & this.#chunkMask;
+      const to = offset[cell]!;
+      chunks[Math.floor(to / size)]!.set(
+        this.#chunkOf(cell).subarray(from, from + words),
+        to & this.#chunkMask,
+      );
+    }
     return {
       threshold: this.threshold,
       precision: this.precision,
-      offset: this.#offset.slice(0, n),
+      offset,
       class: this.#class.slice(0, n),
       distinct: this.#distinct.slice(0, n),
       flags: this.#flags.slice(0, n),
       participations: this.#participations.slice(0, n),
       chunkLog: this.#chunkLog,
-      chunks: this.#chunks.map((chunk, i) =>
-        i === this.#chunks.length - 1 ? chunk.slice(0, this.#top - i * 2 ** this.#chunkLog) : chunk.slice(),
-      ),
-      free: Array.from(this.#free, (list) => Uint32Array.from(list ?? [])),
+      chunks,
+      free: [],
     };
   }
 
