@@ -48,24 +48,31 @@ export const benchCheckpoint = async (
   probes: readonly IndicatorQuery[],
   progress: Progress,
 ): Promise<CheckpointResult> => {
-  const folded = held.ledger!;
-  const before = probes.map((q) => JSON.stringify(answerIndicator(folded.engine, q, clock)));
-  progress.update('saving a checkpoint', 0);
-  const saving = process.hrtime.bigint();
-  let saved: { bytes: number } | undefined;
-  let error: string | null = null;
-  let bytes: Uint8Array | undefined;
-  try {
-    saved = await folded.checkpoint();
-  } catch (e) {
-    error = e instanceof Error ? e.message : String(e);
-    progress.done(`the store refused the checkpoint (${error}); restoring from its bytes instead`);
-    const position = folded.engine.position;
-    const [event] = (await store.readAll({ after: position - 1, limit: 1 })).events;
-    bytes = snapshotEngine(folded.engine, { position, eventId: event?.id ?? null });
-  }
-  const saveMs = saved ? msSince(saving) : null;
-  await folded.close();
+  // The folded ledger is referenced only inside this function: once it returns and `held` lets go of it,
+  // nothing holds the folded engine while the restored one is built.
+  const save = async () => {
+    const folded = held.ledger!;
+    const before = probes.map((q) => JSON.stringify(answerIndicator(folded.engine, q, clock)));
+    progress.update('saving a checkpoint', 0);
+    const saving = process.hrtime.bigint();
+    let saved: { bytes: number } | undefined;
+    let error: string | null = null;
+    let bytes: Uint8Array | undefined;
+    try {
+      saved = await folded.checkpoint();
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+      progress.done(`the store refused the checkpoint (${error}); restoring from its bytes instead`);
+      const position = folded.engine.position;
+      const [event] = (await store.readAll({ after: position - 1, limit: 1 })).events;
+      bytes = snapshotEngine(folded.engine, { position, eventId: event?.id ?? null });
+    }
+    const saveMs = saved ? msSince(saving) : null;
+    await folded.close();
+    return { before, saved, error, bytes, saveMs };
+  };
+  const { before, saved, error, saveMs, bytes: snapshot } = await save();
+  let bytes = snapshot;
   // Release the folded engine first, so the two never share the heap.
   held.ledger = undefined;
   memorySnapshot();

@@ -231,6 +231,9 @@ export const growthTable = (sizes: readonly SizeResult[]): string => {
     row('checkpoint size', (r) => (r.checkpoint ? megabytes(r.checkpoint.bytes) : '—')),
     row('ready from checkpoint', (r) => (r.checkpoint ? duration(r.checkpoint.readyMs) : '—')),
     row('RSS after loading', (r) => megabytes(r.memory.loaded.rss)),
+    row('RSS after starting from the checkpoint', (r) =>
+      r.checkpoint ? megabytes(r.checkpoint.memory.rss) : '—',
+    ),
     row('heap + off-heap after loading', (r) =>
       megabytes(r.memory.loaded.heapUsed + r.memory.loaded.external),
     ),
@@ -240,7 +243,7 @@ export const growthTable = (sizes: readonly SizeResult[]): string => {
     }),
     row('  of which people cells (arena) and indexes', (r) => {
       const p = r.footprint.people;
-      return `${megabytes(p.arena.bytes + p.own.bytes + p.was.bytes + p.is.bytes)} (${int(p.arena.cells)} cells)`;
+      return `${megabytes(p.arena.bytes + p.own.bytes + p.was.bytes + p.is.bytes)} (${int(p.arena.cells)} cells, ${megabytes(p.arena.freeBytes)} free)`;
     }),
     row('  of which people day registers (month sketches by day)', (r) => {
       const d = r.footprint.people.days;

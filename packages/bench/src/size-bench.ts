@@ -127,52 +127,58 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
       }),
     };
     const rebuildMs = msSince(started);
-    const engine = held.ledger!.engine;
-    if (held.ledger!.checkpointOutcome.used) throw new Error('the rebuild started from a checkpoint');
-    if (engine.position !== log.events) {
-      throw new Error(`the fold stopped at ${engine.position} of ${log.events} events`);
-    }
-    progress.done(
-      `${label}: rebuild ${Math.round(rebuildMs)} ms (${((rebuildMs * 1000) / log.events).toFixed(1)} µs/event)`,
-    );
-    const anomalies = engine.anomalies.length;
-    const staleCells = engine.people.pendingRefresh;
-    progress.update(`${label}: refreshing ${staleCells} stale people cells and loose days`, 0);
-    const refreshStarted = process.hrtime.bigint();
-    engine.people.refreshStale();
-    const staleRefresh = { cells: staleCells, ms: msSince(refreshStarted) };
-    progress.done(
-      `${label}: ${staleCells} stale people cells and loose days refreshed in ${Math.round(staleRefresh.ms)} ms`,
-    );
-    const loaded = memorySnapshot();
-    const footprint = engine.footprint();
+    // The folded engine is held only inside this function (and by `held`), so that the checkpoint phase,
+    // which lets go of `held`, restores with the folded engine collectable rather than beside it.
+    const onFolded = async () => {
+      const engine = held.ledger!.engine;
+      if (held.ledger!.checkpointOutcome.used) throw new Error('the rebuild started from a checkpoint');
+      if (engine.position !== log.events) {
+        throw new Error(`the fold stopped at ${engine.position} of ${log.events} events`);
+      }
+      progress.done(
+        `${label}: rebuild ${Math.round(rebuildMs)} ms (${((rebuildMs * 1000) / log.events).toFixed(1)} µs/event)`,
+      );
+      const anomalies = engine.anomalies.length;
+      const staleCells = engine.people.pendingRefresh;
+      progress.update(`${label}: refreshing ${staleCells} stale people cells and loose days`, 0);
+      const refreshStarted = process.hrtime.bigint();
+      engine.people.refreshStale();
+      const staleRefresh = { cells: staleCells, ms: msSince(refreshStarted) };
+      progress.done(
+        `${label}: ${staleCells} stale people cells and loose days refreshed in ${Math.round(staleRefresh.ms)} ms`,
+      );
+      const loaded = memorySnapshot();
+      const footprint = engine.footprint();
 
-    const db = new Database(log.path, { readonly: true });
-    const sql = new SqlReference(db);
-    const sqlPlans = sql.plans();
-    const queries = await attempt('queries', () =>
-      benchQueries(engine, clock, sql, log.provinces, {
-        seed: options.seed,
-        iterations: options.smoke ? 100 : 2_000,
-        sqlMin: options.smoke ? 1 : 3,
-        sqlMax: options.smoke ? 2 : 30,
-        sqlBudgetMs: options.smoke ? 0 : 8_000,
-        progress,
-      }),
-    );
-    db.close();
+      const db = new Database(log.path, { readonly: true });
+      const sql = new SqlReference(db);
+      const sqlPlans = sql.plans();
+      const queries = await attempt('queries', () =>
+        benchQueries(engine, clock, sql, log.provinces, {
+          seed: options.seed,
+          iterations: options.smoke ? 100 : 2_000,
+          sqlMin: options.smoke ? 1 : 3,
+          sqlMax: options.smoke ? 2 : 30,
+          sqlBudgetMs: options.smoke ? 0 : 8_000,
+          progress,
+        }),
+      );
+      db.close();
 
-    const http = options.http
-      ? await attempt('http', () =>
-          benchHttp(held.ledger!, clock, log.provinces, {
-            seconds: options.httpSeconds,
-            seed: options.seed,
-            warmUp: !options.smoke,
-            rounds: options.smoke ? 1 : 2,
-            progress,
-          }),
-        )
-      : null;
+      const http = options.http
+        ? await attempt('http', () =>
+            benchHttp(held.ledger!, clock, log.provinces, {
+              seconds: options.httpSeconds,
+              seed: options.seed,
+              warmUp: !options.smoke,
+              rounds: options.smoke ? 1 : 2,
+              progress,
+            }),
+          )
+        : null;
+      return { anomalies, staleRefresh, loaded, footprint, queries, sqlPlans, http };
+    };
+    const { anomalies, staleRefresh, loaded, footprint, queries, sqlPlans, http } = await onFolded();
 
     const checkpoint = await attempt('checkpoint', () =>
       benchCheckpoint(held, store, clock, CHECKPOINT, probeQueries(log.provinces, options.seed), progress),
