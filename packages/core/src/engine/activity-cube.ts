@@ -11,6 +11,29 @@ export const AS_IS: ViewIndex = 1;
 
 const ALL_KEYS: readonly [number, number] = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
 
+/** Where a unit's history goes in the as-is view (see {@link ActivityCube}'s `#asIsNodes`). */
+interface AsIsPlacement {
+  readonly targets: readonly { node: number; weight: number }[];
+  /** Each target's ancestors in today's tree, as they were when the placement was taken. */
+  readonly chains: readonly (readonly number[])[];
+  /** Every node receiving some of the history (the unit itself excluded). */
+  readonly nodes: ReadonlySet<number>;
+  readonly split: boolean;
+}
+
+/** See {@link ActivityCubeOptions.dayRollupFrom}. */
+export const DAY_ROLLUP_FROM = 512;
+
+export interface ActivityCubeOptions {
+  /**
+   * How many units with records of their own a node must have had below it (in either view, at any time)
+   * for its roll-ups to keep sums by day (default 512). Every roll-up keeps sums by month; below this, the
+   * days of a partial month are summed from those units' own series when asked — a few hundred binary
+   * searches — instead of kept: at 10M events the districts' day sums were 4.8 million entries.
+   */
+  readonly dayRollupFrom?: number;
+}
+
 /**
  * Activity counts and turns per (unit, day, kind × channel), with roll-ups so that any subtree × period is
  * answered from at most two series:
@@ -29,9 +52,22 @@ export class ActivityCube {
   readonly #desc: [(RollupSeries | undefined)[], (RollupSeries | undefined)[]] = [[], []];
   readonly #h: Hierarchy;
   readonly #cell = new Float64Array(2);
+  #dayRollupFrom: number;
+  /**
+   * Per node, the units with records of their own in its {@link Hierarchy.everSubtree} (itself excluded): the
+   * units whose own series {@link #sumBelow} reads, and what decides whether its roll-ups keep day sums.
+   */
+  #reach: Int32Array = new Int32Array(64);
+  /** Own series created so far: with the tree's revision, whether a node's {@link #contributors} still hold. */
+  #ownSeries = 0;
+  readonly #contributorsOf = new Map<number, { revision: number; ownSeries: number; units: number[] }>();
 
-  constructor(hierarchy: Hierarchy) {
+  constructor(hierarchy: Hierarchy, options: ActivityCubeOptions = {}) {
     this.#h = hierarchy;
+    const from = options.dayRollupFrom ?? DAY_ROLLUP_FROM;
+    if (!(Number.isInteger(from) && from >= 0))
+      throw new RangeError(`dayRollupFrom must be a whole number >= 0, got ${from}`);
+    this.#dayRollupFrom = from;
   }
 
   own(u: number): DaySeries | undefined {
@@ -53,9 +89,11 @@ export class ActivityCube {
     if (count === 0 && turns === 0) return;
     const key = keyOf(day, slot);
     let own = this.#own[u];
+    const first = own === undefined;
     if (!own) {
       own = new DaySeries();
       this.#own[u] = own;
+      this.#ownSeries += 1;
     }
     own.get(key, this.#cell);
     const oldCount = this.#cell[0]!;
@@ -73,6 +111,13 @@ export class ActivityCube {
         this.#rollAsIsSplit(u, targets, key, oldCount + count, oldTurns + turns, 1);
       }
     }
+    // Counted after the roll-ups: a node reaching the threshold now fills its day sums from the own series.
+    if (first) this.#reached(this.#h.everAncestors(u));
+  }
+
+  /** Whether a node's roll-ups keep sums by day (else partial months are summed from the units below). */
+  keepsDays(node: number): boolean {
+    return (this.#reach[node] ?? 0) >= this.#dayRollupFrom;
   }
 
   /**
@@ -83,16 +128,22 @@ export class ActivityCube {
   reattribute(units: readonly number[], fromDay: number, mutate: () => void): void {
     const withHistory = units.filter((u) => this.#own[u] !== undefined);
     const before = withHistory.map((u) => this.#asIsNodes(u));
+    const ancestors = withHistory.map((u) => new Set(this.#h.everAncestors(u)));
     this.#rollWas(withHistory, fromDay, -1);
     mutate();
     this.#rollWas(withHistory, fromDay, 1);
+    const reached: number[] = [];
+    withHistory.forEach((u, i) => {
+      for (const a of this.#h.everAncestors(u)) if (!ancestors[i]!.has(a)) reached.push(a);
+    });
     withHistory.forEach((u, i) => {
       const old = before[i]!;
       const now = this.#asIsNodes(u);
       const own = this.#own[u]!;
       if (old.split || now.split) {
-        this.#rollAsIsAll(u, own, old.targets, -1);
-        this.#rollAsIsAll(u, own, now.targets, 1);
+        // Taken back along the chains the successors had before the change: it is what was added there.
+        this.#rollAsIsAll(u, own, old, -1);
+        this.#rollAsIsAll(u, own, now, 1);
         return;
       }
       const removed = [...old.nodes].filter((n) => !now.nodes.has(n));
@@ -103,6 +154,7 @@ export class ActivityCube {
         for (const n of added) this.#addDesc(n, AS_IS, key, a, b);
       });
     });
+    this.#reached(reached);
   }
 
   /** Sums a node's subtree (own + descendants in `view`) over days `[fromDay, toDay]` into `out` ([count, turns]). */
@@ -117,7 +169,15 @@ export class ActivityCube {
     const from = keyOf(fromDay, 0);
     const to = keyOf(toDay + 1, 0) - 1;
     this.#own[node]?.sumRange(from, to, mask, out);
-    this.#desc[view][node]?.sumDays(fromDay, toDay, mask, out);
+    const desc = this.#desc[view][node];
+    // No roll-up: nothing was ever recorded below the node (or all of it was taken back).
+    if (desc === undefined) return;
+    if (this.keepsDays(node)) desc.sumDays(fromDay, toDay, mask, out);
+    else
+      desc.sumDays(fromDay, toDay, mask, out, (f, t, m, o) => {
+        this.#sumBelow(node, view, keyOf(f, 0), keyOf(t + 1, 0) - 1, m, o);
+        return 0;
+      });
   }
 
   /** Sums only a unit's own records. */
@@ -182,6 +242,8 @@ export class ActivityCube {
     const own = this.#own.flatMap((s, owner) => (s ? [{ owner, data: s.toData() }] : []));
     return {
       slots: this.slots.entries(),
+      dayRollupFrom: this.#dayRollupFrom,
+      reach: w.blob(this.#reach.slice(0, this.#h.size)),
       own: packSeries(w, own),
       was: packRollups(w, this.#desc[AS_WAS]),
       is: packRollups(w, this.#desc[AS_IS]),
@@ -190,8 +252,11 @@ export class ActivityCube {
 
   importState(r: SnapshotReader, state: ReturnType<ActivityCube['exportState']>): void {
     this.slots.importState(state.slots);
+    this.#dayRollupFrom = state.dayRollupFrom;
+    this.#reach = r.i32(state.reach);
     unpackSeries(r, state.own, (u, data) => {
       this.#own[u] = DaySeries.fromData(data);
+      this.#ownSeries += 1;
     });
     unpackRollups(r, state.was, (u, s) => {
       this.#desc[AS_WAS][u] = s;
@@ -209,7 +274,7 @@ export class ActivityCube {
       s = new RollupSeries();
       list[node] = s;
     }
-    s.add(key, a, b);
+    s.add(key, a, b, this.keepsDays(node));
     // Re-attribution empties the roll-ups history leaves (the as-is view of every district the 2025
     // reorganisation dissolved): their entries go, and a roll-up with none left goes with them.
     if (a < 0 || b < 0) {
@@ -218,12 +283,119 @@ export class ActivityCube {
     }
   }
 
-  #rollAsIsSingle(u: number, target: number, key: number, a: number, b: number) {
-    if (target !== u) this.#addDesc(target, AS_IS, key, a, b);
-    for (const n of this.#h.asIsChain(target)) this.#addDesc(n, AS_IS, key, a, b);
+  /** Counts one more unit with records of its own below each of `nodes`; fills the day sums of those that reach the threshold. */
+  #reached(nodes: readonly number[]) {
+    if (nodes.length === 0) return;
+    let max = 0;
+    for (const n of nodes) if (n > max) max = n;
+    if (max >= this.#reach.length) {
+      const next = new Int32Array(Math.max(max + 1, this.#reach.length * 2));
+      next.set(this.#reach);
+      this.#reach = next;
+    }
+    for (const n of nodes) {
+      this.#reach[n]! += 1;
+      if (this.#reach[n] !== this.#dayRollupFrom) continue;
+      for (const view of [AS_WAS, AS_IS] as const) {
+        const s = this.#desc[view][n];
+        if (s === undefined) continue;
+        const days = new DaySeries();
+        this.#eachBelow(n, view, ALL_KEYS[0], ALL_KEYS[1], null, (key, a, b) => days.add(key, a, b));
+        days.compact();
+        this.#desc[view][n] = new RollupSeries(days, s.months);
+      }
+    }
   }
 
-  /** Adds sign × the apportionment of (a, b) among split successors. */
+  /**
+   * Sums into `out` what the units below `node` give its roll-up in `view` for keys `[fromKey, toKey]` with a
+   * slot in `mask`: the day sums of a roll-up that does not keep them ({@link keepsDays}).
+   */
+  #sumBelow(
+    node: number,
+    view: ViewIndex,
+    fromKey: number,
+    toKey: number,
+    mask: Uint8Array | null,
+    out: Float64Array,
+  ) {
+    let a = 0;
+    let b = 0;
+    this.#eachBelow(node, view, fromKey, toKey, mask, (_, x, y) => {
+      a += x;
+      b += y;
+    });
+    out[0]! += a;
+    out[1]! += b;
+  }
+
+  /**
+   * Calls `fn` with each own entry of the units below `node` in `[fromKey, toKey]` (slot in `mask`) as `node`'s
+   * roll-up in `view` receives it — exactly what {@link add} and {@link reattribute} add there: as-was when
+   * the node is on the unit's chain that day; as-is the unit's part for each successor the node is or is above.
+   */
+  #eachBelow(
+    node: number,
+    view: ViewIndex,
+    fromKey: number,
+    toKey: number,
+    mask: Uint8Array | null,
+    fn: (key: number, a: number, b: number) => void,
+  ) {
+    for (const u of this.#contributors(node)) {
+      const own = this.#own[u]!;
+      if (view === AS_WAS) {
+        own.forEachInRange(fromKey, toKey, (key, a, b) => {
+          if (mask !== null && mask[slotOfKey(key)] !== 1) return;
+          if (this.#h.chainAt(u, dayOfKey(key)).includes(node)) fn(key, a, b);
+        });
+        continue;
+      }
+      const { targets, chains } = this.#asIsNodes(u);
+      const parts: number[] = [];
+      targets.forEach((t, i) => {
+        if ((t.node !== u && t.node === node) || chains[i]!.includes(node)) parts.push(i);
+      });
+      if (parts.length === 0) continue;
+      const weights = targets.map((t) => t.weight);
+      own.forEachInRange(fromKey, toKey, (key, a, b) => {
+        if (mask !== null && mask[slotOfKey(key)] !== 1) return;
+        if (targets.length === 1) {
+          fn(key, a, b);
+          return;
+        }
+        const pa = apportion(a, weights);
+        const pb = apportion(b, weights);
+        for (const i of parts) fn(key, pa[i]!, pb[i]!);
+      });
+    }
+  }
+
+  /** The units with records of their own in the node's ever-subtree (itself excluded), kept while they hold. */
+  #contributors(node: number): readonly number[] {
+    const revision = this.#h.revision;
+    const kept = this.#contributorsOf.get(node);
+    if (kept !== undefined && kept.revision === revision && kept.ownSeries === this.#ownSeries)
+      return kept.units;
+    const units = this.#h.everSubtree(node).filter((u) => u !== node && this.#own[u] !== undefined);
+    this.#contributorsOf.set(node, { revision, ownSeries: this.#ownSeries, units });
+    return units;
+  }
+
+  /** Adds (a, b) to `target` (unless it is u) and to `chain`, its ancestors today unless given. */
+  #rollAsIsSingle(
+    u: number,
+    target: number,
+    key: number,
+    a: number,
+    b: number,
+    chain: readonly number[] = this.#h.asIsChain(target),
+  ) {
+    if (target !== u) this.#addDesc(target, AS_IS, key, a, b);
+    for (const n of chain) this.#addDesc(n, AS_IS, key, a, b);
+  }
+
+  /** Adds sign × the apportionment of (a, b) among split successors (along `chains`, one a successor, when given). */
   #rollAsIsSplit(
     u: number,
     targets: readonly { node: number; weight: number }[],
@@ -231,36 +403,42 @@ export class ActivityCube {
     a: number,
     b: number,
     sign: 1 | -1,
+    chains?: readonly (readonly number[])[],
   ) {
     const weights = targets.map((t) => t.weight);
     const pa = apportion(a, weights);
     const pb = apportion(b, weights);
     targets.forEach((t, i) => {
-      this.#rollAsIsSingle(u, t.node, key, sign * pa[i]!, sign * pb[i]!);
+      this.#rollAsIsSingle(u, t.node, key, sign * pa[i]!, sign * pb[i]!, chains?.[i]);
     });
   }
 
-  #rollAsIsAll(
-    u: number,
-    own: DaySeries,
-    targets: readonly { node: number; weight: number }[],
-    sign: 1 | -1,
-  ) {
+  /**
+   * Adds or takes back all of u's history along the successors' chains as {@link #asIsNodes} took them —
+   * before a change of the tree for what it takes back (its chains then are not today's).
+   */
+  #rollAsIsAll(u: number, own: DaySeries, at: AsIsPlacement, sign: 1 | -1) {
+    const { targets, chains } = at;
     own.forEachInRange(ALL_KEYS[0], ALL_KEYS[1], (key, a, b) => {
-      if (targets.length === 1) this.#rollAsIsSingle(u, targets[0]!.node, key, sign * a, sign * b);
-      else this.#rollAsIsSplit(u, targets, key, a, b, sign);
+      if (targets.length === 1) this.#rollAsIsSingle(u, targets[0]!.node, key, sign * a, sign * b, chains[0]);
+      else this.#rollAsIsSplit(u, targets, key, a, b, sign, chains);
     });
   }
 
-  /** The nodes that receive u's history in the as-is view (u itself excluded), and whether it is divided. */
-  #asIsNodes(u: number) {
+  /**
+   * Where u's history goes in the as-is view now: its successors (itself when it is a node of today's tree)
+   * with their weights and their chains of ancestors, the nodes that receive any of it (u itself excluded),
+   * and whether it is divided.
+   */
+  #asIsNodes(u: number): AsIsPlacement {
     const targets = this.#h.isAsIsNode(u) ? [{ node: u, weight: 1 }] : this.#h.asIsTargets(u);
+    const chains = targets.map((t) => this.#h.asIsAncestors(t.node, []));
     const nodes = new Set<number>();
-    for (const t of targets) {
+    targets.forEach((t, i) => {
       if (t.node !== u) nodes.add(t.node);
-      for (const n of this.#h.asIsAncestors(t.node, [])) nodes.add(n);
-    }
-    return { targets, nodes, split: targets.length > 1 };
+      for (const n of chains[i]!) nodes.add(n);
+    });
+    return { targets, chains, nodes, split: targets.length > 1 };
   }
 
   #rollWas(units: readonly number[], fromDay: number, sign: 1 | -1) {

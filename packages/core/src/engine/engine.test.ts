@@ -8,13 +8,14 @@ import { sequentialIds } from '../testing/ids.ts';
 import { type Intent, randomLog } from '../testing/random-log.ts';
 import { fixedClock } from '../time/civil.ts';
 import { AS_IS, AS_WAS } from './activity-cube.ts';
+import { Engine } from './engine.ts';
 import { restoreEngine, snapshotEngine } from './snapshot.ts';
 
 const clock = fixedClock('2026-01-01T00:00:00Z');
 
-const ledgerWith = async (events: EventInput[]) => {
+const ledgerWith = async (events: EventInput[], engine?: Engine) => {
   const store = new MemoryEventStore({ clock, newId: sequentialIds() });
-  const ledger = await Ledger.open({ store, clock, follow: false });
+  const ledger = await Ledger.open({ store, clock, follow: false, ...(engine ? { engine } : {}) });
   for (const e of events) await ledger.appendEvents([e]);
   return ledger;
 };
@@ -41,16 +42,19 @@ describe('engine: hierarchy views', () => {
 
   it('keeps no entries of zeros where a move took history away from a roll-up', async () => {
     const days = ['2023-06-01', '2023-06-02', '2023-07-15', '2023-09-30'];
-    const ledger = await ledgerWith([
-      unit('vn', 'central', null),
-      unit('p1', 'province', 'vn'),
-      unit('p2', 'province', 'vn'),
-      unit('d', 'district', 'p1'),
-      unit('e', 'district', 'p1'),
-      ...days.map((day, i) => activity(`d${i}`, 'd', day, { quantity: 10 })),
-      activity('e0', 'e', '2023-06-01', { quantity: 1 }),
-      event('unit.moved', { unitId: 'd', parentId: 'p2' }, '2024-01-01'),
-    ]);
+    const ledger = await ledgerWith(
+      [
+        unit('vn', 'central', null),
+        unit('p1', 'province', 'vn'),
+        unit('p2', 'province', 'vn'),
+        unit('d', 'district', 'p1'),
+        unit('e', 'district', 'p1'),
+        ...days.map((day, i) => activity(`d${i}`, 'd', day, { quantity: 10 })),
+        activity('e0', 'e', '2023-06-01', { quantity: 1 }),
+        event('unit.moved', { unitId: 'd', parentId: 'p2' }, '2024-01-01'),
+      ],
+      new Engine({ activities: { dayRollupFrom: 0 } }),
+    );
     const { activities, hierarchy } = ledger.engine;
     const p1 = hierarchy.indexOf('p1')!;
     const p2 = hierarchy.indexOf('p2')!;
@@ -69,6 +73,49 @@ describe('engine: hierarchy views', () => {
     // The history coming back refills it.
     await ledger.appendEvents([event('unit.moved', { unitId: 'd', parentId: 'p1' }, '2024-02-01')]);
     expect([turns('p1', 'as-is'), turns('p2', 'as-is')]).toEqual([40, 1]);
+  });
+
+  it('moves a divided unit’s history with its successors when their own tree changes (regression: seed 20261205)', async () => {
+    // d's history is divided between g1 (under p1) and g2 (under p2); then p1 is split and g1 passes to q1.
+    const ledger = await ledgerWith([
+      unit('vn', 'central', null),
+      unit('p1', 'province', 'vn'),
+      unit('p2', 'province', 'vn'),
+      unit('q1', 'province', 'vn'),
+      unit('q2', 'province', 'vn'),
+      unit('d', 'district', 'vn'),
+      unit('g1', 'district', 'p1'),
+      unit('g2', 'district', 'p2'),
+      activity('a', 'd', '2024-03-01', { quantity: 10 }),
+      event(
+        'unit.split',
+        {
+          unitId: 'd',
+          into: [
+            { unitId: 'g1', weight: 1 },
+            { unitId: 'g2', weight: 1 },
+          ],
+          historyTo: 'g1',
+        },
+        '2025-01-01',
+      ),
+      event(
+        'unit.split',
+        {
+          unitId: 'p1',
+          into: [
+            { unitId: 'q1', weight: 1 },
+            { unitId: 'q2', weight: 1 },
+          ],
+          historyTo: 'q1',
+        },
+        '2025-02-01',
+      ),
+    ]);
+    const turns = (u: string) =>
+      ask(ledger, { indicator: 'turns', unit: u, period: '2024', view: 'as-is' }).value;
+    // Before the fix the second split took g1's half back from q1's chain instead of p1's: q1 had none.
+    expect(['g1', 'q1', 'g2', 'p2', 'q2', 'vn'].map(turns)).toEqual([5, 5, 5, 5, 0, 10]);
   });
 
   it('breaks a period down by the children it had then, in link order, also after the tree grows', async () => {

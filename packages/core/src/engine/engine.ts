@@ -2,7 +2,7 @@ import type { ActivityFacts } from '../events/activities.ts';
 import type { EventDataMap } from '../events/catalogue.ts';
 import type { StoredEvent } from '../events/envelope.ts';
 import { dayFromDate, worldTime } from '../time/civil.ts';
-import { ActivityCube } from './activity-cube.ts';
+import { ActivityCube, type ActivityCubeOptions } from './activity-cube.ts';
 import { ContributionLog } from './contribution-log.ts';
 import { Hierarchy } from './hierarchy.ts';
 import { PeopleCube } from './people-cube.ts';
@@ -39,13 +39,17 @@ export const correctedFacts = (
   return next;
 };
 
+export interface EngineOptions {
+  readonly activities?: ActivityCubeOptions;
+}
+
 /**
  * The projections of the log: a deterministic fold. Given the same events in the same order it reaches the
  * same state, whether from scratch, incrementally, or from a checkpoint.
  */
 export class Engine {
   readonly hierarchy = new Hierarchy();
-  readonly activities = new ActivityCube(this.hierarchy);
+  readonly activities: ActivityCube;
   readonly stocks = new StockCube(this.hierarchy);
   readonly people = new PeopleCube(this.hierarchy);
   readonly populations = new Slots();
@@ -61,6 +65,11 @@ export class Engine {
    * its writes against a concurrent writer on another node. Activity streams are not kept: too many.
    */
   readonly streamVersions = new Map<string, number>();
+
+  /** `options` tune how projections are kept, never what they answer (tests fold the same log both ways). */
+  constructor(options: EngineOptions = {}) {
+    this.activities = new ActivityCube(this.hierarchy, options.activities);
+  }
 
   /**
    * Applies the next event. Corrections and voids need the activity's facts before them: from the event's

@@ -334,6 +334,28 @@ export class Hierarchy {
     return [...seen];
   }
 
+  /**
+   * Every unit whose {@link everSubtree} holds `u` (u excluded): each parent it ever had, each unit it was
+   * merged or split into, and theirs in turn.
+   */
+  everAncestors(u: number): number[] {
+    const seen = new Set<number>();
+    const stack = [u];
+    const visit = (n: number) => {
+      if (n >= 0 && n !== u && !seen.has(n)) {
+        seen.add(n);
+        stack.push(n);
+      }
+    };
+    while (stack.length > 0) {
+      const r = this.unit(stack.pop()!);
+      for (const p of r.parents) visit(p.value);
+      if (r.end?.kind === 'merged') visit(r.end.into);
+      else if (r.end?.kind === 'split') for (const s of r.end.into) visit(s.unit);
+    }
+    return [...seen];
+  }
+
   /** Whether `u` is a node of today's tree: still active, or dissolved (kept as a ghost under its last parent). */
   isAsIsNode(u: number): boolean {
     const end = this.unit(u).end;

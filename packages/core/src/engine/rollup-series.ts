@@ -38,6 +38,14 @@ export const monthKeyOf = (key: number): number => {
   return keyOf(memoMonth, key - day * SLOT_SPACE);
 };
 
+/** Sums days `[fromDay, toDay]` of one month into `out`; returns how many entries matched. */
+export type PartialDays = (
+  fromDay: number,
+  toDay: number,
+  mask: Uint8Array | null,
+  out: Float64Array,
+) => number;
+
 /**
  * A roll-up's (day, slot) series with the same sums by (month, slot) beside it. A period's whole months are
  * read from the month entries and only its partial months from the day entries: a quarter over a province
@@ -53,28 +61,38 @@ export class RollupSeries {
     this.months = months;
   }
 
-  /** Adds (a, b) at the (day, slot) `key`, and to its month. */
-  add(key: number, a: number, b: number): void {
-    this.days.add(key, a, b);
+  /**
+   * Adds (a, b) at the (day, slot) `key` to its month, and to its day unless `days` is false (a roll-up
+   * whose partial months are summed from elsewhere: see {@link sumDays}).
+   */
+  add(key: number, a: number, b: number, days = true): void {
+    if (days) this.days.add(key, a, b);
     this.months.add(monthKeyOf(key), a, b);
   }
 
   /**
    * Sums the entries of days `[fromDay, toDay]` whose slot passes `mask` into `out`; returns how many entries
-   * matched (at either grain: more than zero exactly when some day entry in the range matched).
+   * matched (at either grain: more than zero exactly when some day entry in the range matched). Whole months
+   * come from the month entries, the days of partial months from `partial` (by default the day entries).
    */
-  sumDays(fromDay: number, toDay: number, mask: Uint8Array | null, out: Float64Array): number {
+  sumDays(
+    fromDay: number,
+    toDay: number,
+    mask: Uint8Array | null,
+    out: Float64Array,
+    partial: PartialDays = this.#sumDays,
+  ): number {
     const first = monthIndexOfDay(fromDay);
     const last = monthIndexOfDay(toDay);
     const wholeFrom = firstDayOfMonthIndex(first) === fromDay ? first : first + 1;
     const wholeTo = firstDayOfMonthIndex(last + 1) - 1 === toDay ? last : last - 1;
-    if (wholeFrom > wholeTo) return this.#sumDays(fromDay, toDay, mask, out);
+    if (wholeFrom > wholeTo) return partial(fromDay, toDay, mask, out);
     const wholeFirstDay = firstDayOfMonthIndex(wholeFrom);
     const afterWhole = firstDayOfMonthIndex(wholeTo + 1);
     let matched = 0;
-    if (fromDay < wholeFirstDay) matched += this.#sumDays(fromDay, wholeFirstDay - 1, mask, out);
+    if (fromDay < wholeFirstDay) matched += partial(fromDay, wholeFirstDay - 1, mask, out);
     matched += this.months.sumRange(keyOf(wholeFrom, 0), keyOf(wholeTo + 1, 0) - 1, mask, out);
-    if (afterWhole <= toDay) matched += this.#sumDays(afterWhole, toDay, mask, out);
+    if (afterWhole <= toDay) matched += partial(afterWhole, toDay, mask, out);
     return matched;
   }
 
@@ -97,9 +115,8 @@ export class RollupSeries {
     return this.days.byteLength + this.months.byteLength;
   }
 
-  #sumDays(fromDay: number, toDay: number, mask: Uint8Array | null, out: Float64Array): number {
-    return this.days.sumRange(keyOf(fromDay, 0), keyOf(toDay + 1, 0) - 1, mask, out);
-  }
+  readonly #sumDays: PartialDays = (fromDay, toDay, mask, out) =>
+    this.days.sumRange(keyOf(fromDay, 0), keyOf(toDay + 1, 0) - 1, mask, out);
 }
 
 /**

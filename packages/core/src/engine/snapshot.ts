@@ -5,7 +5,7 @@ import { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
  * Bumped whenever the projections' shape or meaning changes: a checkpoint of another version is refolded
  * from the log instead of being trusted.
  */
-export const PROJECTION_VERSION = 13;
+export const PROJECTION_VERSION = 14;
 
 /** The identity of the log position a checkpoint was taken at, so it is never applied to another log. */
 export interface CheckpointMark {
