@@ -498,6 +498,59 @@ describe('engine: measures', () => {
     });
   });
 
+  it('breaks a headcount down by the children at the period’s end, divided units by their share (regressions: seed 20251123)', async () => {
+    const ledger = await ledgerWith([
+      unit('vn', 'central', null),
+      unit('p1', 'province', 'vn'),
+      unit('p2', 'province', 'vn'),
+      unit('p3', 'province', 'vn'),
+      unit('d', 'district', 'vn'),
+      event('headcount.reported', { unitId: 'd', population: 'members', count: 489 }, '2020-12-27'),
+      event('headcount.reported', { unitId: 'p3', population: 'members', count: 141 }, '2020-12-27'),
+      // d moves under p1 early in 2023: at the end of 2023 it counts in p1's row, not in a row of its own.
+      event('unit.moved', { unitId: 'd', parentId: 'p1' }, '2023-01-07'),
+      // p3 is divided between p1 and p2 in 2026: as-is, each has a row for its share of p3's members.
+      event(
+        'unit.split',
+        {
+          unitId: 'p3',
+          into: [
+            { unitId: 'p1', weight: 1 },
+            { unitId: 'p2', weight: 1 },
+          ],
+          historyTo: 'p1',
+        },
+        '2026-04-01',
+      ),
+    ]);
+    const rows = (u: string, view: string) => {
+      const r = ask(ledger, {
+        indicator: 'headcount',
+        unit: u,
+        period: '2023',
+        view,
+        by: 'unit',
+        params: { population: 'members' },
+      });
+      return [r.value, r.rows!.filter((row) => row.value !== null).map((row) => [row.key, row.value])];
+    };
+    expect(rows('vn', 'as-was')).toEqual([
+      630,
+      [
+        ['p1', 489],
+        ['p3', 141],
+      ],
+    ]);
+    expect(rows('p1', 'as-is')).toEqual([
+      489 + 71,
+      [
+        ['d', 489],
+        ['p3', 71],
+      ],
+    ]);
+    expect(rows('p2', 'as-is')).toEqual([70, [['p3', 70]]]);
+  });
+
   it('returns null with a reason for a ratio over a zero denominator', async () => {
     const ledger = await ledgerWith([
       unit('p', 'province', null),

@@ -23,6 +23,10 @@ const intents = fc.array(
     maxLength: 60,
   },
 );
+const longIntents = fc.array(
+  fc.tuple(fc.nat(11), fc.nat(10_000), fc.nat(10_000), fc.nat(10_000)) as fc.Arbitrary<Intent>,
+  { minLength: 80, maxLength: 200 },
+);
 const YEARS = ['2020', '2021', '2022', '2023', '2024', '2025', '2026'];
 const ALL = '2020-01-01..2026-12-31';
 const ask = (engine: Engine, q: Record<string, unknown>) => answerIndicator(engine, q, clock);
@@ -85,33 +89,37 @@ describe('laws of the projections', () => {
 
   it("rolls a subtree up to its own records plus each child's, in both views", async () => {
     await fc.assert(
-      fc.asyncProperty(intents, fc.nat(), fc.constantFrom(...YEARS, ALL), async (plan, pick, period) => {
-        const { ledger } = await randomLog(plan);
-        const engine = ledger.engine;
-        const units = engine.hierarchy.units;
-        const unit = units[pick % units.length]!;
-        for (const view of ['as-was', 'as-is'] as const) {
-          if (view === 'as-is' && !engine.hierarchy.isAsIsNode(unit.index)) continue;
-          for (const indicator of ['activities', 'turns'] as const) {
-            const r = ask(engine, { indicator, unit: unit.id, period, view, by: 'unit' });
-            expect(r.rows!.reduce((s, row) => s + (row.value ?? 0), 0)).toBe(r.value);
-          }
-          const people = ask(engine, { indicator: 'people', unit: unit.id, period, view, by: 'unit' });
-          const rows = people.rows!.map((row) => row.value ?? 0);
-          expect(people.value!).toBeLessThanOrEqual(rows.reduce((s, v) => s + v, 0));
-          expect(people.value!).toBeGreaterThanOrEqual(Math.max(0, ...rows));
-          const members = ask(engine, {
-            indicator: 'headcount',
-            unit: unit.id,
-            period,
-            view,
-            by: 'unit',
-            params: { population: 'members' },
-          });
-          if (members.value !== null)
-            expect(members.rows!.reduce((s, row) => s + (row.value ?? 0), 0)).toBe(members.value);
-        }
-      }),
+      // Longer logs too: a divided unit whose successor's parent is later divided needs a few dozen events.
+      fc.asyncProperty(
+        fc.oneof(intents, longIntents),
+        fc.constantFrom(...YEARS, ALL),
+        async (plan, period) => {
+          const { ledger } = await randomLog(plan);
+          const engine = ledger.engine;
+          for (const unit of engine.hierarchy.units)
+            for (const view of ['as-was', 'as-is'] as const) {
+              if (view === 'as-is' && !engine.hierarchy.isAsIsNode(unit.index)) continue;
+              for (const indicator of ['activities', 'turns'] as const) {
+                const r = ask(engine, { indicator, unit: unit.id, period, view, by: 'unit' });
+                expect(r.rows!.reduce((s, row) => s + (row.value ?? 0), 0)).toBe(r.value);
+              }
+              const people = ask(engine, { indicator: 'people', unit: unit.id, period, view, by: 'unit' });
+              const rows = people.rows!.map((row) => row.value ?? 0);
+              expect(people.value!).toBeLessThanOrEqual(rows.reduce((s, v) => s + v, 0));
+              expect(people.value!).toBeGreaterThanOrEqual(Math.max(0, ...rows));
+              const members = ask(engine, {
+                indicator: 'headcount',
+                unit: unit.id,
+                period,
+                view,
+                by: 'unit',
+                params: { population: 'members' },
+              });
+              if (members.value !== null)
+                expect(members.rows!.reduce((s, row) => s + (row.value ?? 0), 0)).toBe(members.value);
+            }
+        },
+      ),
       runs(40),
     );
   });

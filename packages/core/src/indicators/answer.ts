@@ -1,3 +1,4 @@
+import { AS_WAS } from '../engine/activity-cube.ts';
 import type { Engine } from '../engine/engine.ts';
 import { InvalidQueryError } from '../errors.ts';
 import { issuesFromZod } from '../events/envelope.ts';
@@ -89,22 +90,30 @@ const breakdown = (engine: Engine, q: ParsedIndicatorQuery, scope: MeasureScope)
   const h = engine.hierarchy;
   switch (q.by) {
     case 'unit':
-      return childScopes(engine, scope)
-        .filter(
-          ({ unit, own }) =>
-            own ||
-            !AT_PERIOD_END.has(q.indicator) ||
-            isUnder(engine, unit, scope.node, scope.view, q.periodValue.to),
-        )
-        .map(({ unit, scope: s, own }) => ({
-          key: h.unit(unit).id,
-          label: own
-            ? `${h.nameAt(unit, s.ranges[0]![1])} (itself)`
-            : h.nameAt(unit, s.ranges[s.ranges.length - 1]![1]),
-          own,
-          ...measure(engine, q.indicator, q.params, s),
-        }))
-        .filter((r) => r.own || !ADDITIVE.has(q.indicator) || r.value !== 0);
+      return (
+        childScopes(engine, scope)
+          // A stock is taken at the period's end, so only a child still a child then has a row (as-was, one
+          // that moved deeper, under a sibling, counts in the sibling's row); a unit divided among successors
+          // has one for its share in each (it is under its primary successor only).
+          .filter(
+            ({ unit, own, scope: s }) =>
+              own ||
+              s.shareOf !== undefined ||
+              !AT_PERIOD_END.has(q.indicator) ||
+              (scope.view === AS_WAS
+                ? h.isActive(unit, q.periodValue.to) && h.parentAt(unit, q.periodValue.to) === scope.node
+                : isUnder(engine, unit, scope.node, scope.view, q.periodValue.to)),
+          )
+          .map(({ unit, scope: s, own }) => ({
+            key: h.unit(unit).id,
+            label: own
+              ? `${h.nameAt(unit, s.ranges[0]![1])} (itself)`
+              : h.nameAt(unit, s.ranges[s.ranges.length - 1]![1]),
+            own,
+            ...measure(engine, q.indicator, q.params, s),
+          }))
+          .filter((r) => r.own || !ADDITIVE.has(q.indicator) || r.value !== 0)
+      );
     case 'period':
       return periodsIn({ from: q.periodValue.from, to: q.periodValue.to }, q.grain!).map((p) => {
         const from = Math.max(p.from, q.periodValue.from);
