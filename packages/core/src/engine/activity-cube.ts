@@ -351,7 +351,7 @@ export class ActivityCube {
         });
         continue;
       }
-      const { targets, chains } = this.#asIsNodes(u);
+      const { targets, chains } = this.#successors(u);
       const parts: number[] = [];
       targets.forEach((t, i) => {
         if ((t.node !== u && t.node === node) || chains[i]!.includes(node)) parts.push(i);
@@ -431,14 +431,19 @@ export class ActivityCube {
    * and whether it is divided.
    */
   #asIsNodes(u: number): AsIsPlacement {
-    const targets = this.#h.isAsIsNode(u) ? [{ node: u, weight: 1 }] : this.#h.asIsTargets(u);
-    const chains = targets.map((t) => this.#h.asIsAncestors(t.node, []));
+    const { targets, chains } = this.#successors(u);
     const nodes = new Set<number>();
     targets.forEach((t, i) => {
       if (t.node !== u) nodes.add(t.node);
       for (const n of chains[i]!) nodes.add(n);
     });
     return { targets, chains, nodes, split: targets.length > 1 };
+  }
+
+  /** u's successors in the as-is view (itself when it is a node of today's tree) and each one's ancestors. */
+  #successors(u: number) {
+    const targets = this.#h.isAsIsNode(u) ? [{ node: u, weight: 1 }] : this.#h.asIsTargets(u);
+    return { targets, chains: targets.map((t) => this.#h.asIsChain(t.node)) };
   }
 
   #rollWas(units: readonly number[], fromDay: number, sign: 1 | -1) {
