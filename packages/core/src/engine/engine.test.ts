@@ -3,7 +3,7 @@ import type { EventInput } from '../events/envelope.ts';
 import { answerIndicator } from '../indicators/answer.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { MemoryEventStore } from '../store/memory-store.ts';
-import { activity, event, unit } from '../testing/builders.ts';
+import { activity, event, split, unit } from '../testing/builders.ts';
 import { sequentialIds } from '../testing/ids.ts';
 import { type Intent, randomLog } from '../testing/random-log.ts';
 import { fixedClock } from '../time/civil.ts';
@@ -87,30 +87,8 @@ describe('engine: hierarchy views', () => {
       unit('g1', 'district', 'p1'),
       unit('g2', 'district', 'p2'),
       activity('a', 'd', '2024-03-01', { quantity: 10 }),
-      event(
-        'unit.split',
-        {
-          unitId: 'd',
-          into: [
-            { unitId: 'g1', weight: 1 },
-            { unitId: 'g2', weight: 1 },
-          ],
-          historyTo: 'g1',
-        },
-        '2025-01-01',
-      ),
-      event(
-        'unit.split',
-        {
-          unitId: 'p1',
-          into: [
-            { unitId: 'q1', weight: 1 },
-            { unitId: 'q2', weight: 1 },
-          ],
-          historyTo: 'q1',
-        },
-        '2025-02-01',
-      ),
+      split('d', { g1: 1, g2: 1 }, '2025-01-01'),
+      split('p1', { q1: 1, q2: 1 }, '2025-02-01'),
     ]);
     const turns = (u: string) =>
       ask(ledger, { indicator: 'turns', unit: u, period: '2024', view: 'as-is' }).value;
@@ -202,18 +180,7 @@ describe('engine: hierarchy views', () => {
       unit('old', 'province', 'vn'),
       activity('x', 'old', '2023-01-10', { quantity: 10 }),
       activity('y', 'old', '2023-01-11', { quantity: 1 }),
-      event(
-        'unit.split',
-        {
-          unitId: 'old',
-          into: [
-            { unitId: 'a', weight: 3 },
-            { unitId: 'b', weight: 2 },
-          ],
-          historyTo: 'a',
-        },
-        '2025-01-01',
-      ),
+      split('old', { a: 3, b: 2 }, '2025-01-01'),
     ]);
     const turns = (u: string) =>
       ask(ledger, { indicator: 'turns', unit: u, period: '2023', view: 'as-is' }).value;
@@ -510,18 +477,7 @@ describe('engine: measures', () => {
       // d moves under p1 early in 2023: at the end of 2023 it counts in p1's row, not in a row of its own.
       event('unit.moved', { unitId: 'd', parentId: 'p1' }, '2023-01-07'),
       // p3 is divided between p1 and p2 in 2026: as-is, each has a row for its share of p3's members.
-      event(
-        'unit.split',
-        {
-          unitId: 'p3',
-          into: [
-            { unitId: 'p1', weight: 1 },
-            { unitId: 'p2', weight: 1 },
-          ],
-          historyTo: 'p1',
-        },
-        '2026-04-01',
-      ),
+      split('p3', { p1: 1, p2: 1 }, '2026-04-01'),
     ]);
     const rows = (u: string, view: string) => {
       const r = ask(ledger, {

@@ -3,7 +3,7 @@ import { InvalidEventError } from '../errors.ts';
 import type { EventInput } from '../events/envelope.ts';
 import { MemoryEventStore } from '../store/memory-store.ts';
 import type { EventStore, StreamWrite } from '../store/types.ts';
-import { activity, event, unit } from '../testing/builders.ts';
+import { activity, event, split, unit } from '../testing/builders.ts';
 import { sequentialIds } from '../testing/ids.ts';
 import { fixedClock } from '../time/civil.ts';
 import { type CheckpointStore, Ledger } from './ledger.ts';
@@ -127,22 +127,9 @@ describe('ledger: domain rules', () => {
 
   it('requires split successors outside the unit and children passed to a successor they may sit under', async () => {
     const ledger = await open([...base, unit('g', 'grassroots', 'd1')]);
-    expect(
-      await rejected(ledger, [
-        event(
-          'unit.split',
-          {
-            unitId: 'd1',
-            into: [
-              { unitId: 'g', weight: 1 },
-              { unitId: 'd2', weight: 1 },
-            ],
-            historyTo: 'd2',
-          },
-          '2024-01-01',
-        ),
-      ]),
-    ).toEqual([['events.0.data.into.0.unitId', 'cycle']]);
+    expect(await rejected(ledger, [split('d1', { g: 1, d2: 1 }, '2024-01-01', 'd2')])).toEqual([
+      ['events.0.data.into.0.unitId', 'cycle'],
+    ]);
   });
 
   it('checks directives, targets, adoptions, bodies and roles against what exists', async () => {

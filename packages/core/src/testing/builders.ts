@@ -35,3 +35,19 @@ export const unit = (
   parentId: string | null,
   { on = '2020-01-01', name = unitId }: { on?: string; name?: string } = {},
 ): EventInput => event('unit.registered', { unitId, name, level, parentId }, on);
+
+/**
+ * A unit divided among successors on `on`, weighted as `into` says (`{ a: 3, b: 2 }`); its indivisible
+ * history (and, unless placed otherwise, its children) goes to `historyTo`, by default the first successor.
+ */
+export const split = (
+  unitId: string,
+  into: Readonly<Record<string, number>>,
+  on: string,
+  historyTo: string = Object.keys(into)[0]!,
+): EventInput =>
+  event(
+    'unit.split',
+    { unitId, into: Object.entries(into).map(([id, weight]) => ({ unitId: id, weight })), historyTo },
+    on,
+  );

@@ -1,3 +1,3 @@
-export { activity, type DataInput, event, unit } from './builders.ts';
+export { activity, type DataInput, event, split, unit } from './builders.ts';
 export { sequentialIds } from './ids.ts';
 export { type Intent, randomLog } from './random-log.ts';
