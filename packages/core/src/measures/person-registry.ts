@@ -24,9 +24,10 @@ export interface PersonRegistryState {
   readonly table: Int32Array;
 }
 
+/** Grown by half, not doubled: a national registry's arrays are tens of megabytes each. */
 const grown = <T extends Uint8Array | Uint32Array>(old: T, size: number, make: (n: number) => T): T => {
   if (size <= old.length) return old;
-  const next = make(Math.max(size, old.length * 2));
+  const next = make(Math.max(size, Math.ceil(old.length * 1.5)));
   next.set(old);
   return next;
 };
