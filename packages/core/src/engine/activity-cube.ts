@@ -99,7 +99,7 @@ export class ActivityCube {
     const oldCount = this.#cell[0]!;
     const oldTurns = this.#cell[1]!;
     own.add(key, count, turns);
-    if (own.zeros * 2 >= own.length && own.zeros > 0) own.compact();
+    own.compactIfSparse();
     for (const a of this.#h.chainAt(u, day)) this.#addDesc(a, AS_WAS, key, count, turns);
     if (this.#h.isAsIsNode(u)) {
       this.#rollAsIsSingle(u, u, key, count, turns);

@@ -77,6 +77,14 @@ export class DaySeries {
   }
 
   /**
+   * {@link compact}s once the zero entries are at least half of the series, so each pass removes as many
+   * entries as it keeps: amortised over the adds that zeroed them.
+   */
+  compactIfSparse(): void {
+    if (this.#zeros > 0 && this.#zeros * 2 >= this.#length) this.compact();
+  }
+
+  /**
    * Removes the entries holding (0, 0), keeping the others in order, and gives back the room when most of
    * the array is then empty. A series only added to never needs it; a roll-up whose history moved to another
    * node (the as-is view after a merge or a move) is otherwise left with an entry of zeros for every cell it

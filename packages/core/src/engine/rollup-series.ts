@@ -80,29 +80,26 @@ export class RollupSeries {
     toDay: number,
     mask: Uint8Array | null,
     out: Float64Array,
-    partial: PartialDays = this.#sumDays,
+    partial?: PartialDays,
   ): number {
     const first = monthIndexOfDay(fromDay);
     const last = monthIndexOfDay(toDay);
     const wholeFrom = firstDayOfMonthIndex(first) === fromDay ? first : first + 1;
     const wholeTo = firstDayOfMonthIndex(last + 1) - 1 === toDay ? last : last - 1;
-    if (wholeFrom > wholeTo) return partial(fromDay, toDay, mask, out);
+    if (wholeFrom > wholeTo) return this.#partial(partial, fromDay, toDay, mask, out);
     const wholeFirstDay = firstDayOfMonthIndex(wholeFrom);
     const afterWhole = firstDayOfMonthIndex(wholeTo + 1);
     let matched = 0;
-    if (fromDay < wholeFirstDay) matched += partial(fromDay, wholeFirstDay - 1, mask, out);
+    if (fromDay < wholeFirstDay) matched += this.#partial(partial, fromDay, wholeFirstDay - 1, mask, out);
     matched += this.months.sumRange(keyOf(wholeFrom, 0), keyOf(wholeTo + 1, 0) - 1, mask, out);
-    if (afterWhole <= toDay) matched += partial(afterWhole, toDay, mask, out);
+    if (afterWhole <= toDay) matched += this.#partial(partial, afterWhole, toDay, mask, out);
     return matched;
   }
 
-  /**
-   * Removes the (0, 0) entries of a grain once they are at least half of it ({@link DaySeries.compact}), so
-   * each pass removes as many entries as it keeps: amortised over the adds that zeroed them.
-   */
+  /** Removes the (0, 0) entries of each grain that is half zeros ({@link DaySeries.compactIfSparse}). */
   dropZeros(): void {
-    if (this.days.zeros * 2 >= this.days.length && this.days.zeros > 0) this.days.compact();
-    if (this.months.zeros * 2 >= this.months.length && this.months.zeros > 0) this.months.compact();
+    this.days.compactIfSparse();
+    this.months.compactIfSparse();
   }
 
   /** Entries at both grains, for memory accounting. */
@@ -115,8 +112,17 @@ export class RollupSeries {
     return this.days.byteLength + this.months.byteLength;
   }
 
-  readonly #sumDays: PartialDays = (fromDay, toDay, mask, out) =>
-    this.days.sumRange(keyOf(fromDay, 0), keyOf(toDay + 1, 0) - 1, mask, out);
+  /** Days of one partial month: from `partial` when given, else from the day entries. */
+  #partial(
+    partial: PartialDays | undefined,
+    fromDay: number,
+    toDay: number,
+    mask: Uint8Array | null,
+    out: Float64Array,
+  ): number {
+    if (partial !== undefined) return partial(fromDay, toDay, mask, out);
+    return this.days.sumRange(keyOf(fromDay, 0), keyOf(toDay + 1, 0) - 1, mask, out);
+  }
 }
 
 /**
