@@ -275,6 +275,28 @@ describe('PeopleArena', () => {
     ]);
   });
 
+  it('writes a checkpoint whose blocks fill a chunk exactly, the next block starting the next chunk', () => {
+    // Chunks of 2,048 words: tables of 1,152 + 576 + 288 + 24 words and two 4-word sketches fill the first.
+    const options = { threshold: 400, precision: 4, chunkLog: 0 };
+    const arena = new PeopleArena(hashes, options);
+    const sizes = [300, 150, 80, 7];
+    const cells = sizes.map((size, c) => {
+      const cell = arena.create();
+      for (let p = 0; p < size; p++) arena.add(cell, (p + c * 11) % UNIVERSE);
+      return cell;
+    });
+    arena.resetToSketch(arena.create());
+    arena.resetToSketch(arena.create());
+    const last = arena.create();
+    arena.add(last, 5);
+    const state = arena.exportState();
+    expect(state.chunks.map((c) => c.length)).toEqual([2048, 12]);
+    const restored = new PeopleArena(hashes, options);
+    restored.importState(state);
+    expect(cells.map((c) => restored.size(c).value)).toEqual(sizes);
+    expect(membersOf(restored.source(last))).toEqual([[5, 1]]);
+  });
+
   it('throws, changing nothing, on removing someone an exact cell does not hold', () => {
     const arena = new PeopleArena(hashes);
     const a = arena.create();

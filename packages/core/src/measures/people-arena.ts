@@ -493,19 +493,16 @@ export class PeopleArena {
     };
     // First the new offsets (a block never straddles chunks), then the chunks, each cut where its blocks end.
     let top = 0;
-    const ends: number[] = [];
+    const lengths: number[] = [];
     for (let cell = 0; cell < n; cell++) {
       const words = blockWords(cell);
       if (words === 0) continue;
-      if ((top & this.#chunkMask) + words > size) {
-        ends.push(top);
-        top = (Math.floor(top / size) + 1) * size;
-      }
+      if ((top & this.#chunkMask) + words > size) top = (Math.floor(top / size) + 1) * size;
       offset[cell] = top;
+      lengths[Math.floor(top / size)] = (top & this.#chunkMask) + words;
       top += words;
     }
-    if (top > 0) ends.push(top);
-    const chunks = ends.map((end, c) => new Uint32Array(end - c * size));
+    const chunks = Array.from(lengths, (length) => new Uint32Array(length));
     for (let cell = 0; cell < n; cell++) {
       const words = blockWords(cell);
       if (words === 0) continue;
