@@ -1,4 +1,5 @@
-import { LEVEL_RANK, type Level } from '../events/organisation.ts';
+import { LEVEL_RANK, Level } from '../events/organisation.ts';
+import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
 
 /** How a unit ceased: with no successor, into one unit, or divided among several by weight. */
 export type UnitEnd =
@@ -30,6 +31,11 @@ export interface UnitRecord {
 }
 
 const MAX_DEPTH = 64;
+
+/** Levels by their code in a checkpoint. */
+const LEVELS = Level.options;
+/** A missing day (an open group membership) in a checkpoint's day columns. */
+const NO_DAY = -(2 ** 31);
 
 const upsert = <T>(timeline: Dated<T>[], from: number, value: T) => {
   let i = timeline.length;
@@ -456,45 +462,178 @@ export class Hierarchy {
     return out;
   }
 
-  /** The tree's state for a checkpoint: plain data, the indexes are rebuilt on restore. */
-  exportState() {
-    return this.units.map((u) => ({
-      id: u.id,
-      level: u.level,
-      registeredDay: u.registeredDay,
-      names: u.names.map((n) => [n.from, n.value.name, n.value.shortName ?? null] as const),
-      parents: u.parents.map((p) => [p.from, p.value] as const),
-      end: u.end ?? null,
-      groups: u.groups.map((g) => [g.group, g.from, g.to ?? null] as const),
-    }));
+  /**
+   * The tree's state for a checkpoint, in columns: one array per field (timelines flattened, with a count per
+   * unit), strings in the body, and the ever-children and absorbed lists as they are, so a restored tree is
+   * the same tree — at national scale a JSON tree was the largest part of a restore.
+   */
+  exportState(w: SnapshotWriter) {
+    const n = this.units.length;
+    const ids: string[] = [];
+    const levels = new Uint8Array(n);
+    const registered = new Int32Array(n);
+    const nameCounts = new Int32Array(n);
+    const nameFrom: number[] = [];
+    const names: string[] = [];
+    const shortNames: (string | undefined)[] = [];
+    const parentCounts = new Int32Array(n);
+    const parentFrom: number[] = [];
+    const parents: number[] = [];
+    const groupCounts = new Int32Array(n);
+    const groupFrom: number[] = [];
+    const groupTo: number[] = [];
+    const groups: string[] = [];
+    const ends: [number, UnitEnd][] = [];
+    for (const u of this.units) {
+      ids.push(u.id);
+      levels[u.index] = LEVELS.indexOf(u.level);
+      registered[u.index] = u.registeredDay;
+      nameCounts[u.index] = u.names.length;
+      for (const m of u.names) {
+        nameFrom.push(m.from);
+        names.push(m.value.name);
+        shortNames.push(m.value.shortName);
+      }
+      parentCounts[u.index] = u.parents.length;
+      for (const p of u.parents) {
+        parentFrom.push(p.from);
+        parents.push(p.value);
+      }
+      groupCounts[u.index] = u.groups.length;
+      for (const g of u.groups) {
+        groups.push(g.group);
+        groupFrom.push(g.from);
+        groupTo.push(g.to ?? NO_DAY);
+      }
+      if (u.end) ends.push([u.index, u.end]);
+    }
+    const lists = (map: ReadonlyMap<number, Iterable<number>>) => {
+      const keys: number[] = [];
+      const counts: number[] = [];
+      const items: number[] = [];
+      for (const [k, list] of map) {
+        keys.push(k);
+        const before = items.length;
+        for (const x of list) items.push(x);
+        counts.push(items.length - before);
+      }
+      return {
+        keys: w.blob(Int32Array.from(keys)),
+        counts: w.blob(Int32Array.from(counts)),
+        items: w.blob(Int32Array.from(items)),
+      };
+    };
+    return {
+      ids: w.strings(ids),
+      levels: w.blob(levels),
+      registered: w.blob(registered),
+      nameCounts: w.blob(nameCounts),
+      nameFrom: w.blob(Int32Array.from(nameFrom)),
+      names: w.strings(names),
+      shortNames: w.strings(shortNames),
+      parentCounts: w.blob(parentCounts),
+      parentFrom: w.blob(Int32Array.from(parentFrom)),
+      parents: w.blob(Int32Array.from(parents)),
+      groupCounts: w.blob(groupCounts),
+      groupFrom: w.blob(Int32Array.from(groupFrom)),
+      groupTo: w.blob(Int32Array.from(groupTo)),
+      groups: w.strings(groups),
+      /** Few units have ended: their ends stay plain data. */
+      ends,
+      everChildren: lists(this.#everChildren),
+      absorbed: lists(this.#absorbed),
+    };
   }
 
-  /** Restores a checkpoint written by {@link exportState} into this (empty) hierarchy. */
-  importState(units: ReturnType<Hierarchy['exportState']>): void {
+  /** Restores a checkpoint written by {@link exportState} into this (empty) hierarchy, checking its shape. */
+  importState(r: SnapshotReader, state: ReturnType<Hierarchy['exportState']>): void {
+    if (this.units.length > 0) throw new Error('Hierarchy.importState: the hierarchy is not empty');
     this.#changed();
-    for (const u of units) {
-      const index = this.units.length;
+    this.#revision++;
+    const ids = r.strings(state.ids);
+    const n = ids.length;
+    const levels = r.u8(state.levels);
+    const registered = r.i32(state.registered);
+    const nameCounts = r.i32(state.nameCounts);
+    const nameFrom = r.i32(state.nameFrom);
+    const names = r.strings(state.names);
+    const shortNames = r.strings(state.shortNames);
+    const parentCounts = r.i32(state.parentCounts);
+    const parentFrom = r.i32(state.parentFrom);
+    const parents = r.i32(state.parents);
+    const groupCounts = r.i32(state.groupCounts);
+    const groupFrom = r.i32(state.groupFrom);
+    const groupTo = r.i32(state.groupTo);
+    const groups = r.strings(state.groups);
+    const bad = (what: string) => new RangeError(`Hierarchy.importState: ${what}`);
+    if ([levels, registered, nameCounts, parentCounts, groupCounts].some((a) => a.length !== n))
+      throw bad('the unit columns differ in length');
+    if (names.length !== nameFrom.length || shortNames.length !== nameFrom.length)
+      throw bad('the name columns differ in length');
+    if (parents.length !== parentFrom.length) throw bad('the parent columns differ in length');
+    if (groups.length !== groupFrom.length || groupTo.length !== groupFrom.length)
+      throw bad('the group columns differ in length');
+    let name = 0;
+    let parent = 0;
+    let group = 0;
+    for (let index = 0; index < n; index++) {
+      const level = LEVELS[levels[index]!];
+      const id = ids[index];
+      if (level === undefined || id === undefined) throw bad(`unit #${index} has no level or id`);
+      const nameEnd = name + nameCounts[index]!;
+      const parentEnd = parent + parentCounts[index]!;
+      const groupEnd = group + groupCounts[index]!;
+      if (nameEnd > names.length || parentEnd > parents.length || groupEnd > groups.length)
+        throw bad(`unit #${index}'s timelines run past their columns`);
+      const unitNames: UnitRecord['names'] = [];
+      for (; name < nameEnd; name++)
+        unitNames.push({ from: nameFrom[name]!, value: { name: names[name]!, shortName: shortNames[name] } });
+      const unitParents: UnitRecord['parents'] = [];
+      for (; parent < parentEnd; parent++) {
+        const p = parents[parent]!;
+        if (p < -1 || p >= n) throw bad(`unit #${index} names parent #${p} of ${n}`);
+        unitParents.push({ from: parentFrom[parent]!, value: p });
+      }
+      const unitGroups: UnitRecord['groups'] = [];
+      for (; group < groupEnd; group++) {
+        const to = groupTo[group]!;
+        unitGroups.push({
+          group: groups[group]!,
+          from: groupFrom[group]!,
+          to: to === NO_DAY ? undefined : to,
+        });
+      }
       this.units.push({
         index,
-        id: u.id,
-        level: u.level,
-        registeredDay: u.registeredDay,
-        names: u.names.map(([from, name, shortName]) => ({
-          from,
-          value: { name, shortName: shortName ?? undefined },
-        })),
-        parents: u.parents.map(([from, value]) => ({ from, value })),
-        end: u.end ?? undefined,
-        groups: u.groups.map(([group, from, to]) => ({ group, from, to: to ?? undefined })),
+        id,
+        level,
+        registeredDay: registered[index]!,
+        names: unitNames,
+        parents: unitParents,
+        end: undefined,
+        groups: unitGroups,
       });
-      this.#byId.set(u.id, index);
+      this.#byId.set(id, index);
     }
-    for (const u of this.units) {
-      for (const p of u.parents) if (p.value >= 0) this.#addChild(p.value, u.index);
-      const end = u.end;
-      if (end?.kind === 'merged') this.#absorb(end.into, u.index);
-      if (end?.kind === 'split') for (const s of end.into) this.#absorb(s.unit, u.index);
-    }
+    for (const [index, end] of state.ends) this.unit(index).end = end;
+    const lists = (ref: (typeof state)['absorbed'], each: (key: number, items: Int32Array) => void) => {
+      const keys = r.i32(ref.keys);
+      const counts = r.i32(ref.counts);
+      const items = r.i32(ref.items);
+      let at = 0;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const c = counts[i]!;
+        if (key < 0 || key >= n || at + c > items.length)
+          throw bad(`a list of unit #${key} runs past its data`);
+        const list = items.subarray(at, at + c);
+        for (const x of list) if (x < 0 || x >= n) throw bad(`unit #${key}'s list names unit #${x} of ${n}`);
+        each(key, list);
+        at += c;
+      }
+    };
+    lists(state.everChildren, (key, items) => this.#everChildren.set(key, new Set(items)));
+    lists(state.absorbed, (key, items) => this.#absorbed.set(key, Array.from(items)));
   }
 
   /** Whether `child`'s level may sit under `parent`'s. */

@@ -36,7 +36,7 @@ const fingerprint = (engine: Engine) => {
   const h = engine.hierarchy;
   const out: Record<string, unknown> = {
     anomalies: engine.anomalies.map((a) => a.message),
-    tree: engine.hierarchy.exportState(),
+    tree: engine.hierarchy.units,
     records: JSON.parse(JSON.stringify(engine.records.exportState())),
   };
   for (const u of h.units) {

@@ -3,7 +3,8 @@
  * every typed array end to end, so restoring is mostly memory copies rather than per-element work.
  *
  * Layout: magic "CHTU" · u32 header length · header (UTF-8 JSON) · body. Typed arrays are referenced from the
- * header as `{ t, o, n }` (type, byte offset into the body, element count).
+ * header as `{ t, o, n }` (type, byte offset into the body, element count). Lists of strings go in the body
+ * too ({@link SnapshotWriter.strings}): parsing a large JSON header costs more than the rest of a restore.
  */
 
 type Typed = Float64Array | Int32Array | Uint8Array | Uint32Array;
@@ -13,6 +14,19 @@ export interface BlobRef {
   readonly o: number;
   readonly n: number;
 }
+
+/**
+ * A list of strings (or nulls) in the body: their UTF-16 lengths (-1 for null) and their text end to end, in
+ * UTF-8 — or, when the text holds a lone surrogate (which UTF-8 cannot carry), as UTF-16 code units (`wide`).
+ */
+export interface StringsRef {
+  readonly lengths: BlobRef;
+  readonly text: BlobRef;
+  readonly wide: boolean;
+}
+
+/** A lone surrogate: a JavaScript string may hold one; UTF-8 would turn it into U+FFFD. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 const MAGIC = [0x43, 0x48, 0x54, 0x55];
 const typeOf = (a: Typed): TypeName =>
@@ -40,6 +54,17 @@ export class SnapshotWriter {
     const ref = { t: typeOf(array), o: this.#offset, n: array.length };
     this.#offset += bytes.byteLength;
     return ref;
+  }
+
+  /** Stores a list of strings, any of them null or undefined (both read back as undefined). */
+  strings(list: readonly (string | null | undefined)[]): StringsRef {
+    const lengths = Int32Array.from(list, (s) => (s == null ? -1 : s.length));
+    const joined = list.join('');
+    if (!LONE_SURROGATE.test(joined))
+      return { lengths: this.blob(lengths), text: this.blob(new TextEncoder().encode(joined)), wide: false };
+    const units = new Uint32Array(joined.length);
+    for (let i = 0; i < joined.length; i++) units[i] = joined.charCodeAt(i);
+    return { lengths: this.blob(lengths), text: this.blob(units), wide: true };
   }
 
   /** The whole checkpoint: magic, header, body. */
@@ -89,11 +114,39 @@ export class SnapshotReader {
     return new Uint8Array(this.#body.buffer, this.#body.byteOffset + ref.o, ref.n);
   }
 
+  /** The list {@link SnapshotWriter.strings} stored: one decode of the text, then a slice per string. */
+  strings(ref: StringsRef): (string | undefined)[] {
+    const lengths = this.i32(ref.lengths);
+    const text = ref.wide ? fromCodeUnits(this.u32(ref.text)) : new TextDecoder().decode(this.u8(ref.text));
+    const out = new Array<string | undefined>(lengths.length);
+    let at = 0;
+    for (let i = 0; i < lengths.length; i++) {
+      const n = lengths[i]!;
+      if (n < 0) out[i] = undefined;
+      else {
+        if (at + n > text.length)
+          throw new RangeError('SnapshotReader.strings: the lengths run past the text');
+        out[i] = text.slice(at, at + n);
+        at += n;
+      }
+    }
+    if (at !== text.length) throw new RangeError('SnapshotReader.strings: the lengths do not cover the text');
+    return out;
+  }
+
   #copy(ref: BlobRef, size: number): ArrayBuffer {
     const start = this.#body.byteOffset + ref.o;
     return this.#body.buffer.slice(start, start + ref.n * size) as ArrayBuffer;
   }
 }
+
+/** A string from UTF-16 code units, lone surrogates kept (a decoder would replace them). */
+const fromCodeUnits = (units: Uint32Array): string => {
+  const parts: string[] = [];
+  for (let at = 0; at < units.length; at += 8192)
+    parts.push(String.fromCharCode(...units.subarray(at, at + 8192)));
+  return parts.join('');
+};
 
 /** Many day series packed end to end into one array of (key, a, b) triples, with owners and entry counts. */
 export const packSeries = (w: SnapshotWriter, series: readonly { owner: number; data: Float64Array }[]) => {

@@ -1,11 +1,11 @@
 import { Engine } from './engine.ts';
-import { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
+import { type BlobRef, SnapshotReader, SnapshotWriter, type StringsRef } from './snapshot-codec.ts';
 
 /**
  * Bumped whenever the projections' shape or meaning changes: a checkpoint of another version is refolded
  * from the log instead of being trusted.
  */
-export const PROJECTION_VERSION = 14;
+export const PROJECTION_VERSION = 15;
 
 /** The identity of the log position a checkpoint was taken at, so it is never applied to another log. */
 export interface CheckpointMark {
@@ -23,10 +23,11 @@ export const snapshotEngine = (engine: Engine, mark: CheckpointMark): Uint8Array
     version: PROJECTION_VERSION,
     mark,
     recordedAt: engine.recordedAt ?? null,
-    streamVersions: [...engine.streamVersions],
+    streams: w.strings([...engine.streamVersions.keys()]),
+    streamVersions: w.blob(Float64Array.from(engine.streamVersions.values())),
     anomalies: engine.anomalies,
     populations: engine.populations.entries(),
-    hierarchy: engine.hierarchy.exportState(),
+    hierarchy: engine.hierarchy.exportState(w),
     records: engine.records.exportState(),
     activities: engine.activities.exportState(w),
     stocks: engine.stocks.exportState(w),
@@ -40,7 +41,8 @@ type Header = {
   version: number;
   mark: CheckpointMark;
   recordedAt: string | null;
-  streamVersions: [string, number][];
+  streams: StringsRef;
+  streamVersions: BlobRef;
   anomalies: Engine['anomalies'];
   populations: { kind: string; channel?: string | null }[];
   hierarchy: ReturnType<Engine['hierarchy']['exportState']>;
@@ -72,14 +74,21 @@ export const restoreEngine = (bytes: Uint8Array): Engine => {
   if (h.version !== PROJECTION_VERSION)
     throw new Error(`checkpoint has projection version ${h.version}, this engine ${PROJECTION_VERSION}`);
   const engine = new Engine();
-  engine.hierarchy.importState(h.hierarchy);
+  engine.hierarchy.importState(r, h.hierarchy);
   engine.populations.importState(h.populations);
   engine.records.importState(h.records);
   engine.activities.importState(r, h.activities);
   engine.stocks.importState(r, h.stocks);
   engine.people.importState(r, h.people);
   engine.contributions.importState(r, h.contributions);
-  for (const [stream, version] of h.streamVersions) engine.streamVersions.set(stream, version);
+  const streams = r.strings(h.streams);
+  const versions = r.f64(h.streamVersions);
+  if (versions.length !== streams.length)
+    throw new RangeError('checkpoint: stream names and versions differ in length');
+  streams.forEach((stream, i) => {
+    if (stream === undefined) throw new RangeError(`checkpoint: stream #${i} has no name`);
+    engine.streamVersions.set(stream, versions[i]!);
+  });
   engine.anomalies.push(...h.anomalies);
   engine.position = h.mark.position;
   engine.recordedAt = h.recordedAt ?? undefined;

@@ -1,0 +1,144 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Level } from '../events/organisation.ts';
+import { Hierarchy } from './hierarchy.ts';
+import { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
+
+const fcParams = { seed: 20_261_205, numRuns: 150, verbose: 1 } as const;
+
+type Op = [kind: number, a: number, b: number, day: number, text: string];
+const op = fc.tuple(
+  fc.nat(8),
+  fc.nat(1000),
+  fc.nat(1000),
+  fc.integer({ min: 0, max: 60 }),
+  fc.string(),
+) as fc.Arbitrary<Op>;
+
+/**
+ * Applies random changes to a tree whose parents always precede their children (so no change makes a cycle):
+ * registrations, renames with and without short names, moves, merges, splits, dissolutions and groups.
+ */
+const grow = (ops: readonly Op[]): Hierarchy => {
+  const h = new Hierarchy();
+  h.register('root', 'central', -1, 0, 'Trung ương');
+  const live = () => h.units.filter((u) => u.end === undefined).map((u) => u.index);
+  for (const [kind, a, b, day, text] of ops) {
+    const units = live();
+    const u = units[a % units.length]!;
+    const earlier = units.filter((x) => x < u);
+    const p = earlier.length > 0 ? earlier[b % earlier.length]! : undefined;
+    switch (kind) {
+      case 0:
+      case 1:
+        h.register(
+          `u${h.size}`,
+          Level.options[1 + (b % 5)]!,
+          u,
+          day,
+          text || `Đơn vị ${h.size}`,
+          a % 2 ? text : undefined,
+        );
+        break;
+      case 2:
+        h.rename(u, day, `${text}.`, b % 2 ? 'ngắn' : undefined);
+        break;
+      case 3:
+        if (p !== undefined) h.move(u, p, day);
+        break;
+      case 4:
+        if (p !== undefined && p !== 0) h.merge(u, p, day);
+        break;
+      case 5: {
+        const others = earlier.filter((x) => x !== 0 && x !== p);
+        if (p !== undefined && p !== 0 && others.length > 0) {
+          const q = others[a % others.length]!;
+          h.split(
+            u,
+            [
+              { unit: p, weight: 1 + (a % 3) },
+              { unit: q, weight: 2 },
+            ],
+            p,
+            new Map(),
+            day,
+          );
+        }
+        break;
+      }
+      case 6:
+        if (u !== 0 && b % 3 === 0) h.dissolve(u, day);
+        break;
+      case 7:
+        h.joinGroup(u, `g${b % 3}`, day);
+        break;
+      default:
+        h.leaveGroup(u, `g${b % 3}`, day);
+    }
+  }
+  return h;
+};
+
+const roundTrip = (h: Hierarchy): Hierarchy => {
+  const w = new SnapshotWriter();
+  const r = new SnapshotReader(w.finish(h.exportState(w)));
+  const restored = new Hierarchy();
+  restored.importState(r, r.header as ReturnType<Hierarchy['exportState']>);
+  return restored;
+};
+
+/** What the rest of the engine reads of a tree, unit by unit. */
+const reading = (h: Hierarchy) =>
+  h.units.map((u) => ({
+    unit: u,
+    byId: h.indexOf(u.id),
+    everChildren: [...h.everChildren(u.index)],
+    arrivals: h.childrenByArrival(u.index),
+    everSubtree: h.everSubtree(u.index),
+    predecessors: h.predecessors(u.index),
+    chains: [0, 15, 30, 45, 61].map((day) => h.chainAt(u.index, day)),
+    asIs: h.isAsIsNode(u.index) ? h.asIsSubtree(u.index) : null,
+  }));
+
+describe('Hierarchy checkpoint', () => {
+  it('restores the same tree: records, ever-children in their order, absorbed units, chains and subtrees', () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 120 }), (ops) => {
+        const h = grow(ops);
+        const restored = roundTrip(h);
+        expect(reading(restored)).toEqual(reading(h));
+        // The restored tree goes on changing like the original.
+        for (const t of [h, restored]) t.register('late', 'branch', t.size - 1, 70, 'Chi đoàn mới');
+        expect(reading(restored)).toEqual(reading(h));
+      }),
+      fcParams,
+    );
+  });
+
+  it('keeps a unit moved on the day it was registered among its first parent’s ever-children', () => {
+    const h = new Hierarchy();
+    h.register('root', 'central', -1, 0, 'Trung ương');
+    h.register('a', 'province', 0, 0, 'A');
+    h.register('b', 'province', 0, 0, 'B');
+    h.register('c', 'district', 1, 10, 'C');
+    h.move(3, 2, 10);
+    expect(h.unit(3).parents).toEqual([{ from: 10, value: 2 }]);
+    expect([...roundTrip(h).everChildren(1)]).toEqual([...h.everChildren(1)]);
+    expect([...h.everChildren(1)]).toEqual([3]);
+  });
+
+  it('refuses a state naming a parent outside the tree, or a tree that is not empty', () => {
+    const h = new Hierarchy();
+    h.register('root', 'central', -1, 0, 'Trung ương');
+    h.register('a', 'province', 0, 0, 'A');
+    const w = new SnapshotWriter();
+    const state = h.exportState(w);
+    const bytes = w.finish({ state, bad: { ...state, parents: w.blob(Int32Array.of(-1, 7)) } });
+    const r = new SnapshotReader(bytes);
+    const header = r.header as { state: typeof state; bad: typeof state };
+    expect(() => new Hierarchy().importState(r, header.bad)).toThrow('unit #1 names parent #7 of 2');
+    const restored = new Hierarchy();
+    restored.importState(r, header.state);
+    expect(() => restored.importState(r, header.state)).toThrow(/not empty/);
+  });
+});

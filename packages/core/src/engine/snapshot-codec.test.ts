@@ -1,0 +1,55 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
+
+const fcParams = { seed: 20_261_205, numRuns: 200, verbose: 1 } as const;
+
+/** Writes the lists (each after a blob, so they start at any alignment) and reads them back. */
+const roundTrip = (lists: readonly (readonly (string | null | undefined)[])[]) => {
+  const w = new SnapshotWriter();
+  const refs = lists.map((list, i) => {
+    w.blob(new Uint8Array(i % 3));
+    return w.strings(list);
+  });
+  const r = new SnapshotReader(w.finish({ refs }));
+  return { refs, back: (r.header as { refs: typeof refs }).refs.map((ref) => r.strings(ref)) };
+};
+
+describe('SnapshotWriter.strings', () => {
+  it('round-trips any strings, nulls and empty strings included, lone surrogates kept', () => {
+    const item = fc.option(fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' })), {
+      nil: undefined,
+    });
+    fc.assert(
+      fc.property(fc.array(fc.array(item, { maxLength: 30 }), { maxLength: 4 }), (lists) => {
+        expect(roundTrip(lists).back).toEqual(lists);
+      }),
+      fcParams,
+    );
+  });
+
+  it('keeps text as UTF-8 unless a lone surrogate needs UTF-16 code units, nulls read back as undefined', () => {
+    const { refs, back } = roundTrip([
+      ['Thành Đoàn Hà Nội', null, '', '😀'],
+      ['\uD83D', '\uDE00', 'x\uDC00'],
+    ]);
+    expect(refs.map((r) => r.wide)).toEqual([false, true]);
+    expect(back).toEqual([
+      ['Thành Đoàn Hà Nội', undefined, '', '😀'],
+      ['\uD83D', '\uDE00', 'x\uDC00'],
+    ]);
+    // A high and a low surrogate in neighbouring strings pair up in the joined text: still each its own.
+    const paired = roundTrip([['a\uD83D', '\uDE00b']]);
+    expect(paired.back).toEqual([['a\uD83D', '\uDE00b']]);
+  });
+
+  it('refuses lengths that do not cover the text', () => {
+    const w = new SnapshotWriter();
+    const ref = w.strings(['abc', 'de']);
+    const bytes = w.finish({ ref, short: { ...ref, lengths: w.blob(Int32Array.of(3, 1)) } });
+    const r = new SnapshotReader(bytes);
+    const h = r.header as { ref: typeof ref; short: typeof ref };
+    expect(r.strings(h.ref)).toEqual(['abc', 'de']);
+    expect(() => r.strings(h.short)).toThrow(/do not cover the text/);
+  });
+});
