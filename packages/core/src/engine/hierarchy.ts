@@ -1,5 +1,5 @@
 import { LEVEL_RANK, Level } from '../events/organisation.ts';
-import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
+import { NO_DAY, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 
 /** How a unit ceased: with no successor, into one unit, or divided among several by weight. */
 export type UnitEnd =
@@ -34,8 +34,6 @@ const MAX_DEPTH = 64;
 
 /** Levels by their code in a checkpoint. */
 const LEVELS = Level.options;
-/** A missing day (an open group membership) in a checkpoint's day columns. */
-const NO_DAY = -(2 ** 31);
 
 const upsert = <T>(timeline: Dated<T>[], from: number, value: T) => {
   let i = timeline.length;

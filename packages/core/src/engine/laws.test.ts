@@ -37,7 +37,18 @@ const fingerprint = (engine: Engine) => {
   const out: Record<string, unknown> = {
     anomalies: engine.anomalies.map((a) => a.message),
     tree: engine.hierarchy.units,
-    records: JSON.parse(JSON.stringify(engine.records.exportState())),
+    records: (({ bodies, directives, reports, inspections, ratings, groups }) => ({
+      bodies: [...bodies.values()],
+      directives: [...directives.values()].map((d) => ({
+        ...d,
+        targets: [...d.targets],
+        adoptions: [...d.adoptions],
+      })),
+      reports,
+      inspections: [...inspections.values()],
+      ratings,
+      groups: [...groups],
+    }))(engine.records),
   };
   for (const u of h.units) {
     for (const view of ['as-was', 'as-is'] as const) {

@@ -3,6 +3,7 @@ import type { DirectiveKind, Issuer } from '../events/directives.ts';
 import type { Grade } from '../events/reporting.ts';
 import type { BodyKind, Role } from '../events/roster.ts';
 import type { Target } from '../events/targets.ts';
+import { NO_DAY, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 
 /** A role held on a body for a stretch of days (`to` exclusive, undefined while still held). */
 export interface Holding {
@@ -102,15 +103,34 @@ export class Records {
     }
   }
 
-  /** Everything, as plain data for a checkpoint. */
-  exportState() {
+  /**
+   * Everything, for a checkpoint: plain data, except the two lists that grow with the organisation — roster
+   * holdings and directive adoptions — which go in columns (a national roster is 50,000 holdings; a
+   * directive adopted by every unit, 100,000 adoptions), strings in the body.
+   */
+  exportState(w: SnapshotWriter) {
+    const bodies = [...this.bodies.values()];
+    const holdings = bodies.flatMap((b) => b.holdings);
+    const directives = [...this.directives.values()];
+    const adoptions = directives.flatMap((d) => [...d.adoptions]);
     return {
-      bodies: [...this.bodies.values()],
-      directives: [...this.directives.values()].map((d) => ({
-        ...d,
-        targets: [...d.targets.values()],
-        adoptions: [...d.adoptions],
-      })),
+      bodies: bodies.map(({ holdings: _, ...b }) => b),
+      holdingCounts: w.blob(Int32Array.from(bodies, (b) => b.holdings.length)),
+      holdings: {
+        person: w.strings(holdings.map((h) => h.person)),
+        role: w.strings(holdings.map((h) => h.role)),
+        from: w.blob(Int32Array.from(holdings, (h) => h.from)),
+        reasonIn: w.strings(holdings.map((h) => h.reasonIn)),
+        to: w.blob(Int32Array.from(holdings, (h) => h.to ?? NO_DAY)),
+        reasonOut: w.strings(holdings.map((h) => h.reasonOut)),
+      },
+      directives: directives.map(({ adoptions: _, ...d }) => ({ ...d, targets: [...d.targets.values()] })),
+      adoptionCounts: w.blob(Int32Array.from(directives, (d) => d.adoptions.size)),
+      adoptions: {
+        unit: w.blob(Int32Array.from(adoptions, ([unit]) => unit)),
+        day: w.blob(Int32Array.from(adoptions, ([, a]) => a.day)),
+        plan: w.strings(adoptions.map(([, a]) => a.plan)),
+      },
       reports: this.reports,
       inspections: [...this.inspections.values()],
       ratings: this.ratings,
@@ -118,15 +138,66 @@ export class Records {
     };
   }
 
-  importState(state: ReturnType<Records['exportState']>): void {
-    for (const b of state.bodies) this.addBody(b);
-    for (const d of state.directives) {
+  importState(r: SnapshotReader, state: ReturnType<Records['exportState']>): void {
+    const bad = (what: string) => new RangeError(`Records.importState: ${what}`);
+    const columns = <T>(counts: Int32Array, total: number, what: string, make: (i: number) => T) => {
+      if (counts.reduce((s, n) => s + n, 0) !== total)
+        throw bad(`the ${what} counts do not add up to the ${what}s`);
+      let at = 0;
+      return Array.from(counts, (n) => Array.from({ length: n }, () => make(at++)));
+    };
+    const h = state.holdings;
+    const person = r.strings(h.person);
+    const role = r.strings(h.role);
+    const from = r.i32(h.from);
+    const reasonIn = r.strings(h.reasonIn);
+    const to = r.i32(h.to);
+    const reasonOut = r.strings(h.reasonOut);
+    if (
+      [role.length, from.length, reasonIn.length, to.length, reasonOut.length].some(
+        (n) => n !== person.length,
+      )
+    )
+      throw bad('the holding columns differ in length');
+    const holdingCounts = r.i32(state.holdingCounts);
+    if (holdingCounts.length !== state.bodies.length) throw bad('one holding count per body expected');
+    const holdings = columns(holdingCounts, person.length, 'holding', (i): Holding => {
+      if (person[i] === undefined || role[i] === undefined || reasonIn[i] === undefined)
+        throw bad(`holding #${i} has no person, role or reason`);
+      return {
+        person: person[i],
+        role: role[i] as Role,
+        from: from[i]!,
+        reasonIn: reasonIn[i],
+        to: to[i] === NO_DAY ? undefined : to[i],
+        reasonOut: reasonOut[i],
+      };
+    });
+    state.bodies.forEach((b, i) => {
+      this.addBody({ ...b, holdings: holdings[i]! });
+    });
+    const a = state.adoptions;
+    const unit = r.i32(a.unit);
+    const day = r.i32(a.day);
+    const plan = r.strings(a.plan);
+    if (day.length !== unit.length || plan.length !== unit.length)
+      throw bad('the adoption columns differ in length');
+    const adoptionCounts = r.i32(state.adoptionCounts);
+    if (adoptionCounts.length !== state.directives.length)
+      throw bad('one adoption count per directive expected');
+    const adoptions = columns(
+      adoptionCounts,
+      unit.length,
+      'adoption',
+      (i) => [unit[i]!, { day: day[i]!, plan: plan[i] }] as const,
+    );
+    state.directives.forEach((d, i) => {
       this.addDirective({
         ...d,
         targets: new Map(d.targets.map((t) => [t.targetId, t])),
-        adoptions: new Map(d.adoptions),
+        adoptions: new Map(adoptions[i]),
       });
-    }
+    });
     this.reports.push(...state.reports);
     for (const i of state.inspections) this.inspections.set(i.inspectionId, i);
     this.ratings.push(...state.ratings);

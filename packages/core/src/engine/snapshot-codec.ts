@@ -28,6 +28,9 @@ export interface StringsRef {
 /** A lone surrogate: a JavaScript string may hold one; UTF-8 would turn it into U+FFFD. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
+/** A missing day (an open membership or holding) in a checkpoint's day columns. */
+export const NO_DAY = -(2 ** 31);
+
 const MAGIC = [0x43, 0x48, 0x54, 0x55];
 const typeOf = (a: Typed): TypeName =>
   a instanceof Float64Array

@@ -28,7 +28,7 @@ export const snapshotEngine = (engine: Engine, mark: CheckpointMark): Uint8Array
     anomalies: engine.anomalies,
     populations: engine.populations.entries(),
     hierarchy: engine.hierarchy.exportState(w),
-    records: engine.records.exportState(),
+    records: engine.records.exportState(w),
     activities: engine.activities.exportState(w),
     stocks: engine.stocks.exportState(w),
     people: engine.people.exportState(w),
@@ -76,7 +76,7 @@ export const restoreEngine = (bytes: Uint8Array): Engine => {
   const engine = new Engine();
   engine.hierarchy.importState(r, h.hierarchy);
   engine.populations.importState(h.populations);
-  engine.records.importState(h.records);
+  engine.records.importState(r, h.records);
   engine.activities.importState(r, h.activities);
   engine.stocks.importState(r, h.stocks);
   engine.people.importState(r, h.people);
