@@ -143,8 +143,14 @@ export class Records {
     const columns = <T>(counts: Int32Array, total: number, what: string, make: (i: number) => T) => {
       if (counts.reduce((s, n) => s + n, 0) !== total)
         throw bad(`the ${what} counts do not add up to the ${what}s`);
+      const out: T[][] = [];
       let at = 0;
-      return Array.from(counts, (n) => Array.from({ length: n }, () => make(at++)));
+      for (const n of counts) {
+        const list: T[] = [];
+        for (const end = at + n; at < end; at++) list.push(make(at));
+        out.push(list);
+      }
+      return out;
     };
     const h = state.holdings;
     const person = r.strings(h.person);
