@@ -11,6 +11,17 @@ interface StockTimeline {
   counts: number[];
 }
 
+/** Own timelines of a checkpoint not yet asked for: its columns, and each unit's first row (-1: none left). */
+interface PendingTimelines {
+  readonly first: Int32Array;
+  readonly units: Int32Array;
+  readonly slots: Int32Array;
+  readonly starts: Int32Array;
+  readonly lengths: Int32Array;
+  readonly days: Int32Array;
+  readonly counts: Float64Array;
+}
+
 const FAR_PAST = -1_000_000;
 const FAR_FUTURE = 1_000_000;
 
@@ -23,17 +34,6 @@ const FAR_FUTURE = 1_000_000;
  * is its own value plus the sum of its descendants' deltas up to t. Any change to a unit's reports or place
  * in the tree retracts its steps and adds the new ones.
  */
-/** Own timelines of a checkpoint not yet asked for: its columns, and each unit's first row (-1: none left). */
-interface PendingTimelines {
-  readonly first: Int32Array;
-  readonly units: Int32Array;
-  readonly slots: Int32Array;
-  readonly starts: Int32Array;
-  readonly lengths: Int32Array;
-  readonly days: Int32Array;
-  readonly counts: Float64Array;
-}
-
 export class StockCube {
   /** Units' own timelines by population slot; after a restore, only those asked for since (see #ownOf). */
   readonly #own = new Map<number, Map<number, StockTimeline>>();
