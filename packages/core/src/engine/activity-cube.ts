@@ -3,6 +3,7 @@ import type { Hierarchy } from './hierarchy.ts';
 import { packRollups, RollupSeries, unpackRollups } from './rollup-series.ts';
 import { apportion, Slots } from './slots.ts';
 import { packSeries, type SnapshotReader, type SnapshotWriter, unpackSeries } from './snapshot-codec.ts';
+import { SubtreeMembers } from './subtree-members.ts';
 
 /** 0 = as-was, 1 = as-is: an index into per-view structures. */
 export type ViewIndex = 0 | 1;
@@ -58,12 +59,18 @@ export class ActivityCube {
    * units whose own series {@link #sumBelow} reads, and what decides whether its roll-ups keep day sums.
    */
   #reach: Int32Array = new Int32Array(64);
-  /** Own series created so far: with the tree's revision, whether a node's {@link #contributors} still hold. */
+  /** Own series created so far: what tells {@link #contributors} a unit has joined. */
   #ownSeries = 0;
-  readonly #contributorsOf = new Map<number, { revision: number; ownSeries: number; units: number[] }>();
+  /** Per node, the units with records of their own in its ever-subtree (itself included). */
+  readonly #contributors: SubtreeMembers;
 
   constructor(hierarchy: Hierarchy, options: ActivityCubeOptions = {}) {
     this.#h = hierarchy;
+    this.#contributors = new SubtreeMembers(
+      hierarchy,
+      (u) => this.#own[u] !== undefined,
+      () => this.#ownSeries,
+    );
     const from = options.dayRollupFrom ?? DAY_ROLLUP_FROM;
     if (!(Number.isInteger(from) && from >= 0))
       throw new RangeError(`dayRollupFrom must be a whole number >= 0, got ${from}`);
@@ -342,7 +349,9 @@ export class ActivityCube {
     mask: Uint8Array | null,
     fn: (key: number, a: number, b: number) => void,
   ) {
-    for (const u of this.#contributors(node)) {
+    for (const u of this.#contributors.of(node)) {
+      // The node's own records are not in its roll-up.
+      if (u === node) continue;
       const own = this.#own[u]!;
       if (view === AS_WAS) {
         own.forEachInRange(fromKey, toKey, (key, a, b) => {
@@ -369,17 +378,6 @@ export class ActivityCube {
         for (const i of parts) fn(key, pa[i]!, pb[i]!);
       });
     }
-  }
-
-  /** The units with records of their own in the node's ever-subtree (itself excluded), kept while they hold. */
-  #contributors(node: number): readonly number[] {
-    const revision = this.#h.revision;
-    const kept = this.#contributorsOf.get(node);
-    if (kept !== undefined && kept.revision === revision && kept.ownSeries === this.#ownSeries)
-      return kept.units;
-    const units = this.#h.everSubtree(node).filter((u) => u !== node && this.#own[u] !== undefined);
-    this.#contributorsOf.set(node, { revision, ownSeries: this.#ownSeries, units });
-    return units;
   }
 
   /** Adds (a, b) to `target` (unless it is u) and to `chain`, its ancestors today unless given. */

@@ -17,6 +17,7 @@ import { type MonthLog, MonthLogBuilder } from './month-log.ts';
 import { MonthTally } from './month-tally.ts';
 import { dayOfMonthIn, firstDayOfMonthIndex, monthIndexOfDay } from './rollup-series.ts';
 import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
+import { SubtreeMembers } from './subtree-members.ts';
 
 /**
  * A node's cells are keyed by (month, slot) packed into one small integer: V8 hashes small integers far
@@ -219,15 +220,20 @@ export class PeopleCube {
    * share one list); cleared by a re-attribution and by a unit's first participation.
    */
   readonly #underToday = new Map<number, readonly number[]>();
-  /** See {@link #contributors}. */
-  readonly #contributorsOf = new Map<
-    number,
-    { revision: number; logUnits: number; units: readonly number[] }
-  >();
+  /**
+   * Units whose participations may count under a node in either view: itself and everything ever below it
+   * with a participation log.
+   */
+  readonly #contributors: SubtreeMembers;
   readonly #h: Hierarchy;
 
   constructor(hierarchy: Hierarchy, options: PeopleCubeOptions = {}) {
     this.#h = hierarchy;
+    this.#contributors = new SubtreeMembers(
+      hierarchy,
+      (u) => this.#logs.has(u),
+      () => this.#logs.size,
+    );
     const threshold = options.threshold ?? PEOPLE_SET_DEFAULT_THRESHOLD;
     this.#cells = new PeopleArena(() => this.#registry.hashes, { threshold });
     this.#monthSketchAt = wholeOption('monthSketchAt', options.monthSketchAt ?? 2 * threshold);
@@ -725,7 +731,7 @@ export class PeopleCube {
     // Stale cells are not listed in the checkpoint: their flags are, so the list is found again.
     this.#stale = [];
     this.#underToday.clear();
-    this.#contributorsOf.clear();
+    this.#contributors.clear();
     this.#dropMonthLogs();
     this.#grids.forEach((grid, g) => {
       grid.forEach((node, key, cell) => {
@@ -855,21 +861,6 @@ export class PeopleCube {
     if (view === AS_WAS) return u === node || this.#h.chainAt(u, day).includes(node);
     const target = this.#h.primaryNode(u);
     return target === node || this.#h.asIsChain(target).includes(node);
-  }
-
-  /**
-   * Units whose participations may count under `node` in either view: itself and everything ever below it.
-   * Kept per node while the tree's ever-subtrees and the set of units with participations stay the same
-   * (a province's is thousands of units, and every partial-month read of it walks them).
-   */
-  #contributors(node: number): readonly number[] {
-    const revision = this.#h.revision;
-    const logUnits = this.#logs.size;
-    const kept = this.#contributorsOf.get(node);
-    if (kept !== undefined && kept.revision === revision && kept.logUnits === logUnits) return kept.units;
-    const units = this.#h.everSubtree(node).filter((u) => this.#logs.has(u));
-    this.#contributorsOf.set(node, { revision, logUnits, units });
-    return units;
   }
 
   /** How many cells a removal left stale and {@link refreshStale} has not yet seen (some a query rebuilt). */
@@ -1200,10 +1191,10 @@ export class PeopleCube {
    * as-is, those under it in today's tree (kept; see `#underToday`).
    */
   #unitsUnder(node: number, view: ViewIndex): readonly number[] {
-    if (view === AS_WAS) return this.#contributors(node);
+    if (view === AS_WAS) return this.#contributors.of(node);
     let units = this.#underToday.get(node);
     if (!units) {
-      units = this.#contributors(node).filter((u) => u === node || this.#countsUnder(u, node, AS_IS, 0));
+      units = this.#contributors.of(node).filter((u) => u === node || this.#countsUnder(u, node, AS_IS, 0));
       this.#underToday.set(node, units);
     }
     return units;
@@ -1217,7 +1208,7 @@ export class PeopleCube {
     const fresh = this.#newSet();
     const from = firstDayOfMonthIndex(month);
     const to = firstDayOfMonthIndex(month + 1) - 1;
-    for (const u of this.#contributors(node)) {
+    for (const u of this.#contributors.of(node)) {
       if (u === node) continue;
       const keep = (day: number, s: number) => s === slot && this.#countsUnder(u, node, AS_WAS, day);
       this.#netPeople(u, keep, fresh, from, to);
