@@ -1,4 +1,4 @@
-import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
+import { packIntLists, type SnapshotReader, type SnapshotWriter, unpackIntLists } from './snapshot-codec.ts';
 
 /**
  * For each unit, the log positions of the events that changed its own figures, with the day and slot they
@@ -47,43 +47,20 @@ export class ContributionLog {
 
   /** The log's state for a checkpoint: every unit's triples end to end, and each unit's length. */
   exportState(w: SnapshotWriter) {
-    const units: number[] = [];
-    const lengths: number[] = [];
+    const lists: [number, Int32Array][] = [];
     for (let u = 0; u < this.#lengths.length; u++) {
-      if ((this.#lengths[u] ?? 0) > 0) {
-        units.push(u);
-        lengths.push(this.#lengths[u]!);
-      }
+      const n = this.#lengths[u] ?? 0;
+      if (n > 0) lists.push([u, this.#lists[u]!.subarray(0, n * 3)]);
     }
-    const data = new Int32Array(lengths.reduce((s, n) => s + n * 3, 0));
-    let at = 0;
-    units.forEach((u, i) => {
-      const n = lengths[i]! * 3;
-      data.set(this.#lists[u]!.subarray(0, n), at);
-      at += n;
-    });
-    return {
-      units: w.blob(Int32Array.from(units)),
-      lengths: w.blob(Int32Array.from(lengths)),
-      data: w.blob(data),
-    };
+    return packIntLists(w, lists, 3);
   }
 
   /** Takes over the triples as views of the checkpoint (a list that grows moves to an array of its own). */
   importState(r: SnapshotReader, state: ReturnType<ContributionLog['exportState']>): void {
-    const units = r.i32(state.units);
-    const lengths = r.i32(state.lengths);
-    const data = r.i32(state.data);
-    let at = 0;
-    for (let i = 0; i < units.length; i++) {
-      const u = units[i]!;
-      const n = lengths[i]! * 3;
-      if (at + n > data.length)
-        throw new RangeError('ContributionLog.importState: the lists run past the data');
-      this.#lists[u] = data.subarray(at, at + n);
-      this.#lengths[u] = lengths[i]!;
-      at += n;
-    }
+    unpackIntLists(r, state, 3, (u, triples) => {
+      this.#lists[u] = triples;
+      this.#lengths[u] = triples.length / 3;
+    });
   }
 
   get byteLength(): number {

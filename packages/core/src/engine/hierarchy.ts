@@ -1,5 +1,12 @@
 import { LEVEL_RANK, Level } from '../events/organisation.ts';
-import { NO_DAY, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
+import {
+  NO_DAY,
+  type PackedIntLists,
+  packIntLists,
+  type SnapshotReader,
+  type SnapshotWriter,
+  unpackIntLists,
+} from './snapshot-codec.ts';
 
 /** How a unit ceased: with no successor, into one unit, or divided among several by weight. */
 export type UnitEnd =
@@ -507,22 +514,6 @@ export class Hierarchy {
       }
       if (u.end) ends.push([u.index, u.end]);
     }
-    const lists = (map: ReadonlyMap<number, Iterable<number>>) => {
-      const keys: number[] = [];
-      const counts: number[] = [];
-      const items: number[] = [];
-      for (const [k, list] of map) {
-        keys.push(k);
-        const before = items.length;
-        for (const x of list) items.push(x);
-        counts.push(items.length - before);
-      }
-      return {
-        keys: w.blob(Int32Array.from(keys)),
-        counts: w.blob(Int32Array.from(counts)),
-        items: w.blob(Int32Array.from(items)),
-      };
-    };
     return {
       ids: w.strings(ids),
       levels: w.blob(levels),
@@ -540,8 +531,12 @@ export class Hierarchy {
       groups: w.strings(groups),
       /** Few units have ended: their ends stay plain data. */
       ends,
-      everChildren: lists(this.#everChildren),
-      absorbed: lists(this.#absorbed),
+      everChildren: packIntLists(
+        w,
+        [...this.#everChildren].map(([parent, children]) => [parent, [...children]] as const),
+        1,
+      ),
+      absorbed: packIntLists(w, this.#absorbed, 1),
     };
   }
 
@@ -616,22 +611,12 @@ export class Hierarchy {
       this.#byId.set(id, index);
     }
     for (const [index, end] of state.ends) this.unit(index).end = end;
-    const lists = (ref: (typeof state)['absorbed'], each: (key: number, items: Int32Array) => void) => {
-      const keys = r.i32(ref.keys);
-      const counts = r.i32(ref.counts);
-      const items = r.i32(ref.items);
-      let at = 0;
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i]!;
-        const c = counts[i]!;
-        if (key < 0 || key >= n || at + c > items.length)
-          throw bad(`a list of unit #${key} runs past its data`);
-        const list = items.subarray(at, at + c);
-        for (const x of list) if (x < 0 || x >= n) throw bad(`unit #${key}'s list names unit #${x} of ${n}`);
-        each(key, list);
-        at += c;
-      }
-    };
+    const lists = (ref: PackedIntLists, each: (key: number, items: Int32Array) => void) =>
+      unpackIntLists(r, ref, 1, (key, items) => {
+        if (key < 0 || key >= n) throw bad(`a list names unit #${key} of ${n}`);
+        for (const x of items) if (x < 0 || x >= n) throw bad(`unit #${key}'s list names unit #${x} of ${n}`);
+        each(key, items);
+      });
     lists(state.everChildren, (key, items) => this.#everChildren.set(key, new Set(items)));
     lists(state.absorbed, (key, items) => this.#absorbed.set(key, Array.from(items)));
   }

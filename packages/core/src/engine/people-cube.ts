@@ -16,7 +16,7 @@ import type { Hierarchy } from './hierarchy.ts';
 import { type MonthLog, MonthLogBuilder } from './month-log.ts';
 import { MonthTally } from './month-tally.ts';
 import { dayOfMonthIn, firstDayOfMonthIndex, monthIndexOfDay } from './rollup-series.ts';
-import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
+import { packIntLists, type SnapshotReader, type SnapshotWriter, unpackIntLists } from './snapshot-codec.ts';
 import { SubtreeMembers } from './subtree-members.ts';
 
 /**
@@ -641,14 +641,6 @@ export class PeopleCube {
   /** The people projection's state for a checkpoint: the registry's, arena's and indexes' arrays, the logs. */
   exportState(w: SnapshotWriter) {
     const cells = this.#cells.exportState();
-    const units = [...this.#logs.keys()];
-    const lengths = units.map((u) => this.#logs.get(u)!.length);
-    const data = new Int32Array(lengths.reduce((s, n) => s + n * 4, 0));
-    let at = 0;
-    units.forEach((u, i) => {
-      data.set(this.#logs.get(u)!.data.subarray(0, lengths[i]! * 4), at);
-      at += lengths[i]! * 4;
-    });
     return {
       people: (({ bytes, ends, hashes, table }) => ({
         bytes: w.blob(bytes),
@@ -681,9 +673,11 @@ export class PeopleCube {
         const { records, data } = d.exportState();
         return { records: w.blob(records), data: w.blob(data) };
       }),
-      logUnits: w.blob(Int32Array.from(units)),
-      logLengths: w.blob(Int32Array.from(lengths)),
-      logs: w.blob(data),
+      logs: packIntLists(
+        w,
+        [...this.#logs].map(([u, log]) => [u, log.data.subarray(0, log.length * 4)] as const),
+        4,
+      ),
     };
   }
 
@@ -747,20 +741,14 @@ export class PeopleCube {
         if (this.#cells.isStale(cell)) this.#stale.push(MONTH + view, node, month);
       });
     });
-    const units = r.i32(state.logUnits);
-    const lengths = r.i32(state.logLengths);
-    const data = r.i32(state.logs);
-    let at = 0;
-    for (let i = 0; i < units.length; i++) {
+    unpackIntLists(r, state.logs, 4, (u, words) => {
       const log = new ParticipationLog();
-      log.data = data.subarray(at, at + lengths[i]! * 4);
-      log.length = lengths[i]!;
+      log.data = words;
+      log.length = words.length / 4;
       // Reads binary-search the days: a log out of order would silently miss participations.
-      if (!log.isInDayOrder())
-        throw new RangeError(`participation log of unit ${units[i]} is not in day order`);
-      this.#logs.set(units[i]!, log);
-      at += lengths[i]! * 4;
-    }
+      if (!log.isInDayOrder()) throw new RangeError(`participation log of unit ${u} is not in day order`);
+      this.#logs.set(u, log);
+    });
   }
 
   /**

@@ -186,3 +186,59 @@ export const unpackSeries = (
     at += n;
   }
 };
+
+/**
+ * Lists of int32 records `width` words wide, one list per owner, end to end: owners, each list's length in
+ * records, and the words (the layout {@link packSeries} uses for day series).
+ */
+export const packIntLists = (
+  w: SnapshotWriter,
+  lists: Iterable<readonly [owner: number, words: ArrayLike<number>]>,
+  width: number,
+) => {
+  const owners: number[] = [];
+  const lengths: number[] = [];
+  const parts: ArrayLike<number>[] = [];
+  let total = 0;
+  for (const [owner, words] of lists) {
+    owners.push(owner);
+    lengths.push(words.length / width);
+    parts.push(words);
+    total += words.length;
+  }
+  const data = new Int32Array(total);
+  let at = 0;
+  for (const words of parts) {
+    data.set(words, at);
+    at += words.length;
+  }
+  return {
+    owners: w.blob(Int32Array.from(owners)),
+    lengths: w.blob(Int32Array.from(lengths)),
+    data: w.blob(data),
+  };
+};
+
+export type PackedIntLists = ReturnType<typeof packIntLists>;
+
+/** Calls `each` with each owner's words as {@link packIntLists} wrote them (views, not copies), checking the lengths. */
+export const unpackIntLists = (
+  r: SnapshotReader,
+  p: PackedIntLists,
+  width: number,
+  each: (owner: number, words: Int32Array) => void,
+) => {
+  const owners = r.i32(p.owners);
+  const lengths = r.i32(p.lengths);
+  const data = r.i32(p.data);
+  if (lengths.length !== owners.length) throw new RangeError('unpackIntLists: one length per owner expected');
+  let at = 0;
+  for (let i = 0; i < owners.length; i++) {
+    const n = lengths[i]! * width;
+    if (n < 0 || at + n > data.length)
+      throw new RangeError(`unpackIntLists: the list of ${owners[i]} runs past the data`);
+    each(owners[i]!, data.subarray(at, at + n));
+    at += n;
+  }
+  if (at !== data.length) throw new RangeError('unpackIntLists: the lists do not cover the data');
+};
