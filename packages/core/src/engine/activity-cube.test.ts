@@ -7,6 +7,7 @@ import { AS_IS, AS_WAS } from './activity-cube.ts';
 import { Engine } from './engine.ts';
 import { firstDayOfMonthIndex, monthIndexOfDay } from './rollup-series.ts';
 import { restoreEngine, snapshotEngine } from './snapshot.ts';
+import { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
 
 const runs = { seed: 20_261_205, numRuns: 20, verbose: 0 } as const;
 const intents = fc.array(
@@ -111,5 +112,96 @@ describe('ActivityCube: roll-ups that keep no day sums', () => {
     expect(() => new Engine({ activities: { dayRollupFrom: 1.5 } })).toThrow(
       /dayRollupFrom must be a whole number/,
     );
+  });
+});
+
+describe('ActivityCube checkpoint: own series built on first use', () => {
+  /** Every node's sums over the whole span and a partial month, both views, plus each unit's own reading. */
+  const reading = (engine: Engine) => {
+    const out: number[] = [];
+    const cell = new Float64Array(2);
+    for (let node = 0; node < engine.hierarchy.size; node++) {
+      for (const view of [AS_WAS, AS_IS])
+        for (const [from, to] of [
+          [FIRST, LAST],
+          [dayFromDate('2023-03-02'), dayFromDate('2023-03-29')],
+        ] as const) {
+          cell.fill(0);
+          engine.activities.sum(node, view, from, to, null, cell);
+          out.push(...cell);
+        }
+      cell.fill(0);
+      engine.activities.sumOwn(node, FIRST, LAST, null, cell);
+      out.push(...cell, engine.activities.lastDay(node) ?? -1);
+    }
+    return out;
+  };
+
+  it('answers alike whichever units are asked first, checkpoints again half built, and goes on folding alike', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        intents,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.nat(40),
+        async (plan, cut, touched) => {
+          const { store } = await randomLog(plan);
+          const { events } = await store.readAll({ limit: 10_000 });
+          const at = Math.floor(events.length * cut);
+          const folded = new Projector(store, new Engine({ activities: { dayRollupFrom: 2 } }));
+          await folded.applyPage(events.slice(0, at));
+          const mark = { position: folded.engine.position, eventId: null };
+          const restored = restoreEngine(snapshotEngine(folded.engine, mark));
+          // One unit's own series built (a sum of its own), then a checkpoint of the half-built cube.
+          restored.activities.sumOwn(
+            touched % Math.max(1, restored.hierarchy.size),
+            FIRST,
+            LAST,
+            null,
+            new Float64Array(2),
+          );
+          const again = restoreEngine(snapshotEngine(restored, mark));
+          // Counted alike whether built or not (bytes differ: a folded series has room to grow).
+        const counts = (e: Engine) => {
+          const { own, was, is } = e.activities.footprint();
+          return [own, was, is].map((p) => [p.series, p.entries]);
+        };
+        expect(counts(restored)).toEqual(counts(folded.engine));
+        expect(counts(again)).toEqual(counts(folded.engine));
+          expect(reading(restored)).toEqual(reading(folded.engine));
+          expect(reading(again)).toEqual(reading(folded.engine));
+          const rest = events.slice(at);
+          await folded.applyPage(rest);
+          for (const engine of [restored, again]) {
+            await new Projector(store, engine).applyPage(rest);
+            expect(reading(engine)).toEqual(reading(folded.engine));
+          }
+        },
+      ),
+      { ...runs, numRuns: 15 },
+    );
+  });
+
+  it('refuses own series given twice to a unit, of a negative length, or running past their data', () => {
+    const engine = new Engine();
+    const w = new SnapshotWriter();
+    const state = engine.activities.exportState(w);
+    const own = (owners: number[], lengths: number[], words: number) => ({
+      ...state,
+      own: {
+        owners: w.blob(Int32Array.from(owners)),
+        lengths: w.blob(Int32Array.from(lengths)),
+        data: w.blob(new Float64Array(words)),
+      },
+    });
+    const bytes = w.finish({
+      twice: own([1, 1], [1, 1], 6),
+      negative: own([1], [-1], 3),
+      past: own([0, 1], [1, 2], 6),
+    });
+    const r = new SnapshotReader(bytes);
+    const header = r.header as Record<'twice' | 'negative' | 'past', typeof state>;
+    expect(() => new Engine().activities.importState(r, header.twice)).toThrow('unit 1 has two own series');
+    expect(() => new Engine().activities.importState(r, header.negative)).toThrow('negative length');
+    expect(() => new Engine().activities.importState(r, header.past)).toThrow('run past their data');
   });
 });

@@ -2,7 +2,7 @@ import { DaySeries, dayOfKey, keyOf, slotOfKey } from './day-series.ts';
 import type { Hierarchy } from './hierarchy.ts';
 import { packRollups, RollupSeries, unpackRollups } from './rollup-series.ts';
 import { apportion, Slots } from './slots.ts';
-import { packSeries, type SnapshotReader, type SnapshotWriter, unpackSeries } from './snapshot-codec.ts';
+import { packSeries, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 import { SubtreeMembers } from './subtree-members.ts';
 
 /** 0 = as-was, 1 = as-is: an index into per-view structures. */
@@ -11,6 +11,15 @@ export const AS_WAS: ViewIndex = 0;
 export const AS_IS: ViewIndex = 1;
 
 const ALL_KEYS: readonly [number, number] = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+
+/** Restored own series not built yet: per unit, where its (key, count, turns) words start in `data` (-1: none) and how many. */
+interface PendingSeries {
+  readonly start: Int32Array;
+  readonly length: Int32Array;
+  readonly data: Float64Array;
+  /** How many are left to build. */
+  left: number;
+}
 
 /** Where a unit's history goes in the as-is view (see {@link ActivityCube}'s `#asIsNodes`). */
 interface AsIsPlacement {
@@ -49,7 +58,10 @@ export interface ActivityCubeOptions {
  */
 export class ActivityCube {
   readonly slots = new Slots();
+  /** Units' own series; after a restore, only those asked for since (see {@link #ownOf}). */
   readonly #own: (DaySeries | undefined)[] = [];
+  /** The restored own series not built yet: each unit's entries in the checkpoint's data. */
+  #pending: PendingSeries | undefined;
   readonly #desc: [(RollupSeries | undefined)[], (RollupSeries | undefined)[]] = [[], []];
   readonly #h: Hierarchy;
   readonly #cell = new Float64Array(2);
@@ -68,7 +80,7 @@ export class ActivityCube {
     this.#h = hierarchy;
     this.#contributors = new SubtreeMembers(
       hierarchy,
-      (u) => this.#own[u] !== undefined,
+      (u) => this.#has(u),
       () => this.#ownSeries,
     );
     const from = options.dayRollupFrom ?? DAY_ROLLUP_FROM;
@@ -78,12 +90,12 @@ export class ActivityCube {
   }
 
   own(u: number): DaySeries | undefined {
-    return this.#own[u];
+    return this.#ownOf(u);
   }
 
   /** The last day of unit u's own records. */
   lastDay(u: number): number | undefined {
-    const key = this.#own[u]?.lastLiveKey ?? Number.NaN;
+    const key = this.#ownOf(u)?.lastLiveKey ?? Number.NaN;
     return Number.isNaN(key) ? undefined : dayOfKey(key);
   }
 
@@ -95,7 +107,7 @@ export class ActivityCube {
   add(u: number, day: number, slot: number, count: number, turns: number): void {
     if (count === 0 && turns === 0) return;
     const key = keyOf(day, slot);
-    let own = this.#own[u];
+    let own = this.#ownOf(u);
     const first = own === undefined;
     if (!own) {
       own = new DaySeries();
@@ -133,7 +145,7 @@ export class ActivityCube {
    * the nodes whose attribution actually changes.
    */
   reattribute(units: readonly number[], fromDay: number, mutate: () => void): void {
-    const withHistory = units.filter((u) => this.#own[u] !== undefined);
+    const withHistory = units.filter((u) => this.#ownOf(u) !== undefined);
     const before = withHistory.map((u) => this.#asIsNodes(u));
     const ancestors = withHistory.map((u) => new Set(this.#h.everAncestors(u)));
     this.#rollWas(withHistory, fromDay, -1);
@@ -175,7 +187,7 @@ export class ActivityCube {
   ): void {
     const from = keyOf(fromDay, 0);
     const to = keyOf(toDay + 1, 0) - 1;
-    this.#own[node]?.sumRange(from, to, mask, out);
+    this.#ownOf(node)?.sumRange(from, to, mask, out);
     const desc = this.#desc[view][node];
     // No roll-up: nothing was ever recorded below the node (or all of it was taken back).
     if (desc === undefined) return;
@@ -189,7 +201,7 @@ export class ActivityCube {
 
   /** Sums only a unit's own records. */
   sumOwn(u: number, fromDay: number, toDay: number, mask: Uint8Array | null, out: Float64Array): void {
-    this.#own[u]?.sumRange(keyOf(fromDay, 0), keyOf(toDay + 1, 0) - 1, mask, out);
+    this.#ownOf(u)?.sumRange(keyOf(fromDay, 0), keyOf(toDay + 1, 0) - 1, mask, out);
   }
 
   /**
@@ -212,7 +224,7 @@ export class ActivityCube {
       return;
     }
     const weights = targets.map((t) => t.weight);
-    this.#own[u]?.forEachInRange(keyOf(fromDay, 0), keyOf(toDay + 1, 0) - 1, (key, a, b) => {
+    this.#ownOf(u)?.forEachInRange(keyOf(fromDay, 0), keyOf(toDay + 1, 0) - 1, (key, a, b) => {
       if (mask !== null && mask[slotOfKey(key)] !== 1) return;
       out[0]! += apportion(a, weights)[index]!;
       out[1]! += apportion(b, weights)[index]!;
@@ -221,7 +233,7 @@ export class ActivityCube {
 
   /** Bytes held by all series, for memory accounting. */
   get byteLength(): number {
-    let bytes = 0;
+    let bytes = this.#pendingPart().bytes;
     for (const s of this.#own) bytes += s?.byteLength ?? 0;
     for (const list of this.#desc) for (const s of list) bytes += s?.byteLength ?? 0;
     return bytes;
@@ -241,12 +253,31 @@ export class ActivityCube {
       }
       return { series, entries, bytes };
     };
-    return { own: part(this.#own), was: part(this.#desc[AS_WAS]), is: part(this.#desc[AS_IS]) };
+    const own = part(this.#own);
+    const pending = this.#pendingPart();
+    return {
+      own: {
+        series: own.series + pending.series,
+        entries: own.entries + pending.entries,
+        bytes: own.bytes + pending.bytes,
+      },
+      was: part(this.#desc[AS_WAS]),
+      is: part(this.#desc[AS_IS]),
+    };
   }
 
   /** The cube's state for a checkpoint. */
   exportState(w: SnapshotWriter) {
-    const own = this.#own.flatMap((s, owner) => (s ? [{ owner, data: s.toData() }] : []));
+    // Series not built since a restore go back as the checkpoint's entries: a checkpoint builds nothing.
+    const own: { owner: number; data: Float64Array }[] = [];
+    const p = this.#pending;
+    const units = Math.max(this.#own.length, p?.start.length ?? 0);
+    for (let owner = 0; owner < units; owner++) {
+      const s = this.#own[owner];
+      if (s !== undefined) own.push({ owner, data: s.toData() });
+      else if (p !== undefined && owner < p.start.length && p.start[owner]! >= 0)
+        own.push({ owner, data: p.data.subarray(p.start[owner]!, p.start[owner]! + p.length[owner]!) });
+    }
     return {
       slots: this.slots.entries(),
       dayRollupFrom: this.#dayRollupFrom,
@@ -261,16 +292,75 @@ export class ActivityCube {
     this.slots.importState(state.slots);
     this.#dayRollupFrom = state.dayRollupFrom;
     this.#reach = r.i32(state.reach);
-    unpackSeries(r, state.own, (u, data) => {
-      this.#own[u] = DaySeries.fromData(data);
-      this.#ownSeries += 1;
-    });
+    // Own series are built when a unit is first asked for: most never are between a restore and the next
+    // checkpoint, and building 128,000 of them (each scanned for its zeros) was a tenth of a restore at 10M.
+    this.#own.length = 0;
+    const bad = (what: string) => new RangeError(`ActivityCube.importState: ${what}`);
+    const owners = r.i32(state.own.owners);
+    let max = -1;
+    for (const u of owners) {
+      if (u < 0) throw bad(`an own series names unit ${u}`);
+      if (u > max) max = u;
+    }
+    const start = new Int32Array(max + 1).fill(-1);
+    const length = new Int32Array(max + 1);
+    const lengths = r.i32(state.own.lengths);
+    const data = r.f64(state.own.data);
+    if (lengths.length !== owners.length) throw bad('own series owners and lengths differ in length');
+    // The series lie end to end in the data, (key, count, turns) words each.
+    let at = 0;
+    for (let i = 0; i < owners.length; i++) {
+      const u = owners[i]!;
+      if (start[u] !== -1) throw bad(`unit ${u} has two own series`);
+      if (lengths[i]! < 0) throw bad(`the own series of unit ${u} has a negative length`);
+      start[u] = at;
+      length[u] = lengths[i]! * 3;
+      at += length[u]!;
+    }
+    if (at > data.length) throw bad('the own series run past their data');
+    this.#ownSeries = owners.length;
+    this.#pending = owners.length > 0 ? { start, length, data, left: owners.length } : undefined;
     unpackRollups(r, state.was, (u, s) => {
       this.#desc[AS_WAS][u] = s;
     });
     unpackRollups(r, state.is, (u, s) => {
       this.#desc[AS_IS][u] = s;
     });
+  }
+
+  /** Whether unit u has records of its own (without building its series). */
+  #has(u: number): boolean {
+    if (this.#own[u] !== undefined) return true;
+    const p = this.#pending;
+    return p !== undefined && u < p.start.length && p.start[u]! >= 0;
+  }
+
+  /** Unit u's own series, built from the checkpoint's entries the first time it is asked for. */
+  #ownOf(u: number): DaySeries | undefined {
+    const found = this.#own[u];
+    if (found !== undefined) return found;
+    const p = this.#pending;
+    if (p === undefined || u >= p.start.length || p.start[u]! < 0) return undefined;
+    const at = p.start[u]!;
+    const s = DaySeries.fromData(p.data.subarray(at, at + p.length[u]!));
+    p.start[u] = -1;
+    this.#own[u] = s;
+    if (--p.left === 0) this.#pending = undefined;
+    return s;
+  }
+
+  /** What the series not built since a restore hold, for memory accounting. */
+  #pendingPart() {
+    const p = this.#pending;
+    let series = 0;
+    let words = 0;
+    if (p !== undefined)
+      for (let u = 0; u < p.start.length; u++)
+        if (p.start[u]! >= 0) {
+          series++;
+          words += p.length[u]!;
+        }
+    return { series, entries: words / 3, bytes: words * 8 };
   }
 
   #addDesc(node: number, view: ViewIndex, key: number, a: number, b: number) {
@@ -352,7 +442,7 @@ export class ActivityCube {
     for (const u of this.#contributors.of(node)) {
       // The node's own records are not in its roll-up.
       if (u === node) continue;
-      const own = this.#own[u]!;
+      const own = this.#ownOf(u)!;
       if (view === AS_WAS) {
         own.forEachInRange(fromKey, toKey, (key, a, b) => {
           if (mask !== null && mask[slotOfKey(key)] !== 1) return;
@@ -447,7 +537,7 @@ export class ActivityCube {
   #rollWas(units: readonly number[], fromDay: number, sign: 1 | -1) {
     const chain: number[] = [];
     for (const u of units) {
-      this.#own[u]!.forEachInRange(keyOf(fromDay, 0), ALL_KEYS[1], (key, a, b) => {
+      this.#ownOf(u)!.forEachInRange(keyOf(fromDay, 0), ALL_KEYS[1], (key, a, b) => {
         for (const n of this.#h.ancestorsAt(u, dayOfKey(key), chain))
           this.#addDesc(n, AS_WAS, key, sign * a, sign * b);
       });
