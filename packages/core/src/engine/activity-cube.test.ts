@@ -161,12 +161,12 @@ describe('ActivityCube checkpoint: own series built on first use', () => {
           );
           const again = restoreEngine(snapshotEngine(restored, mark));
           // Counted alike whether built or not (bytes differ: a folded series has room to grow).
-        const counts = (e: Engine) => {
-          const { own, was, is } = e.activities.footprint();
-          return [own, was, is].map((p) => [p.series, p.entries]);
-        };
-        expect(counts(restored)).toEqual(counts(folded.engine));
-        expect(counts(again)).toEqual(counts(folded.engine));
+          const counts = (e: Engine) => {
+            const { own, was, is } = e.activities.footprint();
+            return [own, was, is].map((p) => [p.series, p.entries]);
+          };
+          expect(counts(restored)).toEqual(counts(folded.engine));
+          expect(counts(again)).toEqual(counts(folded.engine));
           expect(reading(restored)).toEqual(reading(folded.engine));
           expect(reading(again)).toEqual(reading(folded.engine));
           const rest = events.slice(at);

@@ -9,6 +9,7 @@ import { PeopleCube } from './people-cube.ts';
 import { Records } from './records.ts';
 import { Slots } from './slots.ts';
 import { StockCube } from './stock-cube.ts';
+import { StreamVersions } from './stream-versions.ts';
 
 /** An event the engine could not apply (it references something unknown): kept, reported, never silent. */
 export interface Anomaly {
@@ -64,7 +65,7 @@ export class Engine {
    * Versions of the streams decisions depend on (units, groups, directives, bodies), so the ledger can guard
    * its writes against a concurrent writer on another node. Activity streams are not kept: too many.
    */
-  readonly streamVersions = new Map<string, number>();
+  readonly streamVersions = new StreamVersions();
 
   /** `options` tune how projections are kept, never what they answer (tests fold the same log both ways). */
   constructor(options: EngineOptions = {}) {

@@ -90,3 +90,15 @@ describe('packIntLists', () => {
     expect(() => unpackIntLists(r, h.short, 3, () => {})).toThrow('the lists do not cover the data');
   });
 });
+
+describe('SnapshotReader', () => {
+  it('refuses a blob reference outside the body', () => {
+    const w = new SnapshotWriter();
+    const ref = w.blob(new Int32Array(4));
+    const r = new SnapshotReader(w.finish({}));
+    expect([...r.i32(ref)]).toEqual([0, 0, 0, 0]);
+    expect(() => r.i32({ ...ref, n: 5 })).toThrow('a blob of 5 × 4 bytes at 0 lies outside the body');
+    expect(() => r.f64({ ...ref, o: -8, n: 1 })).toThrow('lies outside the body');
+    expect(() => r.u8({ ...ref, n: 17 })).toThrow('lies outside the body');
+  });
+});

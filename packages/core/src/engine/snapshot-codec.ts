@@ -100,20 +100,24 @@ export class SnapshotReader {
   }
 
   f64(ref: BlobRef): Float64Array {
+    this.#check(ref, 8);
     const at = this.#body.byteOffset + ref.o;
     return at % 8 === 0
       ? new Float64Array(this.#body.buffer, at, ref.n)
       : new Float64Array(this.#copy(ref, 8));
   }
   i32(ref: BlobRef): Int32Array {
+    this.#check(ref, 4);
     const at = this.#body.byteOffset + ref.o;
     return at % 4 === 0 ? new Int32Array(this.#body.buffer, at, ref.n) : new Int32Array(this.#copy(ref, 4));
   }
   u32(ref: BlobRef): Uint32Array {
+    this.#check(ref, 4);
     const at = this.#body.byteOffset + ref.o;
     return at % 4 === 0 ? new Uint32Array(this.#body.buffer, at, ref.n) : new Uint32Array(this.#copy(ref, 4));
   }
   u8(ref: BlobRef): Uint8Array {
+    this.#check(ref, 1);
     return new Uint8Array(this.#body.buffer, this.#body.byteOffset + ref.o, ref.n);
   }
 
@@ -135,6 +139,14 @@ export class SnapshotReader {
     }
     if (at !== text.length) throw new RangeError('SnapshotReader.strings: the lengths do not cover the text');
     return out;
+  }
+
+  /** Refuses a reference outside the body (a corrupt header) with what it is, rather than an engine's RangeError. */
+  #check(ref: BlobRef, size: number) {
+    if (!(ref.o >= 0 && ref.n >= 0 && ref.o + ref.n * size <= this.#body.length))
+      throw new RangeError(
+        `SnapshotReader: a blob of ${ref.n} × ${size} bytes at ${ref.o} lies outside the body`,
+      );
   }
 
   #copy(ref: BlobRef, size: number): ArrayBuffer {

@@ -23,8 +23,7 @@ export const snapshotEngine = (engine: Engine, mark: CheckpointMark): Uint8Array
     version: PROJECTION_VERSION,
     mark,
     recordedAt: engine.recordedAt ?? null,
-    streams: w.strings([...engine.streamVersions.keys()]),
-    streamVersions: w.blob(Float64Array.from(engine.streamVersions.values())),
+    ...streamColumns(w, engine),
     anomalies: engine.anomalies,
     populations: engine.populations.entries(),
     hierarchy: engine.hierarchy.exportState(w),
@@ -35,6 +34,16 @@ export const snapshotEngine = (engine: Engine, mark: CheckpointMark): Uint8Array
     contributions: engine.contributions.exportState(w),
   };
   return w.finish(header);
+};
+
+const streamColumns = (w: SnapshotWriter, engine: Engine) => {
+  const streams: string[] = [];
+  const versions: number[] = [];
+  for (const [stream, version] of engine.streamVersions.entries()) {
+    streams.push(stream);
+    versions.push(version);
+  }
+  return { streams: w.strings(streams), streamVersions: w.blob(Float64Array.from(versions)) };
 };
 
 type Header = {
@@ -85,10 +94,10 @@ export const restoreEngine = (bytes: Uint8Array): Engine => {
   const versions = r.f64(h.streamVersions);
   if (versions.length !== streams.length)
     throw new RangeError('checkpoint: stream names and versions differ in length');
-  streams.forEach((stream, i) => {
-    if (stream === undefined) throw new RangeError(`checkpoint: stream #${i} has no name`);
-    engine.streamVersions.set(stream, versions[i]!);
-  });
+  const missing = streams.indexOf(undefined);
+  if (missing >= 0) throw new RangeError(`checkpoint: stream #${missing} has no name`);
+  // Put in their map on first use (a write or its guard): a restore that answers queries never needs it.
+  engine.streamVersions.loadLater(() => streams.map((stream, i) => [stream!, versions[i]!] as const));
   engine.anomalies.push(...h.anomalies);
   engine.position = h.mark.position;
   engine.recordedAt = h.recordedAt ?? undefined;
