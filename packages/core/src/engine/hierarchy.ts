@@ -65,8 +65,32 @@ export interface Arrivals {
   readonly children: readonly number[];
 }
 
+/** A restored tree's columns, from which a unit's record is built when first asked for. */
+interface PendingUnits {
+  readonly ids: readonly (string | undefined)[];
+  readonly levels: Uint8Array;
+  readonly registered: Int32Array;
+  /** Per unit, where its entries start in each timeline's columns (one more than units: the ends). */
+  readonly nameAt: Int32Array;
+  readonly parentAt: Int32Array;
+  readonly groupAt: Int32Array;
+  readonly nameFrom: Int32Array;
+  readonly names: readonly (string | undefined)[];
+  readonly shortNames: readonly (string | undefined)[];
+  readonly parentFrom: Int32Array;
+  readonly parents: Int32Array;
+  readonly groupFrom: Int32Array;
+  readonly groupTo: Int32Array;
+  readonly groups: readonly (string | undefined)[];
+  readonly ends: ReadonlyMap<number, UnitEnd>;
+  /** How many are left to build. */
+  left: number;
+}
+
 export class Hierarchy {
-  readonly units: UnitRecord[] = [];
+  /** Unit records by index; after a restore, only those asked for since (see {@link unit}). */
+  readonly #units: (UnitRecord | undefined)[] = [];
+  #pending: PendingUnits | undefined;
   readonly #byId = new Map<string, number>();
   /** Every unit that was ever a child of a unit, at any time (a superset of any day's children). */
   readonly #everChildren = new Map<number, Set<number>>();
@@ -100,18 +124,24 @@ export class Hierarchy {
   }
 
   unit(index: number): UnitRecord {
-    const u = this.units[index];
+    const u = this.#units[index] ?? this.#build(index);
     if (!u) throw new RangeError(`no unit #${index}`);
     return u;
   }
 
+  /** Every unit, by index (builds the records a restore has not built yet). */
+  get units(): readonly UnitRecord[] {
+    for (let u = 0; this.#pending !== undefined && u < this.#units.length; u++) this.unit(u);
+    return this.#units as UnitRecord[];
+  }
+
   get size(): number {
-    return this.units.length;
+    return this.#units.length;
   }
 
   register(id: string, level: Level, parent: number, day: number, name: string, shortName?: string): number {
-    const index = this.units.length;
-    this.units.push({
+    const index = this.#units.length;
+    this.#units.push({
       index,
       id,
       level,
@@ -475,7 +505,7 @@ export class Hierarchy {
    * the same tree — at national scale a JSON tree was the largest part of a restore.
    */
   exportState(w: SnapshotWriter) {
-    const n = this.units.length;
+    const n = this.size;
     const ids: string[] = [];
     const levels = new Uint8Array(n);
     const registered = new Int32Array(n);
@@ -540,9 +570,13 @@ export class Hierarchy {
     };
   }
 
-  /** Restores a checkpoint written by {@link exportState} into this (empty) hierarchy, checking its shape. */
+  /**
+   * Restores a checkpoint written by {@link exportState} into this (empty) hierarchy, checking its shape.
+   * Unit records are built from the columns when first asked for ({@link unit}): building 130,000 of them
+   * (seven objects each) was the largest part of a 10M restore, and a query reads a few chains.
+   */
   importState(r: SnapshotReader, state: ReturnType<Hierarchy['exportState']>): void {
-    if (this.units.length > 0) throw new Error('Hierarchy.importState: the hierarchy is not empty');
+    if (this.size > 0) throw new Error('Hierarchy.importState: the hierarchy is not empty');
     this.#changed();
     this.#revision++;
     const ids = r.strings(state.ids);
@@ -568,49 +602,58 @@ export class Hierarchy {
     if (parents.length !== parentFrom.length) throw bad('the parent columns differ in length');
     if (groups.length !== groupFrom.length || groupTo.length !== groupFrom.length)
       throw bad('the group columns differ in length');
-    let name = 0;
-    let parent = 0;
-    let group = 0;
+    const nameAt = new Int32Array(n + 1);
+    const parentAt = new Int32Array(n + 1);
+    const groupAt = new Int32Array(n + 1);
     for (let index = 0; index < n; index++) {
-      const level = LEVELS[levels[index]!];
       const id = ids[index];
-      if (level === undefined || id === undefined) throw bad(`unit #${index} has no level or id`);
-      const nameEnd = name + nameCounts[index]!;
-      const parentEnd = parent + parentCounts[index]!;
-      const groupEnd = group + groupCounts[index]!;
-      if (nameEnd > names.length || parentEnd > parents.length || groupEnd > groups.length)
+      if (levels[index]! >= LEVELS.length || id === undefined) throw bad(`unit #${index} has no level or id`);
+      if (nameCounts[index]! < 1 || parentCounts[index]! < 1 || groupCounts[index]! < 0)
+        throw bad(`unit #${index} has no name or parent`);
+      nameAt[index + 1] = nameAt[index]! + nameCounts[index]!;
+      parentAt[index + 1] = parentAt[index]! + parentCounts[index]!;
+      groupAt[index + 1] = groupAt[index]! + groupCounts[index]!;
+      if (
+        nameAt[index + 1]! > names.length ||
+        parentAt[index + 1]! > parents.length ||
+        groupAt[index + 1]! > groups.length
+      )
         throw bad(`unit #${index}'s timelines run past their columns`);
-      const unitNames: UnitRecord['names'] = [];
-      for (; name < nameEnd; name++)
-        unitNames.push({ from: nameFrom[name]!, value: { name: names[name]!, shortName: shortNames[name] } });
-      const unitParents: UnitRecord['parents'] = [];
-      for (; parent < parentEnd; parent++) {
-        const p = parents[parent]!;
+      for (let k = parentAt[index]!; k < parentAt[index + 1]!; k++) {
+        const p = parents[k]!;
         if (p < -1 || p >= n) throw bad(`unit #${index} names parent #${p} of ${n}`);
-        unitParents.push({ from: parentFrom[parent]!, value: p });
       }
-      const unitGroups: UnitRecord['groups'] = [];
-      for (; group < groupEnd; group++) {
-        const to = groupTo[group]!;
-        unitGroups.push({
-          group: groups[group]!,
-          from: groupFrom[group]!,
-          to: to === NO_DAY ? undefined : to,
-        });
-      }
-      this.units.push({
-        index,
-        id,
-        level,
-        registeredDay: registered[index]!,
-        names: unitNames,
-        parents: unitParents,
-        end: undefined,
-        groups: unitGroups,
-      });
       this.#byId.set(id, index);
     }
-    for (const [index, end] of state.ends) this.unit(index).end = end;
+    for (let i = 0; i < names.length; i++) if (names[i] === undefined) throw bad(`name #${i} is missing`);
+    for (let i = 0; i < groups.length; i++) if (groups[i] === undefined) throw bad(`group #${i} is missing`);
+    const ends = new Map<number, UnitEnd>();
+    for (const [index, end] of state.ends) {
+      if (!(index >= 0 && index < n)) throw bad(`an end names unit #${index} of ${n}`);
+      ends.set(index, end);
+    }
+    this.#units.length = n;
+    this.#pending =
+      n === 0
+        ? undefined
+        : {
+            ids,
+            levels,
+            registered,
+            nameAt,
+            parentAt,
+            groupAt,
+            nameFrom,
+            names,
+            shortNames,
+            parentFrom,
+            parents,
+            groupFrom,
+            groupTo,
+            groups,
+            ends,
+            left: n,
+          };
     const lists = (ref: PackedIntLists, each: (key: number, items: Int32Array) => void) =>
       unpackIntLists(r, ref, 1, (key, items) => {
         if (key < 0 || key >= n) throw bad(`a list names unit #${key} of ${n}`);
@@ -619,6 +662,36 @@ export class Hierarchy {
       });
     lists(state.everChildren, (key, items) => this.#everChildren.set(key, new Set(items)));
     lists(state.absorbed, (key, items) => this.#absorbed.set(key, Array.from(items)));
+  }
+
+  /** Builds unit `index`'s record from a restore's columns; undefined when there is no such unit. */
+  #build(index: number): UnitRecord | undefined {
+    const p = this.#pending;
+    if (p === undefined || !(index >= 0 && index < this.#units.length)) return undefined;
+    const unitNames: UnitRecord['names'] = [];
+    for (let i = p.nameAt[index]!; i < p.nameAt[index + 1]!; i++)
+      unitNames.push({ from: p.nameFrom[i]!, value: { name: p.names[i]!, shortName: p.shortNames[i] } });
+    const unitParents: UnitRecord['parents'] = [];
+    for (let i = p.parentAt[index]!; i < p.parentAt[index + 1]!; i++)
+      unitParents.push({ from: p.parentFrom[i]!, value: p.parents[i]! });
+    const unitGroups: UnitRecord['groups'] = [];
+    for (let i = p.groupAt[index]!; i < p.groupAt[index + 1]!; i++) {
+      const to = p.groupTo[i]!;
+      unitGroups.push({ group: p.groups[i]!, from: p.groupFrom[i]!, to: to === NO_DAY ? undefined : to });
+    }
+    const record: UnitRecord = {
+      index,
+      id: p.ids[index]!,
+      level: LEVELS[p.levels[index]!]!,
+      registeredDay: p.registered[index]!,
+      names: unitNames,
+      parents: unitParents,
+      end: p.ends.get(index),
+      groups: unitGroups,
+    };
+    this.#units[index] = record;
+    if (--p.left === 0) this.#pending = undefined;
+    return record;
   }
 
   /** Whether `child`'s level may sit under `parent`'s. */
