@@ -1,4 +1,4 @@
-import { packIntLists, type SnapshotReader, type SnapshotWriter, unpackIntLists } from './snapshot-codec.ts';
+import { IntListIndex, packIntLists, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 
 /**
  * For each unit, the log positions of the events that changed its own figures, with the day and slot they
@@ -8,10 +8,12 @@ import { packIntLists, type SnapshotReader, type SnapshotWriter, unpackIntLists 
 export class ContributionLog {
   readonly #lists: (Int32Array | undefined)[] = [];
   readonly #lengths: number[] = [];
+  /** A restored checkpoint's lists, viewed when a unit's is first asked for (see {@link #listOf}). */
+  #restored: IntListIndex | undefined;
 
   add(u: number, day: number, slot: number, position: number): void {
     const n = this.#lengths[u] ?? 0;
-    let list = this.#lists[u];
+    let list = this.#listOf(u);
     if (!list || (n + 1) * 3 > list.length) {
       const next = new Int32Array(Math.max(4, Math.ceil(n * 1.5)) * 3);
       if (list) next.set(list.subarray(0, n * 3));
@@ -33,7 +35,7 @@ export class ContributionLog {
     upTo = Number.POSITIVE_INFINITY,
   ): number[] {
     const end = (this.#lengths[u] ?? 0) * 3;
-    const list = this.#lists[u];
+    const list = this.#listOf(u);
     const out: number[] = [];
     if (!list) return out;
     for (let i = 0; i < end; i += 3) {
@@ -50,22 +52,34 @@ export class ContributionLog {
     const lists: [number, Int32Array][] = [];
     for (let u = 0; u < this.#lengths.length; u++) {
       const n = this.#lengths[u] ?? 0;
-      if (n > 0) lists.push([u, this.#lists[u]!.subarray(0, n * 3)]);
+      if (n > 0) lists.push([u, this.#listOf(u)!.subarray(0, n * 3)]);
     }
     return packIntLists(w, lists, 3);
   }
 
   /** Takes over the triples as views of the checkpoint (a list that grows moves to an array of its own). */
   importState(r: SnapshotReader, state: ReturnType<ContributionLog['exportState']>): void {
-    unpackIntLists(r, state, 3, (u, triples) => {
-      this.#lists[u] = triples;
-      this.#lengths[u] = triples.length / 3;
+    const restored = new IntListIndex(r, state, 3);
+    this.#lists.length = 0;
+    this.#lengths.length = 0;
+    restored.forEachOwner((u, words) => {
+      this.#lengths[u] = words / 3;
     });
+    this.#restored = restored;
+  }
+
+  /** Unit u's list: its own array, or the view of a restored checkpoint's, taken on first use. */
+  #listOf(u: number): Int32Array | undefined {
+    const list = this.#lists[u];
+    if (list !== undefined || this.#restored === undefined) return list;
+    const restored = this.#restored.words(u);
+    if (restored !== undefined) this.#lists[u] = restored;
+    return restored;
   }
 
   get byteLength(): number {
     let bytes = 0;
-    for (const list of this.#lists) bytes += list?.byteLength ?? 0;
+    for (let u = 0; u < this.#lengths.length; u++) bytes += this.#listOf(u)?.byteLength ?? 0;
     return bytes;
   }
 }

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { packIntLists, SnapshotReader, SnapshotWriter, unpackIntLists } from './snapshot-codec.ts';
+import {
+  IntListIndex,
+  packIntLists,
+  SnapshotReader,
+  SnapshotWriter,
+  unpackIntLists,
+} from './snapshot-codec.ts';
 
 const fcParams = { seed: 20_261_205, numRuns: 200, verbose: 1 } as const;
 
@@ -88,6 +94,65 @@ describe('packIntLists', () => {
     const h = r.header as Record<'long' | 'short', typeof packed>;
     expect(() => unpackIntLists(r, h.long, 3, () => {})).toThrow('the list of 7 runs past the data');
     expect(() => unpackIntLists(r, h.short, 3, () => {})).toThrow('the lists do not cover the data');
+  });
+});
+
+describe('IntListIndex', () => {
+  it('views each owner’s words as packIntLists wrote them, and knows which owners have none', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.uniqueArray(fc.tuple(fc.nat(50), fc.array(fc.integer(), { maxLength: 6 })), {
+          selector: ([owner]) => owner,
+          maxLength: 8,
+        }),
+        (width, drawn) => {
+          const lists = drawn.map(
+            ([owner, records]) => [owner, records.flatMap((x) => Array(width).fill(x))] as const,
+          );
+          const w = new SnapshotWriter();
+          const r = new SnapshotReader(w.finish(packIntLists(w, lists, width)));
+          const index = new IntListIndex(r, r.header as ReturnType<typeof packIntLists>, width);
+          expect(index.size).toBe(lists.length);
+          const byOwner = new Map(lists);
+          for (let owner = -1; owner <= 51; owner++) {
+            expect(index.has(owner)).toBe(byOwner.has(owner));
+            const words = index.words(owner);
+            expect(words && Array.from(words)).toEqual(byOwner.get(owner));
+          }
+          const seen: [number, number][] = [];
+          index.forEachOwner((owner, n) => seen.push([owner, n]));
+          expect(seen).toEqual(
+            [...byOwner].sort((a, b) => a[0] - b[0]).map(([owner, words]) => [owner, words.length]),
+          );
+        },
+      ),
+      fcParams,
+    );
+  });
+
+  it('refuses an owner listed twice or negative, and lengths that run past the data or leave some of it', () => {
+    const w = new SnapshotWriter();
+    const packed = packIntLists(
+      w,
+      [
+        [7, [1, 2, 3]],
+        [8, [4, 5, 6]],
+      ],
+      3,
+    );
+    const bytes = w.finish({
+      twice: { ...packed, owners: w.blob(Int32Array.of(7, 7)) },
+      negative: { ...packed, owners: w.blob(Int32Array.of(7, -1)) },
+      long: { ...packed, lengths: w.blob(Int32Array.of(1, 2)) },
+      short: { ...packed, lengths: w.blob(Int32Array.of(1, 0)) },
+    });
+    const r = new SnapshotReader(bytes);
+    const h = r.header as Record<'twice' | 'negative' | 'long' | 'short', typeof packed>;
+    expect(() => new IntListIndex(r, h.twice, 3)).toThrow('owner 7 has two lists');
+    expect(() => new IntListIndex(r, h.negative, 3)).toThrow('a list names owner -1');
+    expect(() => new IntListIndex(r, h.long, 3)).toThrow('the list of 8 runs past the data');
+    expect(() => new IntListIndex(r, h.short, 3)).toThrow('the lists do not cover the data');
   });
 });
 

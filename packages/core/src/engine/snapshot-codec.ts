@@ -233,6 +233,63 @@ export const packIntLists = (
 
 export type PackedIntLists = ReturnType<typeof packIntLists>;
 
+/**
+ * Lists {@link packIntLists} wrote, kept where they lie in a checkpoint: an owner's words are viewed when
+ * asked for, so a restore creates no object per owner (at 10M, 130,000 contribution lists and 116,000
+ * participation logs). Checked on reading as {@link unpackIntLists} checks them, and each owner listed once.
+ */
+export class IntListIndex {
+  readonly #start: Int32Array;
+  readonly #length: Int32Array;
+  readonly #data: Int32Array;
+  /** How many owners have a list. */
+  readonly size: number;
+
+  constructor(r: SnapshotReader, p: PackedIntLists, width: number) {
+    const owners = r.i32(p.owners);
+    let max = -1;
+    for (const owner of owners) {
+      if (owner < 0) throw new RangeError(`IntListIndex: a list names owner ${owner}`);
+      if (owner > max) max = owner;
+    }
+    this.#start = new Int32Array(max + 1).fill(-1);
+    this.#length = new Int32Array(max + 1);
+    this.#data = r.i32(p.data);
+    this.size = owners.length;
+    const lengths = r.i32(p.lengths);
+    if (lengths.length !== owners.length) throw new RangeError('IntListIndex: one length per owner expected');
+    let at = 0;
+    for (let i = 0; i < owners.length; i++) {
+      const owner = owners[i]!;
+      const n = lengths[i]! * width;
+      if (n < 0 || at + n > this.#data.length)
+        throw new RangeError(`IntListIndex: the list of ${owner} runs past the data`);
+      if (this.#start[owner] !== -1) throw new RangeError(`IntListIndex: owner ${owner} has two lists`);
+      this.#start[owner] = at;
+      this.#length[owner] = n;
+      at += n;
+    }
+    if (at !== this.#data.length) throw new RangeError('IntListIndex: the lists do not cover the data');
+  }
+
+  has(owner: number): boolean {
+    return owner >= 0 && owner < this.#start.length && this.#start[owner]! >= 0;
+  }
+
+  /** The owner's words (a view of the checkpoint), undefined when it has no list. */
+  words(owner: number): Int32Array | undefined {
+    if (!this.has(owner)) return undefined;
+    const at = this.#start[owner]!;
+    return this.#data.subarray(at, at + this.#length[owner]!);
+  }
+
+  /** Calls `fn` with each owner that has a list and its length in words, in owner order. */
+  forEachOwner(fn: (owner: number, words: number) => void): void {
+    for (let owner = 0; owner < this.#start.length; owner++)
+      if (this.#start[owner]! >= 0) fn(owner, this.#length[owner]!);
+  }
+}
+
 /** Calls `each` with each owner's words as {@link packIntLists} wrote them (views, not copies), checking the lengths. */
 export const unpackIntLists = (
   r: SnapshotReader,
