@@ -5,6 +5,7 @@ import {
   packIntLists,
   type SnapshotReader,
   type SnapshotWriter,
+  type StringColumn,
   unpackIntLists,
 } from './snapshot-codec.ts';
 
@@ -75,8 +76,8 @@ interface PendingUnits {
   readonly parentAt: Int32Array;
   readonly groupAt: Int32Array;
   readonly nameFrom: Int32Array;
-  readonly names: readonly (string | undefined)[];
-  readonly shortNames: readonly (string | undefined)[];
+  readonly names: StringColumn;
+  readonly shortNames: StringColumn;
   readonly parentFrom: Int32Array;
   readonly parents: Int32Array;
   readonly groupFrom: Int32Array;
@@ -585,8 +586,9 @@ export class Hierarchy {
     const registered = r.i32(state.registered);
     const nameCounts = r.i32(state.nameCounts);
     const nameFrom = r.i32(state.nameFrom);
-    const names = r.strings(state.names);
-    const shortNames = r.strings(state.shortNames);
+    // Decoded a unit at a time, when its record is built.
+    const names = r.stringColumn(state.names);
+    const shortNames = r.stringColumn(state.shortNames);
     const parentCounts = r.i32(state.parentCounts);
     const parentFrom = r.i32(state.parentFrom);
     const parents = r.i32(state.parents);
@@ -625,7 +627,7 @@ export class Hierarchy {
       }
       this.#byId.set(id, index);
     }
-    for (let i = 0; i < names.length; i++) if (names[i] === undefined) throw bad(`name #${i} is missing`);
+    for (let i = 0; i < names.length; i++) if (names.isNull(i)) throw bad(`name #${i} is missing`);
     for (let i = 0; i < groups.length; i++) if (groups[i] === undefined) throw bad(`group #${i} is missing`);
     const ends = new Map<number, UnitEnd>();
     for (const [index, end] of state.ends) {
@@ -670,7 +672,10 @@ export class Hierarchy {
     if (p === undefined || !(index >= 0 && index < this.#units.length)) return undefined;
     const unitNames: UnitRecord['names'] = [];
     for (let i = p.nameAt[index]!; i < p.nameAt[index + 1]!; i++)
-      unitNames.push({ from: p.nameFrom[i]!, value: { name: p.names[i]!, shortName: p.shortNames[i] } });
+      unitNames.push({
+        from: p.nameFrom[i]!,
+        value: { name: p.names.get(i)!, shortName: p.shortNames.get(i) },
+      });
     const unitParents: UnitRecord['parents'] = [];
     for (let i = p.parentAt[index]!; i < p.parentAt[index + 1]!; i++)
       unitParents.push({ from: p.parentFrom[i]!, value: p.parents[i]! });

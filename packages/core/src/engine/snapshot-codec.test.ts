@@ -18,7 +18,13 @@ const roundTrip = (lists: readonly (readonly (string | null | undefined)[])[]) =
     return w.strings(list);
   });
   const r = new SnapshotReader(w.finish({ refs }));
-  return { refs, back: (r.header as { refs: typeof refs }).refs.map((ref) => r.strings(ref)) };
+  const stored = (r.header as { refs: typeof refs }).refs;
+  // Read both ways: decoded whole, and a string at a time from a column.
+  const column = stored.map((ref) => {
+    const c = r.stringColumn(ref);
+    return Array.from({ length: c.length }, (_, i) => c.get(i));
+  });
+  return { refs, back: stored.map((ref) => r.strings(ref)), column };
 };
 
 describe('SnapshotWriter.strings', () => {
@@ -28,7 +34,9 @@ describe('SnapshotWriter.strings', () => {
     });
     fc.assert(
       fc.property(fc.array(fc.array(item, { maxLength: 30 }), { maxLength: 4 }), (lists) => {
-        expect(roundTrip(lists).back).toEqual(lists);
+        const { back, column } = roundTrip(lists);
+        expect(back).toEqual(lists);
+        expect(column).toEqual(lists);
       }),
       fcParams,
     );
@@ -46,7 +54,13 @@ describe('SnapshotWriter.strings', () => {
     ]);
     // A high and a low surrogate in neighbouring strings pair up in the joined text: still each its own.
     const paired = roundTrip([['a\uD83D', '\uDE00b']]);
+    expect(paired.refs[0]!.wide).toBe(true);
     expect(paired.back).toEqual([['a\uD83D', '\uDE00b']]);
+    expect(paired.column).toEqual([['a\uD83D', '\uDE00b']]);
+    // A byte-order mark is a character like any other, first in the text or first in a string.
+    const marked = [['\uFEFFa', 'b', '\uFEFF', '\uFEFFc\uFEFF']];
+    expect(roundTrip(marked).back).toEqual(marked);
+    expect(roundTrip(marked).column).toEqual(marked);
   });
 
   it('refuses lengths that do not cover the text', () => {
@@ -57,6 +71,20 @@ describe('SnapshotWriter.strings', () => {
     const h = r.header as { ref: typeof ref; short: typeof ref };
     expect(r.strings(h.ref)).toEqual(['abc', 'de']);
     expect(() => r.strings(h.short)).toThrow(/do not cover the text/);
+    expect(() => r.stringColumn(h.short)).toThrow(/do not cover the text/);
+  });
+
+  it('refuses, in a column, lengths that run past the text or end inside a character', () => {
+    const w = new SnapshotWriter();
+    const ref = w.strings(['😀', 'Đ']);
+    const bytes = w.finish({
+      long: { ...ref, lengths: w.blob(Int32Array.of(2, 2)) },
+      split: { ...ref, lengths: w.blob(Int32Array.of(1, 2)) },
+    });
+    const r = new SnapshotReader(bytes);
+    const h = r.header as Record<'long' | 'split', typeof ref>;
+    expect(() => r.stringColumn(h.long)).toThrow('the lengths run past the text');
+    expect(() => r.stringColumn(h.split)).toThrow('string #0 ends inside a character');
   });
 });
 

@@ -90,14 +90,17 @@ export const restoreEngine = (bytes: Uint8Array): Engine => {
   engine.stocks.importState(r, h.stocks);
   engine.people.importState(r, h.people);
   engine.contributions.importState(r, h.contributions);
-  const streams = r.strings(h.streams);
+  const streams = r.stringColumn(h.streams);
   const versions = r.f64(h.streamVersions);
   if (versions.length !== streams.length)
     throw new RangeError('checkpoint: stream names and versions differ in length');
-  const missing = streams.indexOf(undefined);
-  if (missing >= 0) throw new RangeError(`checkpoint: stream #${missing} has no name`);
-  // Put in their map on first use (a write or its guard): a restore that answers queries never needs it.
-  engine.streamVersions.loadLater(() => streams.map((stream, i) => [stream!, versions[i]!] as const));
+  for (let i = 0; i < streams.length; i++)
+    if (streams.isNull(i)) throw new RangeError(`checkpoint: stream #${i} has no name`);
+  // Decoded and put in their map on first use (a write or its guard): a restore that answers queries never
+  // needs them.
+  engine.streamVersions.loadLater(() =>
+    Array.from(versions, (version, i) => [streams.get(i)!, version] as const),
+  );
   engine.anomalies.push(...h.anomalies);
   engine.position = h.mark.position;
   engine.recordedAt = h.recordedAt ?? undefined;
