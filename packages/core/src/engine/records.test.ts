@@ -119,5 +119,40 @@ describe('Records checkpoint', () => {
     expect(() => new Records().importState(r, r.header as typeof state)).toThrow(
       'Records.importState: the holding counts do not add up to the holdings',
     );
+    before.addDirective({
+      id: 'd',
+      number: '12-KH/TĐTN',
+      kind: 'plan',
+      title: 'Kế hoạch',
+      issuer: { unitId: 'tw' },
+      issuerUnit: 0,
+      issuedDay: 19_000,
+      period: undefined,
+      implements: [],
+      targets: new Map(),
+      adoptions: new Map([
+        [1, { day: 19_001, plan: undefined }],
+        [2, { day: 19_002, plan: 'KH 12' }],
+      ]),
+      withdrawnDay: undefined,
+      amendments: 0,
+    });
+    const w2 = new SnapshotWriter();
+    const state2 = before.exportState(w2);
+    const r2 = new SnapshotReader(
+      w2.finish({
+        more: { ...state2, adoptionCounts: w2.blob(Int32Array.of(3)) },
+        fewer: { ...state2, adoptionCounts: w2.blob(Int32Array.of(1)) },
+        state: state2,
+      }),
+    );
+    const h2 = r2.header as Record<'more' | 'fewer' | 'state', typeof state2>;
+    for (const bad of [h2.more, h2.fewer])
+      expect(() => new Records().importState(r2, bad)).toThrow(
+        'Records.importState: the adoption counts do not add up to the adoptions',
+      );
+    const back = new Records();
+    back.importState(r2, h2.state);
+    expect([...back.directives.get('d')!.adoptions]).toEqual([...before.directives.get('d')!.adoptions]);
   });
 });

@@ -3,6 +3,7 @@ import type { DirectiveKind, Issuer } from '../events/directives.ts';
 import type { Grade } from '../events/reporting.ts';
 import type { BodyKind, Role } from '../events/roster.ts';
 import type { Target } from '../events/targets.ts';
+import { LazyMap } from './lazy-map.ts';
 import { NO_DAY, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 
 /** A role held on a body for a stretch of days (`to` exclusive, undefined while still held). */
@@ -185,25 +186,26 @@ export class Records {
     const a = state.adoptions;
     const unit = r.i32(a.unit);
     const day = r.i32(a.day);
-    const plan = r.strings(a.plan);
+    const plan = r.stringColumn(a.plan);
     if (day.length !== unit.length || plan.length !== unit.length)
       throw bad('the adoption columns differ in length');
     const adoptionCounts = r.i32(state.adoptionCounts);
     if (adoptionCounts.length !== state.directives.length)
       throw bad('one adoption count per directive expected');
-    const adoptions = columns(
-      adoptionCounts,
-      unit.length,
-      'adoption',
-      (i) => [unit[i]!, { day: day[i]!, plan: plan[i] }] as const,
-    );
+    let at = 0;
     state.directives.forEach((d, i) => {
-      this.addDirective({
-        ...d,
-        targets: new Map(d.targets.map((t) => [t.targetId, t])),
-        adoptions: new Map(adoptions[i]),
+      const from = at;
+      const count = adoptionCounts[i]!;
+      if (count < 0) throw bad(`directive #${i} has a negative adoption count`);
+      at += count;
+      if (at > unit.length) throw bad('the adoption counts do not add up to the adoptions');
+      // Put in the directive's map on first use: at 10M a restore would build 210,000 of them at once.
+      const adoptions = new LazyMap<number, { day: number; plan: string | undefined }>((set) => {
+        for (let k = from; k < from + count; k++) set(unit[k]!, { day: day[k]!, plan: plan.get(k) });
       });
+      this.addDirective({ ...d, targets: new Map(d.targets.map((t) => [t.targetId, t])), adoptions });
     });
+    if (at !== unit.length) throw bad('the adoption counts do not add up to the adoptions');
     this.reports.push(...state.reports);
     for (const i of state.inspections) this.inspections.set(i.inspectionId, i);
     this.ratings.push(...state.ratings);
