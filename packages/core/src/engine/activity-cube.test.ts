@@ -200,8 +200,12 @@ describe('ActivityCube checkpoint: own series built on first use', () => {
     });
     const r = new SnapshotReader(bytes);
     const header = r.header as Record<'twice' | 'negative' | 'past', typeof state>;
-    expect(() => new Engine().activities.importState(r, header.twice)).toThrow('unit 1 has two own series');
-    expect(() => new Engine().activities.importState(r, header.negative)).toThrow('negative length');
-    expect(() => new Engine().activities.importState(r, header.past)).toThrow('run past their data');
+    expect(() => new Engine().activities.importState(r, header.twice)).toThrow('owner 1 has two lists');
+    expect(() => new Engine().activities.importState(r, header.negative)).toThrow(
+      'the list of 1 runs past the data',
+    );
+    expect(() => new Engine().activities.importState(r, header.past)).toThrow(
+      'the list of 1 runs past the data',
+    );
   });
 });

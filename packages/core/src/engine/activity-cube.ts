@@ -1,8 +1,8 @@
 import { DaySeries, dayOfKey, keyOf, slotOfKey } from './day-series.ts';
 import type { Hierarchy } from './hierarchy.ts';
-import { packRollups, RollupSeries, unpackRollups } from './rollup-series.ts';
+import { PendingRollups, packRollups, RollupSeries } from './rollup-series.ts';
 import { apportion, Slots } from './slots.ts';
-import { packSeries, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
+import { ListIndex, packSeries, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 import { SubtreeMembers } from './subtree-members.ts';
 
 /** 0 = as-was, 1 = as-is: an index into per-view structures. */
@@ -11,15 +11,6 @@ export const AS_WAS: ViewIndex = 0;
 export const AS_IS: ViewIndex = 1;
 
 const ALL_KEYS: readonly [number, number] = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
-
-/** Restored own series not built yet: per unit, where its (key, count, turns) words start in `data` (-1: none) and how many. */
-interface PendingSeries {
-  readonly start: Int32Array;
-  readonly length: Int32Array;
-  readonly data: Float64Array;
-  /** How many are left to build. */
-  left: number;
-}
 
 /** Where a unit's history goes in the as-is view (see {@link ActivityCube}'s `#asIsNodes`). */
 interface AsIsPlacement {
@@ -61,8 +52,10 @@ export class ActivityCube {
   /** Units' own series; after a restore, only those asked for since (see {@link #ownOf}). */
   readonly #own: (DaySeries | undefined)[] = [];
   /** The restored own series not built yet: each unit's entries in the checkpoint's data. */
-  #pending: PendingSeries | undefined;
+  #pending: ListIndex<Float64Array> | undefined;
+  /** Per view, nodes' roll-ups; after a restore, only those asked for since (see {@link #descOf}). */
   readonly #desc: [(RollupSeries | undefined)[], (RollupSeries | undefined)[]] = [[], []];
+  readonly #pendingDesc: [PendingRollups | undefined, PendingRollups | undefined] = [undefined, undefined];
   readonly #h: Hierarchy;
   readonly #cell = new Float64Array(2);
   #dayRollupFrom: number;
@@ -100,7 +93,7 @@ export class ActivityCube {
   }
 
   desc(node: number, view: ViewIndex): RollupSeries | undefined {
-    return this.#desc[view][node];
+    return this.#descOf(view, node);
   }
 
   /** Adds (count, turns) to unit u's own cell on (day, slot) and rolls the change up in both views. */
@@ -188,7 +181,7 @@ export class ActivityCube {
     const from = keyOf(fromDay, 0);
     const to = keyOf(toDay + 1, 0) - 1;
     this.#ownOf(node)?.sumRange(from, to, mask, out);
-    const desc = this.#desc[view][node];
+    const desc = this.#descOf(view, node);
     // No roll-up: nothing was ever recorded below the node (or all of it was taken back).
     if (desc === undefined) return;
     if (this.keepsDays(node)) desc.sumDays(fromDay, toDay, mask, out);
@@ -233,6 +226,7 @@ export class ActivityCube {
 
   /** Bytes held by all series, for memory accounting. */
   get byteLength(): number {
+    this.#takeAllDesc();
     let bytes = this.#pendingPart().bytes;
     for (const s of this.#own) bytes += s?.byteLength ?? 0;
     for (const list of this.#desc) for (const s of list) bytes += s?.byteLength ?? 0;
@@ -253,6 +247,7 @@ export class ActivityCube {
       }
       return { series, entries, bytes };
     };
+    this.#takeAllDesc();
     const own = part(this.#own);
     const pending = this.#pendingPart();
     return {
@@ -270,14 +265,13 @@ export class ActivityCube {
   exportState(w: SnapshotWriter) {
     // Series not built since a restore go back as the checkpoint's entries: a checkpoint builds nothing.
     const own: { owner: number; data: Float64Array }[] = [];
-    const p = this.#pending;
-    const units = Math.max(this.#own.length, p?.start.length ?? 0);
-    for (let owner = 0; owner < units; owner++) {
-      const s = this.#own[owner];
+    this.#own.forEach((s, owner) => {
       if (s !== undefined) own.push({ owner, data: s.toData() });
-      else if (p !== undefined && owner < p.start.length && p.start[owner]! >= 0)
-        own.push({ owner, data: p.data.subarray(p.start[owner]!, p.start[owner]! + p.length[owner]!) });
-    }
+    });
+    this.#pending?.forEachOwner((owner) => {
+      own.push({ owner, data: this.#pending!.words(owner)! });
+    });
+    this.#takeAllDesc();
     return {
       slots: this.slots.entries(),
       dayRollupFrom: this.#dayRollupFrom,
@@ -292,81 +286,66 @@ export class ActivityCube {
     this.slots.importState(state.slots);
     this.#dayRollupFrom = state.dayRollupFrom;
     this.#reach = r.i32(state.reach);
-    // Own series are built when a unit is first asked for: most never are between a restore and the next
-    // checkpoint, and building 128,000 of them (each scanned for its zeros) was a tenth of a restore at 10M.
+    // Own series and roll-ups are built when first asked for: most never are between a restore and the
+    // next checkpoint, and building 128,000 own series and 22,000 roll-ups (each scanned for its zero
+    // entries) was a fifth of a restore at 10M.
     this.#own.length = 0;
-    const bad = (what: string) => new RangeError(`ActivityCube.importState: ${what}`);
-    const owners = r.i32(state.own.owners);
-    let max = -1;
-    for (const u of owners) {
-      if (u < 0) throw bad(`an own series names unit ${u}`);
-      if (u > max) max = u;
-    }
-    const start = new Int32Array(max + 1).fill(-1);
-    const length = new Int32Array(max + 1);
-    const lengths = r.i32(state.own.lengths);
-    const data = r.f64(state.own.data);
-    if (lengths.length !== owners.length) throw bad('own series owners and lengths differ in length');
-    // The series lie end to end in the data, (key, count, turns) words each.
-    let at = 0;
-    for (let i = 0; i < owners.length; i++) {
-      const u = owners[i]!;
-      if (start[u] !== -1) throw bad(`unit ${u} has two own series`);
-      if (lengths[i]! < 0) throw bad(`the own series of unit ${u} has a negative length`);
-      start[u] = at;
-      length[u] = lengths[i]! * 3;
-      at += length[u]!;
-    }
-    if (at > data.length) throw bad('the own series run past their data');
-    this.#ownSeries = owners.length;
-    this.#pending = owners.length > 0 ? { start, length, data, left: owners.length } : undefined;
-    unpackRollups(r, state.was, (u, s) => {
-      this.#desc[AS_WAS][u] = s;
-    });
-    unpackRollups(r, state.is, (u, s) => {
-      this.#desc[AS_IS][u] = s;
-    });
+    this.#pending = ListIndex.series(r, state.own);
+    this.#ownSeries = this.#pending.size;
+    this.#desc[AS_WAS].length = 0;
+    this.#desc[AS_IS].length = 0;
+    this.#pendingDesc[AS_WAS] = new PendingRollups(r, state.was);
+    this.#pendingDesc[AS_IS] = new PendingRollups(r, state.is);
   }
 
   /** Whether unit u has records of its own (without building its series). */
   #has(u: number): boolean {
-    if (this.#own[u] !== undefined) return true;
-    const p = this.#pending;
-    return p !== undefined && u < p.start.length && p.start[u]! >= 0;
+    return this.#own[u] !== undefined || (this.#pending?.has(u) ?? false);
   }
 
   /** Unit u's own series, built from the checkpoint's entries the first time it is asked for. */
   #ownOf(u: number): DaySeries | undefined {
     const found = this.#own[u];
-    if (found !== undefined) return found;
-    const p = this.#pending;
-    if (p === undefined || u >= p.start.length || p.start[u]! < 0) return undefined;
-    const at = p.start[u]!;
-    const s = DaySeries.fromData(p.data.subarray(at, at + p.length[u]!));
-    p.start[u] = -1;
+    if (found !== undefined || this.#pending === undefined) return found;
+    const words = this.#pending.take(u);
+    if (words === undefined) return undefined;
+    const s = DaySeries.fromData(words);
     this.#own[u] = s;
-    if (--p.left === 0) this.#pending = undefined;
     return s;
   }
 
-  /** What the series not built since a restore hold, for memory accounting. */
+  /** A node's roll-up in `view`, built from the checkpoint's entries the first time it is asked for. */
+  #descOf(view: ViewIndex, node: number): RollupSeries | undefined {
+    const found = this.#desc[view][node];
+    if (found !== undefined) return found;
+    const s = this.#pendingDesc[view]?.take(node);
+    if (s !== undefined) this.#desc[view][node] = s;
+    return s;
+  }
+
+  #takeAllDesc(): void {
+    for (const view of [AS_WAS, AS_IS] as const) {
+      const p = this.#pendingDesc[view];
+      p?.forEachOwner((node) => this.#descOf(view, node));
+      this.#pendingDesc[view] = undefined;
+    }
+  }
+
+  /** What the own series not built since a restore hold, for memory accounting. */
   #pendingPart() {
-    const p = this.#pending;
     let series = 0;
     let words = 0;
-    if (p !== undefined)
-      for (let u = 0; u < p.start.length; u++)
-        if (p.start[u]! >= 0) {
-          series++;
-          words += p.length[u]!;
-        }
+    this.#pending?.forEachOwner((_, n) => {
+      series++;
+      words += n;
+    });
     return { series, entries: words / 3, bytes: words * 8 };
   }
 
   #addDesc(node: number, view: ViewIndex, key: number, a: number, b: number) {
     if (a === 0 && b === 0) return;
     const list = this.#desc[view];
-    let s = list[node];
+    let s = this.#descOf(view, node);
     if (s === undefined) {
       s = new RollupSeries();
       list[node] = s;
@@ -394,7 +373,7 @@ export class ActivityCube {
       this.#reach[n]! += 1;
       if (this.#reach[n] !== this.#dayRollupFrom) continue;
       for (const view of [AS_WAS, AS_IS] as const) {
-        const s = this.#desc[view][n];
+        const s = this.#descOf(view, n);
         if (s === undefined) continue;
         const days = new DaySeries();
         this.#eachBelow(n, view, ALL_KEYS[0], ALL_KEYS[1], null, (key, a, b) => days.add(key, a, b));

@@ -1,4 +1,4 @@
-import { IntListIndex, packIntLists, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
+import { ListIndex, packIntLists, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 
 /**
  * For each unit, the log positions of the events that changed its own figures, with the day and slot they
@@ -9,7 +9,7 @@ export class ContributionLog {
   readonly #lists: (Int32Array | undefined)[] = [];
   readonly #lengths: number[] = [];
   /** A restored checkpoint's lists, viewed when a unit's is first asked for (see {@link #listOf}). */
-  #restored: IntListIndex | undefined;
+  #restored: ListIndex<Int32Array> | undefined;
 
   add(u: number, day: number, slot: number, position: number): void {
     const n = this.#lengths[u] ?? 0;
@@ -59,7 +59,7 @@ export class ContributionLog {
 
   /** Takes over the triples as views of the checkpoint (a list that grows moves to an array of its own). */
   importState(r: SnapshotReader, state: ReturnType<ContributionLog['exportState']>): void {
-    const restored = new IntListIndex(r, state, 3);
+    const restored = ListIndex.ints(r, state, 3);
     this.#lists.length = 0;
     this.#lengths.length = 0;
     restored.forEachOwner((u, words) => {
@@ -72,7 +72,7 @@ export class ContributionLog {
   #listOf(u: number): Int32Array | undefined {
     const list = this.#lists[u];
     if (list !== undefined || this.#restored === undefined) return list;
-    const restored = this.#restored.words(u);
+    const restored = this.#restored.take(u);
     if (restored !== undefined) this.#lists[u] = restored;
     return restored;
   }

@@ -16,7 +16,7 @@ import type { Hierarchy } from './hierarchy.ts';
 import { type MonthLog, MonthLogBuilder } from './month-log.ts';
 import { MonthTally } from './month-tally.ts';
 import { dayOfMonthIn, firstDayOfMonthIndex, monthIndexOfDay } from './rollup-series.ts';
-import { IntListIndex, packIntLists, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
+import { ListIndex, packIntLists, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 import { SubtreeMembers } from './subtree-members.ts';
 
 /**
@@ -144,9 +144,8 @@ class ParticipationLog {
  */
 class ParticipationLogs {
   readonly #built = new Map<number, ParticipationLog>();
-  #restored: IntListIndex | undefined;
   /** Restored logs not built yet. */
-  #left = 0;
+  #restored: ListIndex<Int32Array> | undefined;
 
   get(u: number): ParticipationLog | undefined {
     return this.#built.get(u) ?? this.#build(u);
@@ -163,7 +162,7 @@ class ParticipationLogs {
   }
 
   get size(): number {
-    return this.#built.size + this.#left;
+    return this.#built.size + (this.#restored?.size ?? 0);
   }
 
   /** Every log (builds those a restore has not built yet). */
@@ -178,26 +177,23 @@ class ParticipationLogs {
   }
 
   /** Takes a checkpoint's logs, checking that each is in day order (reads binary-search the days). */
-  restore(index: IntListIndex): void {
-    index.forEachOwner((u) => {
-      const words = index.words(u)!;
-      for (let i = 4; i < words.length; i += 4)
+  restore(index: ListIndex<Int32Array>): void {
+    index.scan((u, words, start, end) => {
+      for (let i = start + 4; i < end; i += 4)
         if (words[i]! < words[i - 4]!)
           throw new RangeError(`participation log of unit ${u} is not in day order`);
     });
     this.#built.clear();
     this.#restored = index;
-    this.#left = index.size;
   }
 
   #build(u: number): ParticipationLog | undefined {
-    const words = this.#restored?.words(u);
-    if (words === undefined || this.#built.has(u)) return undefined;
+    const words = this.#restored?.take(u);
+    if (words === undefined) return undefined;
     const log = new ParticipationLog();
     log.data = words;
     log.length = words.length / 4;
     this.#built.set(u, log);
-    if (--this.#left === 0) this.#restored = undefined;
     return log;
   }
 }
@@ -799,7 +795,7 @@ export class PeopleCube {
         if (this.#cells.isStale(cell)) this.#stale.push(MONTH + view, node, month);
       });
     });
-    this.#logs.restore(new IntListIndex(r, state.logs, 4));
+    this.#logs.restore(ListIndex.ints(r, state.logs, 4));
   }
 
   /**

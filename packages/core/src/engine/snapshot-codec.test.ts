@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  IntListIndex,
-  packIntLists,
-  SnapshotReader,
-  SnapshotWriter,
-  unpackIntLists,
-} from './snapshot-codec.ts';
+import { ListIndex, packIntLists, SnapshotReader, SnapshotWriter, unpackIntLists } from './snapshot-codec.ts';
 
 const fcParams = { seed: 20_261_205, numRuns: 200, verbose: 1 } as const;
 
@@ -125,7 +119,7 @@ describe('packIntLists', () => {
   });
 });
 
-describe('IntListIndex', () => {
+describe('ListIndex', () => {
   it('views each owner’s words as packIntLists wrote them, and knows which owners have none', () => {
     fc.assert(
       fc.property(
@@ -140,7 +134,7 @@ describe('IntListIndex', () => {
           );
           const w = new SnapshotWriter();
           const r = new SnapshotReader(w.finish(packIntLists(w, lists, width)));
-          const index = new IntListIndex(r, r.header as ReturnType<typeof packIntLists>, width);
+          const index = ListIndex.ints(r, r.header as ReturnType<typeof packIntLists>, width);
           expect(index.size).toBe(lists.length);
           const byOwner = new Map(lists);
           for (let owner = -1; owner <= 51; owner++) {
@@ -177,10 +171,10 @@ describe('IntListIndex', () => {
     });
     const r = new SnapshotReader(bytes);
     const h = r.header as Record<'twice' | 'negative' | 'long' | 'short', typeof packed>;
-    expect(() => new IntListIndex(r, h.twice, 3)).toThrow('owner 7 has two lists');
-    expect(() => new IntListIndex(r, h.negative, 3)).toThrow('a list names owner -1');
-    expect(() => new IntListIndex(r, h.long, 3)).toThrow('the list of 8 runs past the data');
-    expect(() => new IntListIndex(r, h.short, 3)).toThrow('the lists do not cover the data');
+    expect(() => ListIndex.ints(r, h.twice, 3)).toThrow('owner 7 has two lists');
+    expect(() => ListIndex.ints(r, h.negative, 3)).toThrow('a list names owner -1');
+    expect(() => ListIndex.ints(r, h.long, 3)).toThrow('the list of 8 runs past the data');
+    expect(() => ListIndex.ints(r, h.short, 3)).toThrow('the lists do not cover the data');
   });
 });
 
