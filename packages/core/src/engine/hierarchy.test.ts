@@ -106,6 +106,11 @@ describe('Hierarchy checkpoint', () => {
       fc.property(fc.array(op, { minLength: 1, maxLength: 120 }), fc.nat(), (ops, touched) => {
         const h = grow(ops);
         const restored = roundTrip(h);
+        // A checkpoint of a restored tree that built little (one unit's chain and ever-children) is the same tree.
+        const half = roundTrip(h);
+        half.chainAt(touched % half.size, 30);
+        half.everChildren(touched % half.size);
+        expect(reading(roundTrip(half))).toEqual(reading(h));
         // Changed and read before the rest of its records are built (a restore builds them on first use),
         // beside a tree grown alike.
         const twin = grow(ops);

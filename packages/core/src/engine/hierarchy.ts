@@ -1,12 +1,12 @@
 import { LEVEL_RANK, Level } from '../events/organisation.ts';
 import {
+  ListIndex,
   NO_DAY,
   type PackedIntLists,
   packIntLists,
   type SnapshotReader,
   type SnapshotWriter,
   type StringColumn,
-  unpackIntLists,
 } from './snapshot-codec.ts';
 
 /** How a unit ceased: with no successor, into one unit, or divided among several by weight. */
@@ -97,6 +97,9 @@ export class Hierarchy {
   readonly #everChildren = new Map<number, Set<number>>();
   /** Units merged or split into a unit, directly. */
   readonly #absorbed = new Map<number, number[]>();
+  /** A restore's ever-children and absorbed lists, put in the maps above on first use (see {@link #childrenOf}). */
+  #pendingChildren: ListIndex<Int32Array> | undefined;
+  #pendingAbsorbed: ListIndex<Int32Array> | undefined;
   /**
    * Caches of ancestor chains. Activity arrives in time order, so the same unit's chain is asked for again
    * and again; every change to the tree clears them all (changes are rare, lookups are per event).
@@ -312,7 +315,7 @@ export class Hierarchy {
   /** Children on `day`: active that day and under `u`. */
   childrenAt(u: number, day: number): number[] {
     const out: number[] = [];
-    for (const c of this.#everChildren.get(u) ?? [])
+    for (const c of this.#childrenOf(u) ?? [])
       if (this.isActive(c, day) && this.parentAt(c, day) === u) out.push(c);
     return out;
   }
@@ -330,7 +333,7 @@ export class Hierarchy {
 
   /** Every unit that was ever a direct child of `u`. */
   everChildren(u: number): ReadonlySet<number> {
-    return this.#everChildren.get(u) ?? new Set();
+    return this.#childrenOf(u) ?? new Set();
   }
 
   /**
@@ -368,7 +371,7 @@ export class Hierarchy {
     const stack = [u];
     while (stack.length > 0) {
       const n = stack.pop()!;
-      for (const c of [...(this.#everChildren.get(n) ?? []), ...(this.#absorbed.get(n) ?? [])]) {
+      for (const c of [...(this.#childrenOf(n) ?? []), ...(this.#absorbedInto(n) ?? [])]) {
         if (!seen.has(c)) {
           seen.add(c);
           stack.push(c);
@@ -456,20 +459,20 @@ export class Hierarchy {
 
   /** Units that ended by merging or splitting into `node` (directly), in the order they were recorded. */
   predecessors(node: number): readonly number[] {
-    return this.#absorbed.get(node) ?? [];
+    return this.#absorbedInto(node) ?? [];
   }
 
   /** Units no longer in today's tree whose history (or a share of it) passes straight to `node`. */
   absorbedInto(node: number): number[] {
     const out: number[] = [];
     const seen = new Set<number>();
-    const stack = [...(this.#absorbed.get(node) ?? [])];
+    const stack = [...(this.#absorbedInto(node) ?? [])];
     while (stack.length > 0) {
       const u = stack.pop()!;
       if (seen.has(u)) continue;
       seen.add(u);
       if (!this.isAsIsNode(u) && this.asIsTargets(u).some((t) => t.node === node)) out.push(u);
-      stack.push(...(this.#absorbed.get(u) ?? []));
+      stack.push(...(this.#absorbedInto(u) ?? []));
     }
     return out.sort((a, b) => a - b);
   }
@@ -483,8 +486,8 @@ export class Hierarchy {
       const n = stack.pop()!;
       if (seen.has(n)) continue;
       seen.add(n);
-      for (const c of this.#everChildren.get(n) ?? []) candidates.add(c);
-      for (const a of this.#absorbed.get(n) ?? []) stack.push(a);
+      for (const c of this.#childrenOf(n) ?? []) candidates.add(c);
+      for (const a of this.#absorbedInto(n) ?? []) stack.push(a);
     }
     return [...candidates].filter((c) => this.isAsIsNode(c) && this.asIsParent(c) === node);
   }
@@ -506,6 +509,7 @@ export class Hierarchy {
    * the same tree — at national scale a JSON tree was the largest part of a restore.
    */
   exportState(w: SnapshotWriter) {
+    this.#takeAllLists();
     const n = this.size;
     const ids: string[] = [];
     const levels = new Uint8Array(n);
@@ -656,14 +660,49 @@ export class Hierarchy {
             ends,
             left: n,
           };
-    const lists = (ref: PackedIntLists, each: (key: number, items: Int32Array) => void) =>
-      unpackIntLists(r, ref, 1, (key, items) => {
-        if (key < 0 || key >= n) throw bad(`a list names unit #${key} of ${n}`);
-        for (const x of items) if (x < 0 || x >= n) throw bad(`unit #${key}'s list names unit #${x} of ${n}`);
-        each(key, items);
+    // Checked now, put in their maps when a unit's are first asked for (11,000 sets at 10M).
+    const lists = (ref: PackedIntLists) => {
+      const index = ListIndex.ints(r, ref, 1);
+      index.scan((key, items, start, end) => {
+        if (key >= n) throw bad(`a list names unit #${key} of ${n}`);
+        for (let k = start; k < end; k++) {
+          const x = items[k]!;
+          if (x < 0 || x >= n) throw bad(`unit #${key}'s list names unit #${x} of ${n}`);
+        }
       });
-    lists(state.everChildren, (key, items) => this.#everChildren.set(key, new Set(items)));
-    lists(state.absorbed, (key, items) => this.#absorbed.set(key, Array.from(items)));
+      return index;
+    };
+    this.#pendingChildren = lists(state.everChildren);
+    this.#pendingAbsorbed = lists(state.absorbed);
+  }
+
+  /** Unit u's ever-children, taken from a restore's lists the first time they are asked for. */
+  #childrenOf(u: number): Set<number> | undefined {
+    const found = this.#everChildren.get(u);
+    if (found !== undefined || this.#pendingChildren === undefined) return found;
+    const items = this.#pendingChildren.take(u);
+    if (items === undefined) return undefined;
+    const set = new Set(items);
+    this.#everChildren.set(u, set);
+    return set;
+  }
+
+  /** The units merged or split into u, taken from a restore's lists the first time they are asked for. */
+  #absorbedInto(u: number): number[] | undefined {
+    const found = this.#absorbed.get(u);
+    if (found !== undefined || this.#pendingAbsorbed === undefined) return found;
+    const items = this.#pendingAbsorbed.take(u);
+    if (items === undefined) return undefined;
+    const list = Array.from(items);
+    this.#absorbed.set(u, list);
+    return list;
+  }
+
+  #takeAllLists(): void {
+    this.#pendingChildren?.forEachOwner((u) => this.#childrenOf(u));
+    this.#pendingAbsorbed?.forEachOwner((u) => this.#absorbedInto(u));
+    this.#pendingChildren = undefined;
+    this.#pendingAbsorbed = undefined;
   }
 
   /** Builds unit `index`'s record from a restore's columns; undefined when there is no such unit. */
@@ -707,14 +746,14 @@ export class Hierarchy {
   #addChild(parent: number, child: number) {
     this.#revision++;
     this.#arrivals.delete(parent);
-    const set = this.#everChildren.get(parent);
+    const set = this.#childrenOf(parent);
     if (set) set.add(child);
     else this.#everChildren.set(parent, new Set([child]));
   }
 
   #absorb(into: number, u: number) {
     this.#revision++;
-    const list = this.#absorbed.get(into);
+    const list = this.#absorbedInto(into);
     if (!list) this.#absorbed.set(into, [u]);
     else if (!list.includes(u)) list.push(u);
   }
