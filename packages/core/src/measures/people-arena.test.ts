@@ -318,5 +318,13 @@ describe('PeopleArena', () => {
     expect(() =>
       new PeopleArena(hashes, { threshold: 10 }).importState({ ...state, flags: new Uint8Array(2) }),
     ).toThrow(/differ in length/);
+    const held = new PeopleArena(hashes, { threshold: 10 });
+    held.add(held.create(), 3);
+    const withBlock = held.exportState();
+    const offset = withBlock.offset.slice();
+    offset[0] = 1 << 20;
+    expect(() => new PeopleArena(hashes, { threshold: 10 }).importState({ ...withBlock, offset })).toThrow(
+      "cell 0's block lies outside the pool",
+    );
   });
 });

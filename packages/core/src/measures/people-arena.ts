@@ -551,15 +551,21 @@ export class PeopleArena {
     const last = state.chunks.length - 1;
     // Blocks come from the end of the last chunk, which may have grown short of the full size.
     const top = last < 0 ? 0 : last * size + state.chunks[last]!.length;
+    // Over locals and a table of block sizes by class: 1.9 million cells at 10M, checked on every restore.
+    const blockWords = Int32Array.from({ length: 256 }, (_, cls) =>
+      cls === 0 ? 0 : this.#words(cls === SKETCH ? SKETCH_LIST : cls),
+    );
+    const chunkLengths = Int32Array.from(state.chunks, (chunk) => chunk.length);
+    const { class: classes, offset } = state;
+    const chunkLog = this.#chunkLog;
+    const chunkMask = this.#chunkMask;
     for (let c = 0; c < n; c++) {
-      const cls = state.class[c]!;
+      const cls = classes[c]!;
       if (cls === 0) continue;
-      const words = this.#words(cls === SKETCH ? SKETCH_LIST : cls);
-      const o = state.offset[c]!;
-      const chunk = state.chunks[o >>> this.#chunkLog];
-      if (chunk === undefined || (o & this.#chunkMask) + words > chunk.length) {
+      const o = offset[c]!;
+      const chunk = o >>> chunkLog;
+      if (chunk >= chunkLengths.length || (o & chunkMask) + blockWords[cls]! > chunkLengths[chunk]!)
         fail(`cell ${c}'s block lies outside the pool`);
-      }
     }
     state.free.forEach((list, sizeClass) => {
       if (list.length > 0 && sizeClass > 0 && sizeClass < MIN_TABLE_CLASS)

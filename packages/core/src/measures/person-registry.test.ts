@@ -78,6 +78,15 @@ describe('PersonRegistry', () => {
       /fill the bytes/,
     );
     expect(() => PersonRegistry.fromState({ ...state, table: new Int32Array(128) })).toThrow(/holds 0 of 3/);
+    const table = state.table.slice();
+    const empty = table.indexOf(0);
+    table[empty] = 4;
+    expect(() => PersonRegistry.fromState({ ...state, table })).toThrow(`table slot ${empty} holds 4`);
+    table[empty] = -1;
+    expect(() => PersonRegistry.fromState({ ...state, table })).toThrow(`table slot ${empty} holds -1`);
+    expect(() => PersonRegistry.fromState({ ...state, ends: Uint32Array.from([1, 0, 6]) })).toThrow(
+      'id 1 ends before it starts',
+    );
     expect(() => registry.intern('x\uD800')).toThrow(/unpaired surrogate/);
     expect(registry.size).toBe(3);
   });

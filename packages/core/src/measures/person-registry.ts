@@ -34,6 +34,33 @@ const grown = <T extends Uint8Array | Uint32Array>(old: T, size: number, make: (
 
 let decoder: { decode(bytes: Uint8Array): string } | undefined;
 
+// Small loops of their own, so they are optimised as they run: at 10M they check 4.8 million ends and
+// 16.8 million slots on every restore (85 ms inline in fromState, 72-75 ms this way: the table is 67 MB).
+
+/** The first index whose end is below the one before it (the first end below 0), or -1. */
+const firstDecrease = (ends: Uint32Array, size: number): number => {
+  let previous = 0;
+  for (let i = 0; i < size; i++) {
+    const end = ends[i]!;
+    if (end < previous) return i;
+    previous = end;
+  }
+  return -1;
+};
+
+/** How many slots hold an id, or -(slot + 1) for the first that holds something other than 0..size. */
+const countHeld = (table: Int32Array, size: number): number => {
+  let held = 0;
+  for (let s = 0; s < table.length; s++) {
+    const v = table[s]!;
+    if (v !== 0) {
+      if (v < 0 || v > size) return -(s + 1);
+      held++;
+    }
+  }
+  return held;
+};
+
 export class PersonRegistry {
   #bytes: Uint8Array = new Uint8Array(1024);
   #used = 0;
@@ -144,18 +171,12 @@ export class PersonRegistry {
     if (state.hashes.length !== size) fail('one hash per id expected');
     if (!(slots >= 128 && (slots & (slots - 1)) === 0 && size * 2 <= slots))
       fail(`a table of ${slots} slots`);
-    let previous = 0;
-    for (let i = 0; i < size; i++) {
-      if (state.ends[i]! < previous) fail(`id ${i} ends before it starts`);
-      previous = state.ends[i]!;
-    }
-    if (previous !== state.bytes.length) fail('the ids do not fill the bytes');
-    let held = 0;
-    for (let s = 0; s < slots; s++) {
-      const v = state.table[s]!;
-      if (v < 0 || v > size) fail(`table slot ${s} holds ${v}`);
-      if (v !== 0) held++;
-    }
+    const firstBadEnd = firstDecrease(state.ends, size);
+    if (firstBadEnd >= 0) fail(`id ${firstBadEnd} ends before it starts`);
+    if ((size === 0 ? 0 : state.ends[size - 1]!) !== state.bytes.length)
+      fail('the ids do not fill the bytes');
+    const held = countHeld(state.table, size);
+    if (held < 0) fail(`table slot ${-held - 1} holds ${state.table[-held - 1]}`);
     if (held !== size) fail(`the table holds ${held} of ${size} ids`);
     const registry = new PersonRegistry();
     registry.#bytes = state.bytes;
