@@ -25,7 +25,9 @@ describe('LazyMap', () => {
       (m) => [...m.values()],
       (m) => {
         const seen: number[] = [];
-        m.forEach((_, k) => seen.push(k));
+        m.forEach((_, k) => {
+          seen.push(k);
+        });
         return seen;
       },
       (m) => new Map(m),
