@@ -345,13 +345,7 @@ export class Hierarchy {
     const cached = this.#arrivals.get(u);
     if (cached) return cached;
     const children = [...this.everChildren(u)];
-    const firsts = children.map((c) => {
-      const r = this.unit(c);
-      let first = Number.POSITIVE_INFINITY;
-      for (const p of r.parents)
-        if (p.value === u) first = Math.min(first, Math.max(p.from, r.registeredDay));
-      return first;
-    });
+    const firsts = children.map((c) => this.#firstDayUnder(c, u));
     // Days and units in separate arrays: in one array literal with a day (a double when it is Infinity) the
     // unit indices became doubles too, and every query reading them deoptimised the code that took them as
     // small integers, again and again (a breakdown's 1-5 ms tail).
@@ -363,6 +357,25 @@ export class Hierarchy {
     };
     this.#arrivals.set(u, arrivals);
     return arrivals;
+  }
+
+  /**
+   * The first day unit c was u's child. Read from a restore's columns when c's record is not built: a
+   * province's breakdown orders thousands of ever-children, of which it reports a dozen.
+   */
+  #firstDayUnder(c: number, u: number): number {
+    let first = Number.POSITIVE_INFINITY;
+    const p = this.#pending;
+    if (this.#units[c] === undefined && p !== undefined) {
+      const registered = p.registered[c]!;
+      for (let k = p.parentAt[c]!; k < p.parentAt[c + 1]!; k++)
+        if (p.parents[k] === u) first = Math.min(first, Math.max(p.parentFrom[k]!, registered));
+      return first;
+    }
+    const r = this.unit(c);
+    for (const parent of r.parents)
+      if (parent.value === u) first = Math.min(first, Math.max(parent.from, r.registeredDay));
+    return first;
   }
 
   /** Every unit that was ever below `u`, or absorbed into it or its descendants: a superset for re-attribution. */
