@@ -9,7 +9,6 @@ import { PeopleCube } from './people-cube.ts';
 import { Records } from './records.ts';
 import { Slots } from './slots.ts';
 import { StockCube } from './stock-cube.ts';
-import { StreamVersions } from './stream-versions.ts';
 
 /** An event the engine could not apply (it references something unknown): kept, reported, never silent. */
 export interface Anomaly {
@@ -63,9 +62,10 @@ export class Engine {
   recordedAt: string | undefined;
   /**
    * Versions of the streams decisions depend on (units, groups, directives, bodies), so the ledger can guard
-   * its writes against a concurrent writer on another node. Activity streams are not kept: too many.
+   * its writes against a concurrent writer on another node. Activity streams are not kept: too many. (Not
+   * readonly: a restore puts in a map filled on first use, see `restoreEngine`.)
    */
-  readonly streamVersions = new StreamVersions();
+  streamVersions: Map<string, number> = new Map();
 
   /** `options` tune how projections are kept, never what they answer (tests fold the same log both ways). */
   constructor(options: EngineOptions = {}) {

@@ -1,4 +1,5 @@
 import { Engine } from './engine.ts';
+import { LazyMap } from './lazy-map.ts';
 import { type BlobRef, SnapshotReader, SnapshotWriter, type StringsRef } from './snapshot-codec.ts';
 
 /**
@@ -23,7 +24,8 @@ export const snapshotEngine = (engine: Engine, mark: CheckpointMark): Uint8Array
     version: PROJECTION_VERSION,
     mark,
     recordedAt: engine.recordedAt ?? null,
-    ...streamColumns(w, engine),
+    streams: w.strings([...engine.streamVersions.keys()]),
+    streamVersions: w.blob(Float64Array.from(engine.streamVersions.values())),
     anomalies: engine.anomalies,
     populations: engine.populations.entries(),
     hierarchy: engine.hierarchy.exportState(w),
@@ -34,16 +36,6 @@ export const snapshotEngine = (engine: Engine, mark: CheckpointMark): Uint8Array
     contributions: engine.contributions.exportState(w),
   };
   return w.finish(header);
-};
-
-const streamColumns = (w: SnapshotWriter, engine: Engine) => {
-  const streams: string[] = [];
-  const versions: number[] = [];
-  for (const [stream, version] of engine.streamVersions.entries()) {
-    streams.push(stream);
-    versions.push(version);
-  }
-  return { streams: w.strings(streams), streamVersions: w.blob(Float64Array.from(versions)) };
 };
 
 type Header = {
@@ -98,9 +90,9 @@ export const restoreEngine = (bytes: Uint8Array): Engine => {
     if (streams.isNull(i)) throw new RangeError(`checkpoint: stream #${i} has no name`);
   // Decoded and put in their map on first use (a write or its guard): a restore that answers queries never
   // needs them.
-  engine.streamVersions.loadLater(() =>
-    Array.from(versions, (version, i) => [streams.get(i)!, version] as const),
-  );
+  engine.streamVersions = new LazyMap((set) => {
+    for (let i = 0; i < versions.length; i++) set(streams.get(i)!, versions[i]!);
+  });
   engine.anomalies.push(...h.anomalies);
   engine.position = h.mark.position;
   engine.recordedAt = h.recordedAt ?? undefined;
