@@ -1,12 +1,6 @@
 import { civilFromDay, dayFromCivil } from '../time/civil.ts';
 import { DaySeries, dayOfKey, keyOf, SLOT_SPACE } from './day-series.ts';
-import {
-  ListIndex,
-  packSeries,
-  type SnapshotReader,
-  type SnapshotWriter,
-  unpackSeries,
-} from './snapshot-codec.ts';
+import { ListIndex, packSeries, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 
 /** Months since January 1900: the grain of the month roll-ups and of the distinct-people cells. */
 export const monthIndexOfDay = (day: number): number => {
@@ -149,27 +143,18 @@ export const packRollups = (w: SnapshotWriter, byOwner: readonly (RollupSeries |
   };
 };
 
-/** Unpacks what {@link packRollups} wrote (views, not copies), pairing the two grains owner by owner. */
+/** Unpacks what {@link packRollups} wrote (views, not copies): every roll-up at once, in owner order. */
 export const unpackRollups = (
   r: SnapshotReader,
   p: ReturnType<typeof packRollups>,
   each: (owner: number, series: RollupSeries) => void,
 ) => {
-  const days: [number, DaySeries][] = [];
-  unpackSeries(r, p.days, (owner, data) => days.push([owner, DaySeries.fromData(data)]));
-  let i = 0;
-  unpackSeries(r, p.months, (owner, data) => {
-    const [dayOwner, d] = days[i++] ?? [];
-    if (dayOwner !== owner)
-      throw new RangeError(`unpackRollups: months of ${owner} where days of ${dayOwner}`);
-    each(owner, new RollupSeries(d, DaySeries.fromData(data)));
-  });
-  if (i !== days.length)
-    throw new RangeError(`unpackRollups: ${days.length - i} owners have days but no months`);
+  const pending = new PendingRollups(r, p);
+  pending.forEachOwner((owner) => each(owner, pending.take(owner)!));
 };
 
 /**
- * Roll-ups {@link packRollups} wrote, each built when its owner is first asked for ({@link build}): a 10M
+ * Roll-ups {@link packRollups} wrote, each built when its owner is first asked for ({@link take}): a 10M
  * restore would otherwise build 22,000 of them (44,000 series, each scanned for its zero entries). The
  * two grains are checked at once to list the same owners.
  */
@@ -201,17 +186,13 @@ export class PendingRollups {
     return days && months && new RollupSeries(DaySeries.fromData(days), DaySeries.fromData(months));
   }
 
-  /** Calls `fn` with each owner that has a roll-up not taken yet and its entries (both grains), in owner order. */
-  forEachOwner(fn: (owner: number, entries: number) => void): void {
+  /**
+   * Calls `fn` with each owner that has a roll-up not taken yet and its length in words (both grains, three
+   * an entry), in owner order.
+   */
+  forEachOwner(fn: (owner: number, words: number) => void): void {
     this.#days.forEachOwner((owner, words) => {
-      fn(owner, (words + this.#months.words(owner)!.length) / 3);
+      fn(owner, words + this.#months.words(owner)!.length);
     });
-  }
-
-  /** The owner's roll-up entries as {@link packRollups} takes them, without taking them. */
-  data(owner: number): { days: Float64Array; months: Float64Array } | undefined {
-    const days = this.#days.words(owner);
-    const months = this.#months.words(owner);
-    return days && months && { days, months };
   }
 }

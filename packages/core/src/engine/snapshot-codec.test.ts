@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ListIndex, packIntLists, SnapshotReader, SnapshotWriter, unpackIntLists } from './snapshot-codec.ts';
+import { ListIndex, packIntLists, SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
 
 const fcParams = { seed: 20_261_205, numRuns: 200, verbose: 1 } as const;
 
@@ -82,45 +82,8 @@ describe('SnapshotWriter.strings', () => {
   });
 });
 
-describe('packIntLists', () => {
-  it('round-trips lists of records of any width, empty ones included, as views', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 4 }),
-        fc.array(fc.tuple(fc.nat(1000), fc.array(fc.integer(), { maxLength: 6 })), { maxLength: 8 }),
-        (width, drawn) => {
-          const lists = drawn.map(
-            ([owner, records]) => [owner, records.flatMap((x) => Array(width).fill(x))] as const,
-          );
-          const w = new SnapshotWriter();
-          const r = new SnapshotReader(w.finish(packIntLists(w, lists, width)));
-          const back: (readonly [number, number[]])[] = [];
-          unpackIntLists(r, r.header as ReturnType<typeof packIntLists>, width, (owner, words) =>
-            back.push([owner, Array.from(words)]),
-          );
-          expect(back).toEqual(lists);
-        },
-      ),
-      fcParams,
-    );
-  });
-
-  it('refuses lengths that run past the data or leave some of it', () => {
-    const w = new SnapshotWriter();
-    const packed = packIntLists(w, [[7, [1, 2, 3, 4, 5, 6]]], 3);
-    const bytes = w.finish({
-      long: { ...packed, lengths: w.blob(Int32Array.of(3)) },
-      short: { ...packed, lengths: w.blob(Int32Array.of(1)) },
-    });
-    const r = new SnapshotReader(bytes);
-    const h = r.header as Record<'long' | 'short', typeof packed>;
-    expect(() => unpackIntLists(r, h.long, 3, () => {})).toThrow('the list of 7 runs past the data');
-    expect(() => unpackIntLists(r, h.short, 3, () => {})).toThrow('the lists do not cover the data');
-  });
-});
-
-describe('ListIndex', () => {
-  it('views each owner’s words as packIntLists wrote them, and knows which owners have none', () => {
+describe('packIntLists and ListIndex', () => {
+  it('round-trip lists of records of any width, empty ones included: each owner’s words viewed, owners without a list known', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 4 }),

@@ -267,24 +267,6 @@ export const packSeries = (w: SnapshotWriter, series: readonly { owner: number; 
 
 export type PackedSeries = ReturnType<typeof packSeries>;
 
-/** Unpacks what {@link packSeries} wrote, calling `each` with each owner's triples (views, not copies). */
-export const unpackSeries = (
-  r: SnapshotReader,
-  p: PackedSeries,
-  each: (owner: number, data: Float64Array) => void,
-) => {
-  const owners = r.i32(p.owners);
-  const lengths = r.i32(p.lengths);
-  const data = r.f64(p.data);
-  let at = 0;
-  for (let i = 0; i < owners.length; i++) {
-    const n = lengths[i]! * 3;
-    if (at + n > data.length) throw new RangeError('unpackSeries: the entries run past the packed data');
-    each(owners[i]!, data.subarray(at, at + n));
-    at += n;
-  }
-};
-
 /**
  * Lists of int32 records `width` words wide, one list per owner, end to end: owners, each list's length in
  * records, and the words (the layout {@link packSeries} uses for day series).
@@ -322,8 +304,8 @@ export type PackedIntLists = ReturnType<typeof packIntLists>;
 /**
  * Lists {@link packIntLists} or {@link packSeries} wrote, kept where they lie in a checkpoint: an owner's
  * words are viewed when asked for, so a restore creates no object per owner (at 10M, 130,000 contribution
- * lists, 116,000 participation logs, 128,000 own series and 44,000 roll-ups). Checked on reading as
- * {@link unpackIntLists} checks them, and each owner listed once.
+ * lists, 116,000 participation logs, 128,000 own series and 44,000 roll-ups). Checked on reading:
+ * lengths within the data and covering it, each owner listed once.
  */
 export class ListIndex<A extends Int32Array | Float64Array> {
   readonly #start: Int32Array;
@@ -416,25 +398,3 @@ export class ListIndex<A extends Int32Array | Float64Array> {
       if (this.#start[owner]! >= 0) fn(owner, this.#length[owner]!);
   }
 }
-
-/** Calls `each` with each owner's words as {@link packIntLists} wrote them (views, not copies), checking the lengths. */
-export const unpackIntLists = (
-  r: SnapshotReader,
-  p: PackedIntLists,
-  width: number,
-  each: (owner: number, words: Int32Array) => void,
-) => {
-  const owners = r.i32(p.owners);
-  const lengths = r.i32(p.lengths);
-  const data = r.i32(p.data);
-  if (lengths.length !== owners.length) throw new RangeError('unpackIntLists: one length per owner expected');
-  let at = 0;
-  for (let i = 0; i < owners.length; i++) {
-    const n = lengths[i]! * width;
-    if (n < 0 || at + n > data.length)
-      throw new RangeError(`unpackIntLists: the list of ${owners[i]} runs past the data`);
-    each(owners[i]!, data.subarray(at, at + n));
-    at += n;
-  }
-  if (at !== data.length) throw new RangeError('unpackIntLists: the lists do not cover the data');
-};
