@@ -226,16 +226,18 @@ export class ActivityCube {
 
   /** Bytes held by all series, for memory accounting. */
   get byteLength(): number {
-    this.#takeAllDesc();
-    let bytes = this.#pendingPart().bytes;
-    for (const s of this.#own) bytes += s?.byteLength ?? 0;
-    for (const list of this.#desc) for (const s of list) bytes += s?.byteLength ?? 0;
-    return bytes;
+    const { own, was, is } = this.footprint();
+    return own.bytes + was.bytes + is.bytes;
   }
 
   /** What the cube holds, for memory accounting: series, their entries and bytes, by part. */
   footprint() {
-    const part = (list: readonly (DaySeries | RollupSeries | undefined)[]) => {
+    // Built series as they are, and those a restore has not built yet from the checkpoint's words (three an
+    // entry, 8 bytes each), without building them.
+    const part = (
+      list: readonly (DaySeries | RollupSeries | undefined)[],
+      pending: { forEachOwner(fn: (owner: number, words: number) => void): void } | undefined,
+    ) => {
       let series = 0;
       let entries = 0;
       let bytes = 0;
@@ -245,19 +247,17 @@ export class ActivityCube {
         entries += s.length;
         bytes += s.byteLength;
       }
+      pending?.forEachOwner((_, words) => {
+        series++;
+        entries += words / 3;
+        bytes += words * 8;
+      });
       return { series, entries, bytes };
     };
-    this.#takeAllDesc();
-    const own = part(this.#own);
-    const pending = this.#pendingPart();
     return {
-      own: {
-        series: own.series + pending.series,
-        entries: own.entries + pending.entries,
-        bytes: own.bytes + pending.bytes,
-      },
-      was: part(this.#desc[AS_WAS]),
-      is: part(this.#desc[AS_IS]),
+      own: part(this.#own, this.#pending),
+      was: part(this.#desc[AS_WAS], this.#pendingDesc[AS_WAS]),
+      is: part(this.#desc[AS_IS], this.#pendingDesc[AS_IS]),
     };
   }
 
@@ -329,17 +329,6 @@ export class ActivityCube {
       p?.forEachOwner((node) => this.#descOf(view, node));
       this.#pendingDesc[view] = undefined;
     }
-  }
-
-  /** What the own series not built since a restore hold, for memory accounting. */
-  #pendingPart() {
-    let series = 0;
-    let words = 0;
-    this.#pending?.forEachOwner((_, n) => {
-      series++;
-      words += n;
-    });
-    return { series, entries: words / 3, bytes: words * 8 };
   }
 
   #addDesc(node: number, view: ViewIndex, key: number, a: number, b: number) {

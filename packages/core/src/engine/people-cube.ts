@@ -167,13 +167,16 @@ class ParticipationLogs {
 
   /** Every log (builds those a restore has not built yet). */
   entries(): IterableIterator<[number, ParticipationLog]> {
-    this.#restored?.forEachOwner((u) => this.get(u));
-    return this.#built.entries();
+    return this.#all().entries();
   }
 
   values(): IterableIterator<ParticipationLog> {
-    this.entries();
-    return this.#built.values();
+    return this.#all().values();
+  }
+
+  #all(): Map<number, ParticipationLog> {
+    this.#restored?.forEachOwner((u) => this.#build(u));
+    return this.#built;
   }
 
   /** Takes a checkpoint's logs, checking that each is in day order (reads binary-search the days). */
