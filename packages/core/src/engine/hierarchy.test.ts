@@ -148,16 +148,23 @@ describe('Hierarchy checkpoint', () => {
     expect([...h.everChildren(1)]).toEqual([3]);
   });
 
-  it('refuses a state naming a parent outside the tree, or a tree that is not empty', () => {
+  it('refuses a state naming a parent outside the tree, name counts not covering the names, or a tree that is not empty', () => {
     const h = new Hierarchy();
     h.register('root', 'central', -1, 0, 'Trung ương');
     h.register('a', 'province', 0, 0, 'A');
     const w = new SnapshotWriter();
     const state = h.exportState(w);
-    const bytes = w.finish({ state, bad: { ...state, parents: w.blob(Int32Array.of(-1, 7)) } });
+    const bytes = w.finish({
+      state,
+      bad: { ...state, parents: w.blob(Int32Array.of(-1, 7)) },
+      short: { ...state, nameCounts: w.blob(Int32Array.of(1, 0)) },
+    });
     const r = new SnapshotReader(bytes);
-    const header = r.header as { state: typeof state; bad: typeof state };
+    const header = r.header as Record<'state' | 'bad' | 'short', typeof state>;
     expect(() => new Hierarchy().importState(r, header.bad)).toThrow('unit #1 names parent #7 of 2');
+    expect(() => new Hierarchy().importState(r, header.short)).toThrow(
+      'the name counts do not cover the names',
+    );
     const restored = new Hierarchy();
     restored.importState(r, header.state);
     expect(() => restored.importState(r, header.state)).toThrow(/not empty/);

@@ -2,6 +2,7 @@ import { LEVEL_RANK, Level } from '../events/organisation.ts';
 import {
   ListIndex,
   NO_DAY,
+  offsetsOf,
   type PackedIntLists,
   packIntLists,
   type SnapshotReader,
@@ -613,42 +614,36 @@ export class Hierarchy {
     const groupFrom = r.i32(state.groupFrom);
     const groupTo = r.i32(state.groupTo);
     const groups = r.strings(state.groups);
-    const bad = (what: string) => new RangeError(`Hierarchy.importState: ${what}`);
+    // Typed so that a call narrows like a throw does.
+    const fail: (what: string) => never = (what) => {
+      throw new RangeError(`Hierarchy.importState: ${what}`);
+    };
     if ([levels, registered, nameCounts, parentCounts, groupCounts].some((a) => a.length !== n))
-      throw bad('the unit columns differ in length');
+      fail('the unit columns differ in length');
     if (names.length !== nameFrom.length || shortNames.length !== nameFrom.length)
-      throw bad('the name columns differ in length');
-    if (parents.length !== parentFrom.length) throw bad('the parent columns differ in length');
+      fail('the name columns differ in length');
+    if (parents.length !== parentFrom.length) fail('the parent columns differ in length');
     if (groups.length !== groupFrom.length || groupTo.length !== groupFrom.length)
-      throw bad('the group columns differ in length');
-    const nameAt = new Int32Array(n + 1);
-    const parentAt = new Int32Array(n + 1);
-    const groupAt = new Int32Array(n + 1);
+      fail('the group columns differ in length');
+    const nameAt = offsetsOf(nameCounts, names.length) ?? fail('the name counts do not cover the names');
+    const parentAt =
+      offsetsOf(parentCounts, parents.length) ?? fail('the parent counts do not cover the parents');
+    const groupAt = offsetsOf(groupCounts, groups.length) ?? fail('the group counts do not cover the groups');
     for (let index = 0; index < n; index++) {
       const id = ids[index];
-      if (levels[index]! >= LEVELS.length || id === undefined) throw bad(`unit #${index} has no level or id`);
-      if (nameCounts[index]! < 1 || parentCounts[index]! < 1 || groupCounts[index]! < 0)
-        throw bad(`unit #${index} has no name or parent`);
-      nameAt[index + 1] = nameAt[index]! + nameCounts[index]!;
-      parentAt[index + 1] = parentAt[index]! + parentCounts[index]!;
-      groupAt[index + 1] = groupAt[index]! + groupCounts[index]!;
-      if (
-        nameAt[index + 1]! > names.length ||
-        parentAt[index + 1]! > parents.length ||
-        groupAt[index + 1]! > groups.length
-      )
-        throw bad(`unit #${index}'s timelines run past their columns`);
+      if (levels[index]! >= LEVELS.length || id === undefined) fail(`unit #${index} has no level or id`);
+      if (nameCounts[index]! < 1 || parentCounts[index]! < 1) fail(`unit #${index} has no name or parent`);
       for (let k = parentAt[index]!; k < parentAt[index + 1]!; k++) {
         const p = parents[k]!;
-        if (p < -1 || p >= n) throw bad(`unit #${index} names parent #${p} of ${n}`);
+        if (p < -1 || p >= n) fail(`unit #${index} names parent #${p} of ${n}`);
       }
       this.#byId.set(id, index);
     }
-    for (let i = 0; i < names.length; i++) if (names.isNull(i)) throw bad(`name #${i} is missing`);
-    for (let i = 0; i < groups.length; i++) if (groups[i] === undefined) throw bad(`group #${i} is missing`);
+    for (let i = 0; i < names.length; i++) if (names.isNull(i)) fail(`name #${i} is missing`);
+    for (let i = 0; i < groups.length; i++) if (groups[i] === undefined) fail(`group #${i} is missing`);
     const ends = new Map<number, UnitEnd>();
     for (const [index, end] of state.ends) {
-      if (!(index >= 0 && index < n)) throw bad(`an end names unit #${index} of ${n}`);
+      if (!(index >= 0 && index < n)) fail(`an end names unit #${index} of ${n}`);
       ends.set(index, end);
     }
     this.#units.length = n;
@@ -677,10 +672,10 @@ export class Hierarchy {
     const lists = (ref: PackedIntLists) => {
       const index = ListIndex.ints(r, ref, 1);
       index.scan((key, items, start, end) => {
-        if (key >= n) throw bad(`a list names unit #${key} of ${n}`);
+        if (key >= n) fail(`a list names unit #${key} of ${n}`);
         for (let k = start; k < end; k++) {
           const x = items[k]!;
-          if (x < 0 || x >= n) throw bad(`unit #${key}'s list names unit #${x} of ${n}`);
+          if (x < 0 || x >= n) fail(`unit #${key}'s list names unit #${x} of ${n}`);
         }
       });
       return index;

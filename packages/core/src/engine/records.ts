@@ -4,7 +4,7 @@ import type { Grade } from '../events/reporting.ts';
 import type { BodyKind, Role } from '../events/roster.ts';
 import type { Target } from '../events/targets.ts';
 import { LazyMap } from './lazy-map.ts';
-import { NO_DAY, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
+import { NO_DAY, offsetsOf, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 
 /** A role held on a body for a stretch of days (`to` exclusive, undefined while still held). */
 export interface Holding {
@@ -141,18 +141,6 @@ export class Records {
 
   importState(r: SnapshotReader, state: ReturnType<Records['exportState']>): void {
     const bad = (what: string) => new RangeError(`Records.importState: ${what}`);
-    const columns = <T>(counts: Int32Array, total: number, what: string, make: (i: number) => T) => {
-      if (counts.reduce((s, n) => s + n, 0) !== total)
-        throw bad(`the ${what} counts do not add up to the ${what}s`);
-      const out: T[][] = [];
-      let at = 0;
-      for (const n of counts) {
-        const list: T[] = [];
-        for (const end = at + n; at < end; at++) list.push(make(at));
-        out.push(list);
-      }
-      return out;
-    };
     const h = state.holdings;
     const person = r.strings(h.person);
     const role = r.strings(h.role);
@@ -168,20 +156,26 @@ export class Records {
       throw bad('the holding columns differ in length');
     const holdingCounts = r.i32(state.holdingCounts);
     if (holdingCounts.length !== state.bodies.length) throw bad('one holding count per body expected');
-    const holdings = columns(holdingCounts, person.length, 'holding', (i): Holding => {
-      if (person[i] === undefined || role[i] === undefined || reasonIn[i] === undefined)
-        throw bad(`holding #${i} has no person, role or reason`);
-      return {
-        person: person[i],
-        role: role[i] as Role,
-        from: from[i]!,
-        reasonIn: reasonIn[i],
-        to: to[i] === NO_DAY ? undefined : to[i],
-        reasonOut: reasonOut[i],
-      };
-    });
-    state.bodies.forEach((b, i) => {
-      this.addBody({ ...b, holdings: holdings[i]! });
+    const holdingAt = offsetsOf(holdingCounts, person.length);
+    if (holdingAt === undefined) throw bad('the holding counts do not add up to the holdings');
+    state.bodies.forEach((b, body) => {
+      const holdings: Holding[] = [];
+      for (let i = holdingAt[body]!; i < holdingAt[body + 1]!; i++) {
+        const who = person[i];
+        const as = role[i];
+        const why = reasonIn[i];
+        if (who === undefined || as === undefined || why === undefined)
+          throw bad(`holding #${i} has no person, role or reason`);
+        holdings.push({
+          person: who,
+          role: as as Role,
+          from: from[i]!,
+          reasonIn: why,
+          to: to[i] === NO_DAY ? undefined : to[i],
+          reasonOut: reasonOut[i],
+        });
+      }
+      this.addBody({ ...b, holdings });
     });
     const a = state.adoptions;
     const unit = r.i32(a.unit);
@@ -192,20 +186,16 @@ export class Records {
     const adoptionCounts = r.i32(state.adoptionCounts);
     if (adoptionCounts.length !== state.directives.length)
       throw bad('one adoption count per directive expected');
-    let at = 0;
+    const adoptionAt = offsetsOf(adoptionCounts, unit.length);
+    if (adoptionAt === undefined) throw bad('the adoption counts do not add up to the adoptions');
     state.directives.forEach((d, i) => {
-      const from = at;
-      const count = adoptionCounts[i]!;
-      if (count < 0) throw bad(`directive #${i} has a negative adoption count`);
-      at += count;
-      if (at > unit.length) throw bad('the adoption counts do not add up to the adoptions');
       // Put in the directive's map on first use: at 10M a restore would build 210,000 of them at once.
       const adoptions = new LazyMap<number, { day: number; plan: string | undefined }>((set) => {
-        for (let k = from; k < from + count; k++) set(unit[k]!, { day: day[k]!, plan: plan.get(k) });
+        for (let k = adoptionAt[i]!; k < adoptionAt[i + 1]!; k++)
+          set(unit[k]!, { day: day[k]!, plan: plan.get(k) });
       });
       this.addDirective({ ...d, targets: new Map(d.targets.map((t) => [t.targetId, t])), adoptions });
     });
-    if (at !== unit.length) throw bad('the adoption counts do not add up to the adoptions');
     this.reports.push(...state.reports);
     for (const i of state.inspections) this.inspections.set(i.inspectionId, i);
     this.ratings.push(...state.ratings);

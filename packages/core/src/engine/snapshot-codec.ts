@@ -302,6 +302,21 @@ export const packIntLists = (
 export type PackedIntLists = ReturnType<typeof packIntLists>;
 
 /**
+ * Where each owner's rows start in columns `total` long, from a checkpoint's count per owner: owner i's are
+ * `offsets[i]` to `offsets[i + 1]`. Undefined when a count is negative or they do not add up to `total`
+ * (the caller names the columns in its error).
+ */
+export const offsetsOf = (counts: ArrayLike<number>, total: number): Int32Array | undefined => {
+  const offsets = new Int32Array(counts.length + 1);
+  for (let i = 0; i < counts.length; i++) {
+    const n = counts[i]!;
+    if (n < 0) return undefined;
+    offsets[i + 1] = offsets[i]! + n;
+  }
+  return offsets[counts.length] === total ? offsets : undefined;
+};
+
+/**
  * Lists {@link packIntLists} or {@link packSeries} wrote, kept where they lie in a checkpoint: an owner's
  * words are viewed when asked for, so a restore creates no object per owner (at 10M, 130,000 contribution
  * lists, 116,000 participation logs, 128,000 own series and 44,000 roll-ups). Checked on reading:

@@ -3,7 +3,7 @@ import { keyOf } from './day-series.ts';
 import type { Hierarchy } from './hierarchy.ts';
 import { packRollups, RollupSeries, unpackRollups } from './rollup-series.ts';
 import { apportion } from './slots.ts';
-import type { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
+import { offsetsOf, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 
 /** A unit's reported headcounts of one population, ordered by as-of day (a later report on a day replaces it). */
 interface StockTimeline {
@@ -193,28 +193,28 @@ export class StockCube {
     const lengths = r.i32(state.lengths);
     const days = r.i32(state.days);
     const counts = r.f64(state.counts);
-    const bad = (what: string) => new RangeError(`StockCube.importState: ${what}`);
+    // Typed so that a call narrows like a throw does.
+    const fail: (what: string) => never = (what) => {
+      throw new RangeError(`StockCube.importState: ${what}`);
+    };
     if (slots.length !== units.length || lengths.length !== units.length || counts.length !== days.length)
-      throw bad('the timeline columns differ in length');
+      fail('the timeline columns differ in length');
     // Timelines are built when a unit is first asked for (most never are between a restore and the next
     // checkpoint): building 130,000 of them at 10M was a tenth of a restore.
     let max = -1;
     for (const u of units) if (u > max) max = u;
     const first = new Int32Array(max + 1).fill(-1);
-    const starts = new Int32Array(units.length);
-    let at = 0;
+    const starts =
+      offsetsOf(lengths, days.length) ??
+      fail('the timelines do not cover their steps (or a length is negative)');
     for (let i = 0; i < units.length; i++) {
       const u = units[i]!;
-      if (u < 0) throw bad(`row ${i} names unit ${u}`);
+      if (u < 0) fail(`row ${i} names unit ${u}`);
       if (i === 0 || units[i - 1] !== u) {
-        if (first[u] !== -1) throw bad(`the timelines of unit ${u} are not together`);
+        if (first[u] !== -1) fail(`the timelines of unit ${u} are not together`);
         first[u] = i;
       }
-      if (lengths[i]! < 0) throw bad(`row ${i} has a negative length`);
-      starts[i] = at;
-      at += lengths[i]!;
     }
-    if (at !== days.length) throw bad('the timelines do not cover their steps');
     this.#own.clear();
     this.#pending = units.length > 0 ? { first, units, slots, starts, lengths, days, counts } : undefined;
     unpackRollups(r, state.was, (u, s) => {
