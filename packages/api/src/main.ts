@@ -97,13 +97,14 @@ export const configFromEnv = (env: Env): ServerConfig => {
  * People cells that a correction or void left stale are rebuilt here, 10 ms of work every 100 ms, so that
  * the first query to meet one does not pay for it. A cell is not divided: at national scale (the bench's
  * 10M log, 735 stale cells) one takes 8 ms on average, 23 ms at the 90th percentile and 142 ms at most,
- * and all of them about 6 s — about a minute after a start at this pace.
+ * and all of them about 6 s — about a minute after a start at this pace. Once none is left, a refresh with
+ * time to spare compacts the people cells' arena when much of it is free (after a fold from the log, a fifth
+ * of it: 167 MB at 10M events); that one pass is not divided either (0.9 s at 10M, 0.1 s at 1M).
  */
 const STALE_REFRESH_EVERY_MS = 100;
 const STALE_REFRESH_BUDGET_MS = 10;
 export const refreshStaleCells = (ledger: Ledger, budgetMs = STALE_REFRESH_BUDGET_MS): number => {
   const people = ledger.engine.people;
-  if (people.pendingRefresh === 0) return 0;
   const until = performance.now() + budgetMs;
   return people.refreshStale(() => performance.now() >= until);
 };

@@ -78,6 +78,19 @@ const sizeFigures = (r: SizeResult): Figure[] => {
       status: '',
       numbers: { ...r.staleRefresh },
     },
+    {
+      size,
+      name: '  then the people cells’ arena compacted (idle refresh)',
+      chitieu:
+        r.compaction.bytesAfter < r.compaction.bytesBefore
+          ? `${megabytes(r.compaction.bytesBefore)} → ${megabytes(r.compaction.bytesAfter)} in ${duration(r.compaction.ms)}`
+          : `not needed (${megabytes(r.compaction.bytesBefore)})`,
+      reference: 'free blocks left by tables that grew',
+      ratio: '',
+      goal: '',
+      status: '',
+      numbers: { ...r.compaction },
+    },
   ];
   for (const q of r.queries ?? []) {
     const speedup = q.sql.p50 / q.engine.p50;

@@ -4,6 +4,7 @@ import { mulberry32 } from '@chitieu/fixtures';
 import { SqliteEventStore } from '@chitieu/sqlite';
 import Database from 'better-sqlite3';
 import { benchCheckpoint, type CheckpointResult, type HeldLedger } from './checkpoint-bench.ts';
+import { megabytes } from './format.ts';
 import { benchHttp, type HttpResult } from './http-bench.ts';
 import { CACHE_CLOCK, type CachedLog } from './log-cache.ts';
 import { type MemorySnapshot, memorySnapshot } from './memory.ts';
@@ -39,6 +40,11 @@ export interface SizeResult {
    * does): queries are then timed from warm projections.
    */
   readonly staleRefresh: { readonly cells: number; readonly ms: number };
+  /**
+   * Then, as the API's next idle refresh does, the people cells' arena compacted when much of it is free:
+   * its bytes before and after (free blocks included) and the time the pass took.
+   */
+  readonly compaction: { readonly ms: number; readonly bytesBefore: number; readonly bytesAfter: number };
   readonly memory: { readonly baseline: MemorySnapshot; readonly loaded: MemorySnapshot };
   /** What each projection holds after the fold (cells, entries, bytes), from the engine itself. */
   readonly footprint: ReturnType<Engine['footprint']>;
@@ -142,10 +148,22 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
       const staleCells = engine.people.pendingRefresh;
       progress.update(`${label}: refreshing ${staleCells} stale people cells and loose days`, 0);
       const refreshStarted = process.hrtime.bigint();
-      engine.people.refreshStale();
+      // Stopped as the queue empties, so that the compaction that follows is timed on its own.
+      engine.people.refreshStale(() => engine.people.pendingRefresh === 0);
       const staleRefresh = { cells: staleCells, ms: msSince(refreshStarted) };
       progress.done(
         `${label}: ${staleCells} stale people cells and loose days refreshed in ${Math.round(staleRefresh.ms)} ms`,
+      );
+      const bytesBefore = engine.people.footprint().arena.bytes;
+      const compactStarted = process.hrtime.bigint();
+      engine.people.refreshStale();
+      const compaction = {
+        ms: msSince(compactStarted),
+        bytesBefore,
+        bytesAfter: engine.people.footprint().arena.bytes,
+      };
+      progress.done(
+        `${label}: people cells’ arena ${megabytes(bytesBefore)} → ${megabytes(compaction.bytesAfter)} in ${Math.round(compaction.ms)} ms`,
       );
       const loaded = memorySnapshot();
       const footprint = engine.footprint();
@@ -176,9 +194,10 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
             }),
           )
         : null;
-      return { anomalies, staleRefresh, loaded, footprint, queries, sqlPlans, http };
+      return { anomalies, staleRefresh, compaction, loaded, footprint, queries, sqlPlans, http };
     };
-    const { anomalies, staleRefresh, loaded, footprint, queries, sqlPlans, http } = await onFolded();
+    const { anomalies, staleRefresh, compaction, loaded, footprint, queries, sqlPlans, http } =
+      await onFolded();
 
     const checkpoint = await attempt('checkpoint', () =>
       benchCheckpoint(held, store, clock, CHECKPOINT, probeQueries(log.provinces, options.seed), progress),
@@ -193,6 +212,7 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
       storeReadMs: read.ms,
       rebuildMs,
       staleRefresh,
+      compaction,
       anomalies,
       memory: { baseline, loaded },
       footprint,

@@ -195,6 +195,45 @@ describe('PeopleCube: month sketches', () => {
     );
   });
 
+  it('answers the same after an idle refresh compacts its cells, and goes on the same as a cube that did not', () => {
+    let compacted = 0;
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), fc.array(op, { maxLength: 30 }), (ops, more) => {
+        const h = tree();
+        const twin = tree();
+        const cube = new PeopleCube(h, { ...OPTIONS, compactFrom: 0 });
+        const never = new PeopleCube(twin, { ...OPTIONS, compactFrom: 2 ** 40 });
+        const model: Model = { live: [], lastMove: new Map() };
+        const twinModel: Model = { live: [], lastMove: new Map() };
+        const both = (o: Op) => {
+          applyOp(h, cube, model, o);
+          applyOp(twin, never, twinModel, o);
+        };
+        ops.forEach(both);
+        // Stale cells first, stopping as the queue empties (no time left for a compaction), then idle again.
+        for (const c of [cube, never]) c.refreshStale(() => c.pendingRefresh === 0);
+        const free = cube.footprint().arena.freeBytes;
+        expect(never.footprint().arena.freeBytes).toBe(free);
+        cube.refreshStale();
+        never.refreshStale();
+        // Compacted when an eighth of the words in use were free: then none is.
+        const after = cube.footprint().arena.freeBytes;
+        if (after === 0 && free > 0) compacted++;
+        else expect(after).toBe(free);
+        expect(never.footprint().arena.freeBytes).toBe(free);
+        expect(cube.footprint().arena.bytes).toBeLessThanOrEqual(never.footprint().arena.bytes);
+        expect(answers(cube)).toEqual(answers(never));
+        expect(edges(cube)).toEqual(edges(never));
+        // New tables come from the compacted pool's top, and cells emptied afterwards free blocks again.
+        more.forEach(both);
+        expect(answers(cube)).toEqual(answers(never));
+        expect(edges(cube)).toEqual(edges(never));
+      }),
+      fcParams,
+    );
+    expect(compacted).toBeGreaterThan(fcParams.numRuns / 4);
+  });
+
   it('makes a month sketch in the fold once the descendants pass monthSketchAt, counting no unit’s own months', () => {
     const h = tree();
     const cube = new PeopleCube(h, OPTIONS);

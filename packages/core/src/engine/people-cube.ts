@@ -61,6 +61,8 @@ const GATHER = 8;
  * without looking further: at the default precision (1.6% error) 25% is fifteen standard errors.
  */
 const CERTAINLY_OVER = 1.25;
+/** The share of the cells' arena's words in use that must be free before an idle refresh compacts it. */
+const COMPACT_SHARE = 1 / 8;
 /** A person seen in a run of {@link PeopleCube}'s netting, with nothing netted yet (0 means not seen). */
 const NET_ZERO = 2 ** 30;
 
@@ -83,6 +85,11 @@ export interface PeopleCubeOptions {
    * 16Mi: 64 MB at 4 bytes each).
    */
   readonly monthLogBudget?: number;
+  /**
+   * Free words in the cells' arena past which an idle refresh compacts it, when they are also an eighth of
+   * the words in use (default 2^20: 4 MiB; a small engine's few free blocks are not worth a pass).
+   */
+  readonly compactFrom?: number;
 }
 
 /** One unit's participations, (day, slot, person, +1 or -1), 16 bytes each, kept in day order. */
@@ -271,6 +278,7 @@ export class PeopleCube {
   #monthLogEntries = 0;
   readonly #monthLogFrom: number;
   readonly #monthLogBudget: number;
+  readonly #compactFrom: number;
   /**
    * For as-is reads and rebuilds: the node and the units with participations under it in today's tree. Kept while
    * neither the tree nor the set of units with participations changes (a stale province's months and kinds
@@ -296,6 +304,7 @@ export class PeopleCube {
     this.#monthSketchAt = wholeOption('monthSketchAt', options.monthSketchAt ?? 2 * threshold);
     this.#monthLogFrom = wholeOption('monthLogFrom', options.monthLogFrom ?? 64);
     this.#monthLogBudget = wholeOption('monthLogBudget', options.monthLogBudget ?? 2 ** 24);
+    this.#compactFrom = wholeOption('compactFrom', options.compactFrom ?? 2 ** 20);
     this.#days = [new DayRegisters(this.#cells.precision), new DayRegisters(this.#cells.precision)];
   }
 
@@ -909,9 +918,21 @@ export class PeopleCube {
   /**
    * Rebuilds stale cells, most recently staled first, until none is left or `stop()` says so (checked
    * before each cell); returns how many remain. Queries rebuild a stale cell they meet anyway; this moves the
-   * cost off them, for a server to call when idle.
+   * cost off them, for a server to call when idle. With none left, and time left, it compacts the cells'
+   * arena if enough of it is free (see {@link PeopleCubeOptions.compactFrom}): after a fold from scratch a
+   * fifth is, in blocks that tables outgrew.
    */
   refreshStale(stop: () => boolean = () => false): number {
+    const stale = this.#stale;
+    this.#refreshStale(stop);
+    if (stale.length === 0 && !stop()) {
+      const { used, free } = this.#cells.pool;
+      if (free > 0 && free >= this.#compactFrom && free >= used * COMPACT_SHARE) this.#cells.compact();
+    }
+    return stale.length / 3;
+  }
+
+  #refreshStale(stop: () => boolean): void {
     const stale = this.#stale;
     while (stale.length > 0 && !stop()) {
       const key = stale.pop()!;
@@ -937,7 +958,6 @@ export class PeopleCube {
       if (g === OWN) this.#readOwn(node, month, slot);
       else this.#readDesc(node, g === WAS ? AS_WAS : AS_IS, month, slot);
     }
-    return stale.length / 3;
   }
 
   /**

@@ -51,7 +51,8 @@ describe('PeopleArena', () => {
         fc.integer({ min: 0, max: 60 }),
         fc.nat(400),
         fc.boolean(),
-        (ops, threshold, cut, tiny) => {
+        fc.nat(400),
+        (ops, threshold, cut, tiny, squeeze) => {
           // Tiny chunks (as small as the largest block) spread the blocks over many chunks.
           const options = { threshold, precision: 4, ...(tiny ? { chunkLog: 0 } : {}) };
           let arena = new PeopleArena(hashes, options);
@@ -66,6 +67,18 @@ describe('PeopleArena', () => {
               restored.importState(arena.exportState());
               expect(restored.pool.free).toBe(0);
               arena = restored;
+            }
+            if (i === squeeze) {
+              // A compaction in the middle: every block slid down over the free ones, nothing else changed.
+              const before = arena.pool;
+              const given = arena.compact();
+              expect(arena.pool.free).toBe(0);
+              expect(before.used - arena.pool.used).toBe(given);
+              // In one chunk exactly the free words; over many, chunks' ends may lose other words than before.
+              if (tiny) expect(given).toBeGreaterThanOrEqual(0);
+              else expect(given).toBe(before.free);
+              // Already dense: a second compaction moves nothing.
+              expect(arena.compact()).toBe(0);
             }
             const c = o[1];
             if (o[0] === 'add') {
@@ -229,6 +242,39 @@ describe('PeopleArena', () => {
     const b = arena.create();
     for (let p = 0; p < 100; p++) arena.add(b, p);
     expect(arena.pool).toEqual(grown);
+  });
+
+  it('compacts in place: blocks slide down over the free ones, emptied chunks go, new blocks come zeroed from the top', () => {
+    // Chunks of 2,048 words. Three cells grow to 300 people each (1,152-word tables, one per chunk, each
+    // chunk's rest taken by the tables outgrown on the way), then two are emptied.
+    const options = { threshold: 400, precision: 4, chunkLog: 0 };
+    const arena = new PeopleArena(hashes, options);
+    const cells = [0, 1, 2].map(() => arena.create());
+    for (let p = 0; p < 300; p++) for (const cell of cells) arena.add(cell, p, 1, p % 31);
+    const sketch = arena.create();
+    arena.resetToSketch(sketch);
+    arena.add(sketch, 7);
+    for (let p = 0; p < 300; p++) {
+      arena.remove(cells[0]!, p, p % 31);
+      arena.remove(cells[2]!, p, p % 31);
+    }
+    const before = arena.pool;
+    const bytes = arena.byteLength;
+    expect(before.used).toBeGreaterThan(3 * 2048);
+    // What stays: one 1,152-word table and a 4-word sketch, end to end at the pool's start.
+    expect(arena.compact()).toBe(before.used - 1156);
+    expect(arena.pool).toEqual({ used: 1156, free: 0 });
+    expect(bytes - arena.byteLength).toBeGreaterThanOrEqual(2 * 2048 * 4);
+    expect(membersOf(arena.source(cells[1]!))).toEqual(Array.from({ length: 300 }, (_, p) => [p, 1]));
+    expect(arena.forEachOnDays(cells[1]!, 2 ** 5, null)).toBe(10);
+    expect(arena.size(sketch)).toMatchObject({ value: 1, exact: false });
+    expect(arena.compact()).toBe(0);
+    // Tables made after it start from zeroed words: refilled cells hold exactly what they are given.
+    for (let p = 0; p < 200; p++) arena.add(cells[0]!, p + 100, 2, 1);
+    for (let p = 0; p < 5; p++) arena.add(cells[2]!, p, 1, 2);
+    expect(membersOf(arena.source(cells[0]!))).toEqual(Array.from({ length: 200 }, (_, p) => [p + 100, 2]));
+    expect(membersOf(arena.source(cells[2]!))).toEqual(Array.from({ length: 5 }, (_, p) => [p, 1]));
+    expect(arena.forEachOnDays(cells[2]!, 2 ** 2, null)).toBe(5);
   });
 
   it('writes a checkpoint without the free blocks: each block end to end, a chunk left short when the next does not fit', () => {
