@@ -583,8 +583,9 @@ describe('PeopleCube: month sketches', () => {
     expect(restore).not.toThrow();
     // Kept in day order although the later day came first; swapping the two entries' days breaks it.
     const logs = new SnapshotReader(bytes).i32(header().logs.data);
-    expect([logs[0], logs[4]]).toEqual([JAN + 2, JAN + 9]);
-    [logs[0], logs[4]] = [logs[4]!, logs[0]!];
+    // Three words an entry: day, person, slot doubled (plus 1 for a removal).
+    expect([...logs]).toEqual([JAN + 2, 1, 2, JAN + 9, 0, 0]);
+    [logs[0], logs[3]] = [logs[3]!, logs[0]!];
     expect(restore).toThrow(/participation log of unit 3 is not in day order/);
   });
 });

@@ -92,31 +92,41 @@ export interface PeopleCubeOptions {
   readonly compactFrom?: number;
 }
 
-/** One unit's participations, (day, slot, person, +1 or -1), 16 bytes each, kept in day order. */
+/**
+ * Words per participation in a {@link ParticipationLog}: the day, the person, and the slot doubled plus 1 for
+ * a removal (a participation taken back). Three words, not four with the ±1 on its own: at 10M events the
+ * logs hold 12 million participations, and the fourth word was 48 MB of them and of every checkpoint.
+ */
+const LOG_WORDS = 3;
+/** A log entry's slot, from its third word. */
+const slotOfEntry = (word: number): number => word >>> 1;
+/** A log entry's +1 (a participation) or -1 (one taken back), from its third word. */
+const deltaOfEntry = (word: number): number => 1 - 2 * (word & 1);
+
+/** One unit's participations (see {@link LOG_WORDS}), 12 bytes each, kept in day order. */
 class ParticipationLog {
-  /** Four words per participation, in day order (arrival order within a day). */
-  data: Int32Array = new Int32Array(16);
+  /** {@link LOG_WORDS} words per participation, in day order (arrival order within a day). */
+  data: Int32Array = new Int32Array(4 * LOG_WORDS);
   length = 0;
-  push(day: number, slot: number, person: number, delta: number) {
-    if ((this.length + 1) * 4 > this.data.length) {
+  push(day: number, slot: number, person: number, delta: 1 | -1) {
+    if ((this.length + 1) * LOG_WORDS > this.data.length) {
       // Grown by half, not doubled: at 10M events the logs were 277 MB for 192 MB of entries.
-      const next = new Int32Array(Math.max(16, (this.length + Math.ceil(this.length / 2) + 1) * 4));
+      const next = new Int32Array(Math.max(4, this.length + Math.ceil(this.length / 2) + 1) * LOG_WORDS);
       next.set(this.data);
       this.data = next;
     }
     const d = this.data;
-    let i = this.length * 4;
+    let i = this.length * LOG_WORDS;
     // Activity mostly arrives in day order; a backdated one, or a correction of an old one, is inserted
     // after the entries of its day, so a range of days is one binary search and a contiguous run.
-    if (this.length > 0 && d[i - 4]! > day) {
-      const at = this.firstAfter(day) * 4;
-      d.copyWithin(at + 4, at, i);
+    if (this.length > 0 && d[i - LOG_WORDS]! > day) {
+      const at = this.firstAfter(day) * LOG_WORDS;
+      d.copyWithin(at + LOG_WORDS, at, i);
       i = at;
     }
     d[i] = day;
-    d[i + 1] = slot;
-    d[i + 2] = person;
-    d[i + 3] = delta;
+    d[i + 1] = person;
+    d[i + 2] = slot * 2 + (delta < 0 ? 1 : 0);
     this.length += 1;
   }
 
@@ -126,7 +136,7 @@ class ParticipationLog {
     let hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.data[mid * 4]! < day) lo = mid + 1;
+      if (this.data[mid * LOG_WORDS]! < day) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -138,7 +148,7 @@ class ParticipationLog {
     let hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.data[mid * 4]! <= day) lo = mid + 1;
+      if (this.data[mid * LOG_WORDS]! <= day) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -189,8 +199,8 @@ class ParticipationLogs {
   /** Takes a checkpoint's logs, checking that each is in day order (reads binary-search the days). */
   restore(index: ListIndex<Int32Array>): void {
     index.scan((u, words, start, end) => {
-      for (let i = start + 4; i < end; i += 4)
-        if (words[i]! < words[i - 4]!)
+      for (let i = start + LOG_WORDS; i < end; i += LOG_WORDS)
+        if (words[i]! < words[i - LOG_WORDS]!)
           throw new RangeError(`participation log of unit ${u} is not in day order`);
     });
     this.#built.clear();
@@ -202,7 +212,7 @@ class ParticipationLogs {
     if (words === undefined) return undefined;
     const log = new ParticipationLog();
     log.data = words;
-    log.length = words.length / 4;
+    log.length = words.length / LOG_WORDS;
     this.#built.set(u, log);
     return log;
   }
@@ -547,7 +557,7 @@ export class PeopleCube {
       for (const [from, to] of runs) {
         // Most units of a large subtree have nothing on a given week: one binary search tells.
         const first = log.firstFrom(from);
-        if (first >= log.length || log.data[first * 4]! > to) continue;
+        if (first >= log.length || log.data[first * LOG_WORDS]! > to) continue;
         lastDay = Number.NaN;
         this.#netRun(log, first, to, keep);
       }
@@ -741,8 +751,10 @@ export class PeopleCube {
       }),
       logs: packIntLists(
         w,
-        [...this.#logs.entries()].map(([u, log]) => [u, log.data.subarray(0, log.length * 4)] as const),
-        4,
+        [...this.#logs.entries()].map(
+          ([u, log]) => [u, log.data.subarray(0, log.length * LOG_WORDS)] as const,
+        ),
+        LOG_WORDS,
       ),
     };
   }
@@ -807,7 +819,7 @@ export class PeopleCube {
         if (this.#cells.isStale(cell)) this.#stale.push(MONTH + view, node, month);
       });
     });
-    this.#logs.restore(ListIndex.ints(r, state.logs, 4));
+    this.#logs.restore(ListIndex.ints(r, state.logs, LOG_WORDS));
   }
 
   /**
@@ -859,13 +871,14 @@ export class PeopleCube {
       const always = u === node || view === AS_IS;
       let lastDay = Number.NaN;
       let under = true;
-      for (let i = log.firstFrom(from); i < log.length && d[i * 4]! <= to; i++) {
-        const day = d[i * 4]!;
+      for (let i = log.firstFrom(from); i < log.length && d[i * LOG_WORDS]! <= to; i++) {
+        const at = i * LOG_WORDS;
+        const day = d[at]!;
         if (!always && day !== lastDay) {
           lastDay = day;
           under = this.#countsUnder(u, node, AS_WAS, day);
         }
-        if (under) gathering.push(day - from, d[i * 4 + 1]!, d[i * 4 + 2]!, d[i * 4 + 3]!);
+        if (under) gathering.push(day - from, slotOfEntry(d[at + 2]!), d[at + 1]!, deltaOfEntry(d[at + 2]!));
       }
     }
   }
@@ -1063,11 +1076,12 @@ export class PeopleCube {
   ): void {
     const d = log.data;
     const net = this.#net32;
-    for (let i = start; i < log.length && d[i * 4]! <= toDay; i++) {
-      if (keep !== null && !keep(d[i * 4]!, d[i * 4 + 1]!)) continue;
-      const p = d[i * 4 + 2]!;
+    for (let i = start; i < log.length && d[i * LOG_WORDS]! <= toDay; i++) {
+      const at = i * LOG_WORDS;
+      if (keep !== null && !keep(d[at]!, slotOfEntry(d[at + 2]!))) continue;
+      const p = d[at + 1]!;
       if (net[p] === 0) this.#netSee(p);
-      net[p]! += d[i * 4 + 3]!;
+      net[p]! += deltaOfEntry(d[at + 2]!);
     }
   }
 
@@ -1435,8 +1449,8 @@ export class PeopleCube {
       const start = log.firstFrom(from);
       let end = start;
       let removals = false;
-      while (end < log.length && d[end * 4]! <= to) {
-        if (d[end * 4 + 3]! < 0) removals = true;
+      while (end < log.length && d[end * LOG_WORDS]! <= to) {
+        if (deltaOfEntry(d[end * LOG_WORDS + 2]!) < 0) removals = true;
         end++;
       }
       if (start === end) continue;
@@ -1445,12 +1459,12 @@ export class PeopleCube {
       let under = true;
       if (!removals) {
         for (let i = start; i < end; i++) {
-          const day = d[i * 4]!;
+          const day = d[i * LOG_WORDS]!;
           if (!always && day !== lastDay) {
             lastDay = day;
             under = this.#countsUnder(u, node, AS_WAS, day);
           }
-          if (under) days.add(registers, day - from, hashes[d[i * 4 + 2]!]!);
+          if (under) days.add(registers, day - from, hashes[d[i * LOG_WORDS + 1]!]!);
         }
         continue;
       }
@@ -1483,13 +1497,14 @@ export class PeopleCube {
     const d = log.data;
     const end = toDay === Number.POSITIVE_INFINITY ? log.length : log.firstAfter(toDay);
     for (let i = fromDay === Number.NEGATIVE_INFINITY ? 0 : log.firstFrom(fromDay); i < end; i++) {
-      const day = d[i * 4]!;
-      const slot = d[i * 4 + 1]!;
-      const p = d[i * 4 + 2]!;
+      const at = i * LOG_WORDS;
+      const day = d[at]!;
+      const slot = slotOfEntry(d[at + 2]!);
+      const p = d[at + 1]!;
       const key = `${day}:${slot}:${p}`;
       const entry = net.get(key);
-      if (entry) entry[3] += d[i * 4 + 3]!;
-      else net.set(key, [day, slot, p, d[i * 4 + 3]!]);
+      if (entry) entry[3] += deltaOfEntry(d[at + 2]!);
+      else net.set(key, [day, slot, p, deltaOfEntry(d[at + 2]!)]);
     }
     return [...net.values()].filter((e) => e[3] > 0);
   }
