@@ -12,12 +12,15 @@ import { BENCH_DIR } from './paths.ts';
 export const PHASE_FLAGS = ['--expose-gc', '--max-old-space-size=16384', '--import', 'tsx'];
 
 /**
- * glibc's malloc asked to back its large blocks with transparent huge pages, as `pnpm start` runs the API
- * (unless GLIBC_TUNABLES is set already): a checkpoint's gigabyte arrives in fresh memory, and on a VM whose
- * host backs memory lazily, faulting it in 4 KiB at a time costs more than reading it (docs/performance.md).
- * Engine and references run in the same child, so both get it. glibc before 2.35 and other libcs ignore it.
+ * glibc's malloc tuned as `pnpm start` runs the API (unless GLIBC_TUNABLES is set already): its large blocks
+ * backed with transparent huge pages — a checkpoint's gigabyte arrives in fresh memory, and on a VM whose
+ * host backs memory lazily, faulting it in 4 KiB at a time costs more than reading it — and blocks of 4 MiB
+ * or more always mapped on their own, so that freeing one (a people arena chunk a compaction emptied, an
+ * array that grew) gives its memory back (docs/performance.md). Engine and references run in the same
+ * child, so both get it. glibc before 2.35 and other libcs ignore it.
  */
-export const PHASE_GLIBC_TUNABLES = process.env.GLIBC_TUNABLES ?? 'glibc.malloc.hugetlb=1';
+export const PHASE_GLIBC_TUNABLES =
+  process.env.GLIBC_TUNABLES ?? 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=4194304';
 
 /** Runs `phase` with `input` in a child (see phase-runner.ts) and returns what it wrote. */
 export const runPhase = async <T>(phase: string, input: unknown): Promise<T> => {
