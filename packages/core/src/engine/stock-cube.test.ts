@@ -80,7 +80,7 @@ describe('StockCube checkpoint', () => {
     );
   });
 
-  it('refuses timelines of one unit that are not together, or that do not cover their steps', () => {
+  it('refuses timelines of one unit that are not together, that name a slot twice, or that do not cover their steps', () => {
     const h = tree();
     const cube = new StockCube(h);
     cube.report(2, 0, 1, 10);
@@ -92,9 +92,11 @@ describe('StockCube checkpoint', () => {
       state,
       split: { ...state, units: w.blob(Int32Array.of(2, 3, 2)) },
       short: { ...state, lengths: w.blob(Int32Array.of(1, 1, 0)) },
+      twice: { ...state, slots: w.blob(Int32Array.of(0, 0, 0)) },
     });
     const r = new SnapshotReader(bytes);
-    const header = r.header as Record<'state' | 'split' | 'short', typeof state>;
+    const header = r.header as Record<'state' | 'split' | 'short' | 'twice', typeof state>;
+    expect(() => new StockCube(h).importState(r, header.twice)).toThrow('unit 2 has two timelines of slot 0');
     expect(() => new StockCube(h).importState(r, header.split)).toThrow(
       'the timelines of unit 2 are not together',
     );
