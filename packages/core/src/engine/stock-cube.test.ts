@@ -43,6 +43,46 @@ const reading = (cube: StockCube, h: Hierarchy) =>
 type Report = [unit: number, slot: number, day: number, count: number];
 const report = fc.tuple(fc.nat(12), fc.nat(1), fc.nat(40), fc.nat(500)) as fc.Arbitrary<Report>;
 
+describe('StockCube', () => {
+  it('answers each unit’s last report of each population, and a subtree’s sum of them, as a model does', () => {
+    fc.assert(
+      fc.property(fc.array(report, { maxLength: 40 }), (reports) => {
+        const h = tree();
+        const cube = new StockCube(h);
+        for (const [u, slot, day, count] of reports) cube.report(u, slot, day, count);
+        /** The model: the last report on or before the day (a later one on the same day replaces it). */
+        const own = (u: number, slot: number, day: number) => {
+          let best: Report | undefined;
+          for (const r of reports)
+            if (r[0] === u && r[1] === slot && r[2] <= day && (!best || r[2] >= best[2])) best = r;
+          return best;
+        };
+        const subtree = (node: number) =>
+          h.units.map((r) => r.index).filter((u) => h.isWithinAt(u, node, 40));
+        for (const { index: u } of h.units) {
+          for (const day of [0, 5, 20, 40]) {
+            for (const slot of [0, 1]) {
+              const o = own(u, slot, day);
+              expect(cube.ownValue(u, slot, day)).toEqual(o && { count: o[3], day: o[2] });
+              const parts = subtree(u).map((v) => own(v, slot, day));
+              expect(cube.value(u, AS_WAS, day, [slot])).toEqual({
+                value: parts.reduce((n, r) => n + (r?.[3] ?? 0), 0),
+                reported: parts.some((r) => r !== undefined),
+              });
+            }
+            const both = subtree(u).flatMap((v) => [own(v, 0, day), own(v, 1, day)]);
+            expect(cube.value(u, AS_IS, day, [0, 1]).value).toBe(both.reduce((n, r) => n + (r?.[3] ?? 0), 0));
+          }
+          const mine = reports.filter((r) => r[0] === u);
+          expect(cube.lastDay(u)).toBe(mine.length === 0 ? undefined : Math.max(...mine.map((r) => r[2])));
+          for (const slot of [0, 1]) expect(cube.hasReports(u, slot)).toBe(mine.some((r) => r[1] === slot));
+        }
+      }),
+      fcParams,
+    );
+  });
+});
+
 describe('StockCube checkpoint', () => {
   it('answers alike after a restore, whichever units are asked first, and goes on taking reports and moves alike', () => {
     fc.assert(

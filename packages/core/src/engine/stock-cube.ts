@@ -284,11 +284,10 @@ export class StockCube {
       const nextChange = this.#h.nextChainChange(u, from) ?? FAR_FUTURE;
       const to = Math.min(nextReport, nextChange, end);
       const v = this.#valueAt(t, from);
-      if (v !== 0) {
-        for (const a of this.#h.ancestorsAt(u, from, chain)) {
-          this.#addDesc(a, AS_WAS, from, slot, sign * v);
-          if (to < FAR_FUTURE) this.#addDesc(a, AS_WAS, to, slot, -sign * v);
-        }
+      // A count of 0 is a step too: it says the population was reported (see #addDesc).
+      for (const a of this.#h.ancestorsAt(u, from, chain)) {
+        this.#addDesc(a, AS_WAS, from, slot, sign * v, true);
+        if (to < FAR_FUTURE) this.#addDesc(a, AS_WAS, to, slot, -sign * v);
       }
       from = to;
     }
@@ -304,7 +303,7 @@ export class StockCube {
         const nodes = target.node === u ? [] : [target.node];
         nodes.push(...this.#h.asIsAncestors(target.node, []));
         for (const n of nodes) {
-          this.#addDesc(n, AS_IS, from, slot, sign * parts[k]!);
+          this.#addDesc(n, AS_IS, from, slot, sign * parts[k]!, true);
           if (to < FAR_FUTURE) this.#addDesc(n, AS_IS, to, slot, -sign * parts[k]!);
         }
       });
@@ -316,8 +315,13 @@ export class StockCube {
     return 0;
   }
 
-  #addDesc(node: number, view: ViewIndex, day: number, slot: number, delta: number) {
-    if (delta === 0) return;
+  /**
+   * Adds a step to a node's roll-up. A step of 0 where a value starts (`starts`) is kept as an entry of
+   * nothing, so that the subtree says its population was reported — units that report 0 members have
+   * reported, and their subtree's headcount is 0, not missing; a 0 where a value stops adds nothing.
+   */
+  #addDesc(node: number, view: ViewIndex, day: number, slot: number, delta: number, starts = false) {
+    if (delta === 0 && !starts) return;
     const list = this.#desc[view];
     let s = list[node];
     if (s === undefined) {
