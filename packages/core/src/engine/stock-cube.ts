@@ -5,25 +5,30 @@ import { packRollups, RollupSeries, unpackRollups } from './rollup-series.ts';
 import { apportion } from './slots.ts';
 import { offsetsOf, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 
-/** A unit's reported headcounts of one population, ordered by as-of day (a later report on a day replaces it). */
+/**
+ * A unit's reported headcounts of one population, ordered by as-of day (a later report on a day replaces it),
+ * and the unit's next population's timeline, in the order first reported. A chain, not a `Map` by slot nor a
+ * list: a unit reports one or two populations, and at 10M events 100,000 small maps were 46 MB of the heap
+ * (a map's table is 150–400 bytes); a list cost nearly as much (its backing store is 17 slots once pushed).
+ */
 interface StockTimeline {
   /** The population slot. */
   readonly slot: number;
   days: number[];
   counts: number[];
+  next: StockTimeline | undefined;
 }
 
-/**
- * A unit's timelines, one per population slot it reported, in the order first reported. A list, not a
- * `Map` by slot: a unit reports one or two populations, and at 10M events 100,000 small maps were 46 MB of
- * the heap (a map's table alone is about 400 bytes) against 5 MB as lists.
- */
-type Timelines = StockTimeline[];
-
-const timelineOf = (list: Timelines | undefined, slot: number): StockTimeline | undefined => {
-  if (list === undefined) return undefined;
-  for (const t of list) if (t.slot === slot) return t;
+const timelineOf = (head: StockTimeline | undefined, slot: number): StockTimeline | undefined => {
+  for (let t = head; t !== undefined; t = t.next) if (t.slot === slot) return t;
   return undefined;
+};
+
+/** A unit's timelines in the order first reported. */
+const chainOf = (head: StockTimeline | undefined): StockTimeline[] => {
+  const out: StockTimeline[] = [];
+  for (let t = head; t !== undefined; t = t.next) out.push(t);
+  return out;
 };
 
 /** Own timelines of a checkpoint not yet asked for: its columns, and each unit's first row (-1: none left). */
@@ -51,7 +56,8 @@ const FAR_FUTURE = 1_000_000;
  */
 export class StockCube {
   /** Units' own timelines by population slot; after a restore, only those asked for since (see #ownOf). */
-  readonly #own = new Map<number, Timelines>();
+  /** Each unit's first timeline (the rest chained from it). */
+  readonly #own = new Map<number, StockTimeline>();
   #pending: PendingTimelines | undefined;
   readonly #desc: [(RollupSeries | undefined)[], (RollupSeries | undefined)[]] = [[], []];
   readonly #h: Hierarchy;
@@ -63,15 +69,13 @@ export class StockCube {
   /** Records that unit u had `count` of population slot `slot` on `day`. */
   report(u: number, slot: number, day: number, count: number): void {
     this.#roll(u, slot, -1);
-    let list = this.#ownOf(u);
-    if (!list) {
-      list = [];
-      this.#own.set(u, list);
-    }
-    let t = timelineOf(list, slot);
+    const head = this.#ownOf(u);
+    let t = timelineOf(head, slot);
     if (!t) {
-      t = { slot, days: [], counts: [] };
-      list.push(t);
+      t = { slot, days: [], counts: [], next: undefined };
+      const last = chainOf(head).at(-1);
+      if (last) last.next = t;
+      else this.#own.set(u, t);
     }
     let i = t.days.length;
     while (i > 0 && t.days[i - 1]! > day) i--;
@@ -86,9 +90,9 @@ export class StockCube {
   /** Re-attributes the stocks of `units` around a change of the tree. */
   reattribute(units: readonly number[], mutate: () => void): void {
     const affected = units.filter((u) => this.#ownOf(u) !== undefined);
-    for (const u of affected) for (const t of this.#own.get(u)!) this.#roll(u, t.slot, -1);
+    for (const u of affected) for (const t of chainOf(this.#own.get(u))) this.#roll(u, t.slot, -1);
     mutate();
-    for (const u of affected) for (const t of this.#own.get(u)!) this.#roll(u, t.slot, 1);
+    for (const u of affected) for (const t of chainOf(this.#own.get(u))) this.#roll(u, t.slot, 1);
   }
 
   /** The part of unit u's own stock on `day` that the as-is view gives to `node` (u merged or split into it). */
@@ -162,7 +166,7 @@ export class StockCube {
   /** The last as-of day among unit u's own reports. */
   lastDay(u: number): number | undefined {
     let last: number | undefined;
-    for (const t of this.#ownOf(u) ?? []) {
+    for (const t of chainOf(this.#ownOf(u))) {
       const d = t.days[t.days.length - 1];
       if (d !== undefined && (last === undefined || d > last)) last = d;
     }
@@ -182,8 +186,8 @@ export class StockCube {
     const lengths: number[] = [];
     const days: number[] = [];
     const counts: number[] = [];
-    for (const [unit, list] of this.#own) {
-      for (const t of list) {
+    for (const [unit, head] of this.#own) {
+      for (const t of chainOf(head)) {
         units.push(unit);
         slots.push(t.slot);
         lengths.push(t.days.length);
@@ -244,22 +248,25 @@ export class StockCube {
   }
 
   /** Unit u's own timelines, built from the checkpoint's columns the first time they are asked for. */
-  #ownOf(u: number): Timelines | undefined {
+  #ownOf(u: number): StockTimeline | undefined {
     const found = this.#own.get(u);
     const p = this.#pending;
     if (found !== undefined || p === undefined || u >= p.first.length || p.first[u]! < 0) return found;
-    const list: Timelines = [];
+    let head: StockTimeline | undefined;
+    let last: StockTimeline | undefined;
     for (let i = p.first[u]!; i < p.units.length && p.units[i] === u; i++) {
-      const t: StockTimeline = { slot: p.slots[i]!, days: [], counts: [] };
+      const t: StockTimeline = { slot: p.slots[i]!, days: [], counts: [], next: undefined };
       for (let at = p.starts[i]!, end = at + p.lengths[i]!; at < end; at++) {
         t.days.push(p.days[at]!);
         t.counts.push(p.counts[at]!);
       }
-      list.push(t);
+      if (last) last.next = t;
+      else head = t;
+      last = t;
     }
     p.first[u] = -1;
-    this.#own.set(u, list);
-    return list;
+    if (head) this.#own.set(u, head);
+    return head;
   }
 
   #takeAllPending(): void {
