@@ -81,8 +81,9 @@ export class StockCube {
     while (i > 0 && t.days[i - 1]! > day) i--;
     if (i > 0 && t.days[i - 1] === day) t.counts[i - 1] = count;
     else {
-      t.days.splice(i, 0, day);
-      t.counts.splice(i, 0, count);
+      // New arrays of their length: a spliced array's store grows to 17 slots, for a few reports a unit.
+      t.days = t.days.toSpliced(i, 0, day);
+      t.counts = t.counts.toSpliced(i, 0, count);
     }
     this.#roll(u, slot, 1);
   }
@@ -255,11 +256,14 @@ export class StockCube {
     let head: StockTimeline | undefined;
     let last: StockTimeline | undefined;
     for (let i = p.first[u]!; i < p.units.length && p.units[i] === u; i++) {
-      const t: StockTimeline = { slot: p.slots[i]!, days: [], counts: [], next: undefined };
-      for (let at = p.starts[i]!, end = at + p.lengths[i]!; at < end; at++) {
-        t.days.push(p.days[at]!);
-        t.counts.push(p.counts[at]!);
-      }
+      const at = p.starts[i]!;
+      const end = at + p.lengths[i]!;
+      const t: StockTimeline = {
+        slot: p.slots[i]!,
+        days: Array.from(p.days.subarray(at, end)),
+        counts: Array.from(p.counts.subarray(at, end)),
+        next: undefined,
+      };
       if (last) last.next = t;
       else head = t;
       last = t;
