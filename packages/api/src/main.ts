@@ -99,7 +99,7 @@ export const configFromEnv = (env: Env): ServerConfig => {
  * 10M log, 735 stale cells) one takes 8 ms on average, 23 ms at the 90th percentile and 142 ms at most,
  * and all of them about 6 s — about a minute after a start at this pace. Once none is left, a refresh with
  * time to spare compacts the people cells' arena when much of it is free (after a fold from the log, a fifth
- * of it: 167 MB at 10M events); that one pass is not divided either (0.9 s at 10M, 0.1 s at 1M).
+ * of it: 167 MB at 10M events); that one pass is not divided either (0.75–1.4 s at 10M in the bench, 0.1 s at 1M).
  */
 const STALE_REFRESH_EVERY_MS = 100;
 const STALE_REFRESH_BUDGET_MS = 10;

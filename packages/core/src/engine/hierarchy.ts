@@ -115,6 +115,8 @@ export class Hierarchy {
    */
   #wasCache: ({ from: number; to: number; chain: readonly number[] } | undefined)[] = [];
   #isCache: (readonly number[] | undefined)[] = [];
+  /** Where a chain is found before its copy is cached. */
+  readonly #scratch: number[] = [];
   /** Per parent, its ever-children ordered by the first day each was its child (see {@link childrenByArrival}). */
   #arrivals = new Map<number, Arrivals>();
 
@@ -253,8 +255,9 @@ export class Hierarchy {
   chainAt(u: number, day: number): readonly number[] {
     const c = this.#wasCache[u];
     if (c !== undefined && day >= c.from && day < c.to) return c.chain;
-    // A copy, sized to the chain (a pushed array's store is 17 slots): 116,000 cached at 10M.
-    const chain = this.ancestorsAt(u, day, []).slice();
+    // Found in scratch and kept as a copy sized to the chain (a pushed array's store is 17 slots): 116,000
+    // are cached at 10M.
+    const chain = this.ancestorsAt(u, day, this.#scratch).slice();
     // The chain holds from the last change at or before `day` to the next one after it.
     let from = Number.NEGATIVE_INFINITY;
     let n = u;
@@ -277,7 +280,7 @@ export class Hierarchy {
   asIsChain(node: number): readonly number[] {
     let c = this.#isCache[node];
     if (c === undefined) {
-      c = this.asIsAncestors(node, []).slice();
+      c = this.asIsAncestors(node, this.#scratch).slice();
       this.#isCache[node] = c;
     }
     return c;

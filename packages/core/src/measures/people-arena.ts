@@ -508,7 +508,7 @@ export class PeopleArena {
       const cells = byChunk.subarray(starts[c]!, starts[c + 1]!);
       for (const cell of this.#inOffsetOrder(cells)) {
         const words = blockWords[this.#class[cell]!]!;
-        if ((top & this.#chunkMask) + words > size) top = ((top >>> log) + 1) * size;
+        top = this.#place(top, words);
         const from = this.#offset[cell]! & this.#chunkMask;
         const to = top & this.#chunkMask;
         const target = this.#chunkWithRoom(top >>> log, to + words);
@@ -538,23 +538,44 @@ export class PeopleArena {
 
   /** `cells`, all with blocks in one chunk, ordered by their blocks' offsets (which differ). */
   #inOffsetOrder(cells: Int32Array): Int32Array {
-    // Sorted as numbers, offset × cells.length + position: exact while it stays below 2^53.
-    const width = cells.length;
-    if (2 ** this.#chunkLog * width > Number.MAX_SAFE_INTEGER) {
-      return cells.slice().sort((a, b) => this.#offset[a]! - this.#offset[b]!);
+    // The offsets sorted as numbers; each cell then goes where its offset ranks (a binary search).
+    const offsets = new Uint32Array(cells.length);
+    for (let i = 0; i < cells.length; i++) offsets[i] = this.#offset[cells[i]!]! & this.#chunkMask;
+    offsets.sort();
+    const ordered = new Int32Array(cells.length);
+    for (const cell of cells) {
+      const offset = this.#offset[cell]! & this.#chunkMask;
+      let lo = 0;
+      let hi = offsets.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (offsets[mid]! < offset) lo = mid + 1;
+        else hi = mid;
+      }
+      ordered[lo] = cell;
     }
-    const keys = new Float64Array(width);
-    for (let i = 0; i < width; i++) keys[i] = (this.#offset[cells[i]!]! & this.#chunkMask) * width + i;
-    keys.sort();
-    return Int32Array.from(keys, (key) => cells[key % width]!);
+    return ordered;
   }
 
-  /** Chunk c, grown (as {@link #allocate} grows the last one) until it holds `end` words. */
+  /** Where a block of `words` goes at or after pool offset `top`: a block never straddles two chunks. */
+  #place(top: number, words: number): number {
+    const size = 2 ** this.#chunkLog;
+    return (top & this.#chunkMask) + words > size ? ((top >>> this.#chunkLog) + 1) * size : top;
+  }
+
+  /**
+   * Chunk c (made if missing), grown until it holds `end` words. Chunks start small and double up to their
+   * full size, so a small engine holds kilobytes, not 16 MiB; a restored chunk, which ends where its used
+   * words ended, grows the same way.
+   */
   #chunkWithRoom(c: number, end: number): Uint32Array {
-    const chunk = this.#chunks[c]!;
-    if (chunk.length >= end) return chunk;
-    const next = new Uint32Array(Math.min(2 ** this.#chunkLog, Math.max(end, chunk.length * 2)));
-    next.set(chunk);
+    const chunk = this.#chunks[c];
+    if (chunk !== undefined && chunk.length >= end) return chunk;
+    const size = 2 ** this.#chunkLog;
+    const next = new Uint32Array(
+      Math.min(size, Math.max(end, (chunk?.length ?? 0) * 2, Math.min(1024, size / 8))),
+    );
+    if (chunk) next.set(chunk);
     this.#chunks[c] = next;
     this.#chunkBytes[c] = byteView(next);
     return next;
@@ -577,7 +598,7 @@ export class PeopleArena {
     for (let cell = 0; cell < n; cell++) {
       const words = blockWords(cell);
       if (words === 0) continue;
-      if ((top & this.#chunkMask) + words > size) top = (Math.floor(top / size) + 1) * size;
+      top = this.#place(top, words);
       offset[cell] = top;
       lengths[Math.floor(top / size)] = (top & this.#chunkMask) + words;
       top += words;
@@ -824,23 +845,9 @@ export class PeopleArena {
       this.#chunks[reused >>> this.#chunkLog]!.fill(0, local, local + words);
       return reused;
     }
-    const size = 2 ** this.#chunkLog;
-    let offset = this.#top;
-    // A block never straddles chunks: skip the rest of this one (at most one block's worth is lost).
-    if ((offset & this.#chunkMask) + words > size) offset = ((offset >>> this.#chunkLog) + 1) * size;
-    const c = offset >>> this.#chunkLog;
-    const end = (offset & this.#chunkMask) + words;
-    const chunk = this.#chunks[c];
-    if (chunk === undefined || chunk.length < end) {
-      // Chunks start small and double up to their full size, so a small engine holds kilobytes, not 16 MiB;
-      // a restored last chunk, which ends where its used words ended, grows the same way.
-      const next = new Uint32Array(
-        Math.min(size, Math.max(end, (chunk?.length ?? 0) * 2, Math.min(1024, size / 8))),
-      );
-      if (chunk) next.set(chunk);
-      this.#chunks[c] = next;
-      this.#chunkBytes[c] = byteView(next);
-    }
+    // At most one block's worth is lost at a chunk's end.
+    const offset = this.#place(this.#top, words);
+    this.#chunkWithRoom(offset >>> this.#chunkLog, (offset & this.#chunkMask) + words);
     this.#top = offset + words;
     return offset;
   }
