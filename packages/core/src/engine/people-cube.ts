@@ -736,6 +736,7 @@ export class PeopleCube {
         chunks: cells.chunks.map((chunk) => w.blob(chunk)),
         freeLengths: w.blob(Uint32Array.from(cells.free, (list) => list?.length ?? 0)),
         free: w.blob(concatU32(cells.free)),
+        many: w.blob(cells.many),
       },
       own: w.blob(this.#own.exportState()),
       was: w.blob(this.#desc[AS_WAS].exportState()),
@@ -784,6 +785,7 @@ export class PeopleCube {
         from += n;
         return free.subarray(from - n, from);
       }),
+      many: r.u32(c.many),
     });
     this.#own.importState(r.u32(state.own), this.#cells.cells);
     this.#desc[AS_WAS].importState(r.u32(state.was), this.#cells.cells);

@@ -16,7 +16,7 @@ const hashes = () => registry.hashes;
  * participations, rebuild it if stale, or make its days true again.
  */
 type Op =
-  | readonly ['add', number, number, number]
+  | readonly ['add', number, number, number, number]
   | readonly ['remove', number, number]
   | readonly ['assign', number]
   | readonly ['restore', number];
@@ -30,6 +30,11 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       fc.nat(CELLS - 1),
       fc.oneof(fc.nat(11), fc.nat(UNIVERSE - 1)),
       fc.oneof(fc.nat(3), fc.nat(30)),
+      // Now and then many at once: past the 254 a member's byte holds, and back under it as they are removed.
+      fc.oneof(
+        { weight: 9, arbitrary: fc.constant(1) },
+        { weight: 1, arbitrary: fc.integer({ min: 2, max: 300 }) },
+      ),
     ),
   },
   { weight: 3, arbitrary: fc.tuple(fc.constant('remove' as const), fc.nat(CELLS - 1), fc.nat(1_000)) },
@@ -82,9 +87,9 @@ describe('PeopleArena', () => {
             }
             const c = o[1];
             if (o[0] === 'add') {
-              arena.add(cells[c]!, o[2], 1, o[3]);
-              model[c]!.add(o[2], hashOf(o[2]));
-              given[c]!.push([o[2], o[3]]);
+              arena.add(cells[c]!, o[2], o[4], o[3]);
+              model[c]!.add(o[2], hashOf(o[2]), o[4]);
+              for (let t = 0; t < o[4]; t++) given[c]!.push([o[2], o[3]]);
             } else if (o[0] === 'remove') {
               const list = given[c]!;
               if (list.length === 0) return;
@@ -233,8 +238,9 @@ describe('PeopleArena', () => {
     const a = arena.create();
     for (let p = 0; p < 100; p++) arena.add(a, p);
     const grown = arena.pool;
-    // 100 people in a 128-slot table (384 words); the tables it outgrew, 4 to 96 slots, are free.
-    expect(grown).toEqual({ used: 384 + 3 * (4 + 6 + 8 + 12 + 16 + 24 + 32 + 48 + 64 + 96), free: 930 });
+    // 100 people in a 128-slot table (288 words: two a slot and a byte a slot); the tables it outgrew, 4 to
+    // 96 slots (9, 14, 18, 27, 36, 54, 72, 108, 144 and 216 words), are free.
+    expect(grown).toEqual({ used: 288 + 698, free: 698 });
     for (let p = 0; p < 100; p++) arena.remove(a, p);
     expect(arena.size(a)).toEqual({ value: 0, exact: true, stale: false });
     expect(arena.pool).toEqual({ used: grown.used, free: grown.used });
@@ -245,8 +251,8 @@ describe('PeopleArena', () => {
   });
 
   it('compacts in place: blocks slide down over the free ones, emptied chunks go, new blocks come zeroed from the top', () => {
-    // Chunks of 2,048 words. Three cells grow to 300 people each (1,152-word tables, one per chunk, each
-    // chunk's rest taken by the tables outgrown on the way), then two are emptied.
+    // Chunks of 2,048 words. Three cells grow to 300 people each (864-word tables, the tables outgrown on
+    // the way between them), then two are emptied.
     const options = { threshold: 400, precision: 4, chunkLog: 0 };
     const arena = new PeopleArena(hashes, options);
     const cells = [0, 1, 2].map(() => arena.create());
@@ -261,9 +267,9 @@ describe('PeopleArena', () => {
     const before = arena.pool;
     const bytes = arena.byteLength;
     expect(before.used).toBeGreaterThan(3 * 2048);
-    // What stays: one 1,152-word table and a 4-word sketch, end to end at the pool's start.
-    expect(arena.compact()).toBe(before.used - 1156);
-    expect(arena.pool).toEqual({ used: 1156, free: 0 });
+    // What stays: one 864-word table and a 4-word sketch, end to end at the pool's start.
+    expect(arena.compact()).toBe(before.used - 868);
+    expect(arena.pool).toEqual({ used: 868, free: 0 });
     expect(bytes - arena.byteLength).toBeGreaterThanOrEqual(2 * 2048 * 4);
     expect(membersOf(arena.source(cells[1]!))).toEqual(Array.from({ length: 300 }, (_, p) => [p, 1]));
     expect(arena.forEachOnDays(cells[1]!, 2 ** 5, null)).toBe(10);
@@ -278,7 +284,7 @@ describe('PeopleArena', () => {
   });
 
   it('writes a checkpoint without the free blocks: each block end to end, a chunk left short when the next does not fit', () => {
-    // Chunks as small as the largest block allows (the 512-slot table a cell reaches at 400 people: 1,536
+    // Chunks as small as the largest block allows (the 512-slot table a cell reaches at 400 people: 1,152
     // words in chunks of 2,048). A restored last chunk ends where its blocks end and grows by doubling.
     const options = { threshold: 400, precision: 4, chunkLog: 0 };
     const roundTrip = (arena: PeopleArena) => {
@@ -293,27 +299,28 @@ describe('PeopleArena', () => {
     for (let p = 0; p < 40; p++) arena.add(small, p);
     expect(arena.pool.free).toBeGreaterThan(0);
     arena = roundTrip(arena);
-    // 40 people in a 48-slot table: 144 words, nothing free.
-    expect(arena.pool).toEqual({ used: 144, free: 0 });
-    for (let p = 0; p < 300; p++) {
+    // 40 people in a 48-slot table: 108 words, nothing free.
+    expect(arena.pool).toEqual({ used: 108, free: 0 });
+    for (let p = 0; p < 350; p++) {
       arena.add(big, p);
       arena.add(other, p + 50);
     }
-    // 300 people in a 384-slot table: 1,152 words each. The second does not fit in the 752 words left.
-    expect(arena.exportState().chunks.map((c) => c.length)).toEqual([1296, 1152]);
+    // 350 people in a 512-slot table: 1,152 words each. The second does not fit in the 788 words left.
+    expect(arena.exportState().chunks.map((c) => c.length)).toEqual([1260, 1152]);
     const before = arena.exportState().chunks;
     arena = roundTrip(arena);
     expect(arena.pool).toEqual({ used: 2048 + 1152, free: 0 });
     expect(arena.exportState().chunks).toEqual(before);
     expect(arena.size(small).value).toBe(40);
-    expect(arena.size(big).value).toBe(300);
-    // small grows on from the restored short chunk: tables of 64, 96 and 128 slots, the first three freed.
+    expect(arena.size(big).value).toBe(350);
+    // small grows on from the restored short chunk: tables of 64, 96 and 128 slots (144, 216 and 288
+    // words), the first three (48, 64 and 96 slots) freed.
     for (let p = 100; p < 150; p++) arena.add(small, p);
     expect(arena.size(small).value).toBe(90);
-    expect(arena.pool).toEqual({ used: 3200 + 3 * (64 + 96 + 128), free: 3 * (48 + 64 + 96) });
-    expect(membersOf(arena.source(big)).map(([p]) => p)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    expect(arena.pool).toEqual({ used: 3200 + 648, free: 108 + 144 + 216 });
+    expect(membersOf(arena.source(big)).map(([p]) => p)).toEqual(Array.from({ length: 350 }, (_, i) => i));
     expect(membersOf(arena.source(other)).map(([p]) => p)).toEqual(
-      Array.from({ length: 300 }, (_, i) => i + 50),
+      Array.from({ length: 350 }, (_, i) => i + 50),
     );
     expect(membersOf(roundTrip(arena).source(small)).map(([p]) => p)).toEqual([
       ...Array.from({ length: 40 }, (_, i) => i),
@@ -322,10 +329,11 @@ describe('PeopleArena', () => {
   });
 
   it('writes a checkpoint whose blocks fill a chunk exactly, the next block starting the next chunk', () => {
-    // Chunks of 2,048 words: tables of 1,152 + 576 + 288 + 24 words and two 4-word sketches fill the first.
+    // Chunks of 2,048 words: tables of 512, 384, 8 and 6 slots (1,152 + 864 + 18 + 14 words) fill the first;
+    // two 4-word sketches and a 9-word table start the second.
     const options = { threshold: 400, precision: 4, chunkLog: 0 };
     const arena = new PeopleArena(hashes, options);
-    const sizes = [300, 150, 80, 7];
+    const sizes = [350, 300, 7, 5];
     const cells = sizes.map((size, c) => {
       const cell = arena.create();
       for (let p = 0; p < size; p++) arena.add(cell, (p + c * 11) % UNIVERSE);
@@ -336,11 +344,81 @@ describe('PeopleArena', () => {
     const last = arena.create();
     arena.add(last, 5);
     const state = arena.exportState();
-    expect(state.chunks.map((c) => c.length)).toEqual([2048, 12]);
+    expect(state.chunks.map((c) => c.length)).toEqual([2048, 17]);
     const restored = new PeopleArena(hashes, options);
     restored.importState(state);
     expect(cells.map((c) => restored.size(c).value)).toEqual(sizes);
     expect(membersOf(restored.source(last))).toEqual([[5, 1]]);
+  });
+
+  it('keeps a member past 254 participations beside the pool, through growth, removals, compaction, checkpoints and a sketch', () => {
+    const options = { threshold: 40, precision: 4, chunkLog: 0 };
+    let arena = new PeopleArena(hashes, options);
+    const cell = arena.create();
+    const timesOf = (p: number) => new Map(membersOf(arena.source(cell))).get(p);
+    arena.add(cell, 7, 250, 3);
+    arena.add(cell, 8, 1, 3);
+    for (let t = 251; t <= 260; t++) {
+      arena.add(cell, 7, 1, 4);
+      expect(timesOf(7)).toBe(t);
+    }
+    // Others join: the table grows twice while person 7's count lives in the overflow.
+    for (let p = 20; p < 30; p++) arena.add(cell, p, 300, p % 31);
+    expect(membersOf(arena.source(cell)).slice(0, 2)).toEqual([
+      [7, 260],
+      [8, 1],
+    ]);
+    expect(arena.participations(cell)).toBe(261 + 3000);
+    for (let p = 20; p < 25; p++) for (let t = 0; t < 300; t++) arena.remove(cell, p, p % 31);
+    expect(arena.compact()).toBeGreaterThan(0);
+    const restored = new PeopleArena(hashes, options);
+    restored.importState(arena.exportState());
+    arena = restored;
+    const overflow = (many: Uint32Array) =>
+      Array.from({ length: many.length / 3 }, (_, i) => [...many.subarray(i * 3, i * 3 + 3)]).sort(
+        (a, b) => a[1]! - b[1]!,
+      );
+    expect(overflow(arena.exportState().many)).toEqual(
+      [7, 25, 26, 27, 28, 29].map((p) => [cell, p, p === 7 ? 260 : 300]),
+    );
+    // Down through 255, one at a time: the byte takes over again below it.
+    for (let t = 259; t >= 1; t--) {
+      arena.remove(cell, 7, t > 250 ? 4 : 3);
+      expect(timesOf(7)).toBe(t);
+    }
+    expect(arena.remove(cell, 7, 3)).toBe(true);
+    expect(timesOf(7)).toBeUndefined();
+    expect(arena.exportState().many.length).toBe(3 * 5);
+    // Past the threshold the cell is a sketch, and the overflow forgets it.
+    for (let p = 100; p < 140; p++) arena.add(cell, p);
+    expect(arena.isExact(cell)).toBe(false);
+    expect(arena.exportState().many.length).toBe(0);
+    expect(arena.participations(cell)).toBe(1 + 1500 + 40);
+  });
+
+  it('refuses a restore whose overflow names a member the pool does not point to it for', () => {
+    const arena = new PeopleArena(hashes, { threshold: 10 });
+    const cell = arena.create();
+    arena.add(cell, 3, 300);
+    arena.add(cell, 4, 2);
+    const state = arena.exportState();
+    expect(state.many).toEqual(Uint32Array.from([cell, 3, 300]));
+    const refused = (many: number[]) => () =>
+      new PeopleArena(hashes, { threshold: 10 }).importState({ ...state, many: Uint32Array.from(many) });
+    expect(refused([cell, 5, 300])).toThrow(/person 5 in cell 0, which does not hold them/);
+    expect(refused([cell, 4, 300])).toThrow(/person 4 in cell 0 that their byte does not point to/);
+    expect(refused([cell, 3, 254])).toThrow(/person 3 in cell 0 that their byte does not point to/);
+    expect(refused([cell, 3, 300, cell, 3, 301])).toThrow(/two overflow entries for person 3/);
+    expect(refused([cell, 3])).toThrow(/whole triples/);
+    // Refused, the arena is as it was: empty.
+    const fresh = new PeopleArena(hashes, { threshold: 10 });
+    expect(() => fresh.importState({ ...state, many: Uint32Array.from([9, 3, 300]) })).toThrow(/cell 9/);
+    expect(fresh.cells).toBe(0);
+    expect(fresh.pool).toEqual({ used: 0, free: 0 });
+    // Without its overflow entry, a member's count is a bug, said as one.
+    const lost = new PeopleArena(hashes, { threshold: 10 });
+    lost.importState({ ...state, many: new Uint32Array() });
+    expect(() => lost.remove(cell, 3)).toThrow(/no overflow entry for person 3/);
   });
 
   it('throws, changing nothing, on removing someone an exact cell does not hold', () => {
@@ -359,7 +437,7 @@ describe('PeopleArena', () => {
     expect(() => new PeopleArena(hashes, { threshold: 11 }).importState(state)).toThrow(/threshold/);
     const free = [0, 1, 2, 3].map(() => new Uint32Array()).concat([new Uint32Array([1 << 20])]);
     expect(() => new PeopleArena(hashes, { threshold: 10 }).importState({ ...state, free })).toThrow(
-      /free block of 12 words at 1048576 lies outside the pool/,
+      /free block of 9 words at 1048576 lies outside the pool/,
     );
     expect(() =>
       new PeopleArena(hashes, { threshold: 10 }).importState({ ...state, flags: new Uint8Array(2) }),

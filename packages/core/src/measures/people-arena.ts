@@ -23,8 +23,9 @@ import { ALL_DAYS, markKeys, type UnionMarks } from './person-multiset.ts';
  * Layout: per cell, a block offset, a size class, the distinct count, flags and the participations, each in
  * its own array indexed by cell id. Blocks live in a pool of `Uint32Array` chunks (16 MiB each; a block
  * never straddles two): an exact cell's block is an open-addressing table of n slots laid out as three runs
- * of n words — the keys (person index + 1), then each slot's days of the month, then its participations — so
- * a union, which reads keys only, reads a third of the block; a sketch's block is its 2^p one-byte
+ * — n words of keys (person index + 1), n words of each slot's days of the month, then n bytes of its
+ * participations (rounded up to whole words; see {@link MANY}) — so a union, which reads keys only, reads
+ * less than half of the block; a sketch's block is its 2^p one-byte
  * registers seen through a byte view of the same chunk. A block that is outgrown goes back to the free list
  * of its size class (see {@link MIN_TABLE_CLASS}) and is reused before the pool grows. The pool grows by
  * whole chunks and never moves a block, so a restored arena can keep its chunks as views of the
@@ -50,11 +51,20 @@ const FLAG_STALE = 1;
  */
 const FLAG_LOOSE = 2;
 /**
- * Words per slot of an exact table, each in its own run of the block: person index + 1 (0: empty), days (see
- * {@link ALL_DAYS}), participations. A slot's days are `slots` words after its key, its participations twice that.
+ * An exact table's runs: person index + 1 (0: empty) and days (see {@link ALL_DAYS}), a word per slot each — a
+ * slot's days are `slots` words after its key — then a byte per slot of participations, from word `2 × slots`.
  */
-const SLOT = 3;
+const tableWords = (slots: number): number => 2 * slots + Math.ceil(slots / 4);
+/**
+ * A participations byte that says "this many or more: ask the overflow". A member of an exact cell takes
+ * part a few times a month in one kind × channel; a byte holds that, and the rare member past 254 (a cadre in
+ * every daily activity of a nation's month, say) keeps the count in a map beside the pool. A word per slot
+ * was a third of the pool: 37 million members at 10M, 12 → 9 bytes a slot.
+ */
+const MANY = 255;
 const MAX_TIMES = 2 ** 32 - 1;
+/** Where a table's participations byte of the slot at word `at` lies in its chunk's bytes: `timesBase + at`. */
+const timesBase = (start: number, slots: number): number => (start + 2 * slots) * 4 - start;
 /** The day of the month a caller passes when it does not know it: the member's days become loose. */
 const NO_DAY = -1;
 /**
@@ -101,6 +111,8 @@ export interface PeopleArenaState {
   readonly chunks: readonly Uint32Array[];
   /** Free block offsets by size class: a table's class ({@link MIN_TABLE_CLASS} or more), 0 for sketches. */
   readonly free: readonly Uint32Array[];
+  /** The participations of members past {@link MANY} in a cell, as (cell, person, participations) triples. */
+  readonly many: Uint32Array;
 }
 
 /** The registry's hashes by person index (its current array: the registry replaces it as it grows). */
@@ -139,6 +151,8 @@ export class PeopleArena {
   #top = 0;
   /** Free block offsets by size class (see {@link SKETCH_LIST}). */
   #free: number[][] = [];
+  /** By cell, then person: the participations of members whose byte says {@link MANY}. */
+  #many = new Map<number, Map<number, number>>();
 
   constructor(hashes: Hashes, options: PeopleArenaOptions = {}) {
     const threshold = options.threshold ?? PEOPLE_SET_DEFAULT_THRESHOLD;
@@ -152,7 +166,7 @@ export class PeopleArena {
     // The largest block is the table an exact cell reaches at the threshold, or a sketch's registers.
     let largest = MIN_TABLE_CLASS;
     while (threshold * 8 > slotsOf(largest) * 7) largest++;
-    const tableLog = Math.ceil(Math.log2(SLOT * slotsOf(largest)));
+    const tableLog = Math.ceil(Math.log2(tableWords(slotsOf(largest))));
     this.#chunkLog = Math.max(options.chunkLog ?? 22, tableLog, this.precision - 2);
     if (this.#chunkLog > 31)
       throw new RangeError(`PeopleArena threshold ${threshold} needs blocks too large to hold`);
@@ -225,7 +239,7 @@ export class PeopleArena {
     const key = person + 1;
     const slot = cls === 0 ? -1 : this.#find(cell, key);
     const slots = slotsOf(cls);
-    const had = slot < 0 ? 0 : this.#chunkOf(cell)[slot + 2 * slots]!;
+    const had = slot < 0 ? 0 : this.#timesAt(cell, slot, key);
     if (had + times > MAX_TIMES)
       throw new RangeError(`person ${person} would have more than ${MAX_TIMES} participations in one cell`);
     this.#participations[cell]! += times;
@@ -233,7 +247,7 @@ export class PeopleArena {
     if (slot >= 0) {
       const pool = this.#chunkOf(cell);
       pool[slot + slots] = pool[slot + slots]! | days;
-      pool[slot + 2 * slots] = had + times;
+      this.#setTimes(cell, slot, key, had + times);
       return false;
     }
     const distinct = this.#distinct[cell]!;
@@ -269,10 +283,10 @@ export class PeopleArena {
     this.#participations[cell]! -= 1;
     const pool = this.#chunkOf(cell);
     const slots = slotsOf(this.#class[cell]!);
-    const times = pool[slot + 2 * slots]!;
+    const times = this.#timesAt(cell, slot, person + 1);
     if (times > 1) {
       const days = pool[slot + slots]!;
-      pool[slot + 2 * slots] = times - 1;
+      this.#setTimes(cell, slot, person + 1, times - 1);
       // One participation a day: the day taken back is free now. Else it is known only if it was the only one.
       if (day !== NO_DAY && countDays(days) === times) pool[slot + slots] = days & ~(2 ** day);
       else if ((days & (days - 1)) !== 0) this.#flags[cell]! |= FLAG_LOOSE;
@@ -327,12 +341,16 @@ export class PeopleArena {
     if (cls === SKETCH) throw new RangeError('forEachMember needs an exact cell; this one is a sketch');
     if (cls === 0) return;
     const pool = this.#chunkOf(cell);
+    const bytes = this.#chunkBytesOf(cell);
     const hashes = this.#hashes();
     const start = this.#offset[cell]! & this.#chunkMask;
     const slots = slotsOf(cls);
+    const timesAt = timesBase(start, slots);
     for (let at = start; at < start + slots; at++) {
       const key = pool[at]!;
-      if (key !== 0) visit(key - 1, pool[at + 2 * slots]!, hashes[key - 1]!);
+      if (key === 0) continue;
+      const times = bytes[timesAt + at]!;
+      visit(key - 1, times < MANY ? times : this.#manyTimes(cell, key - 1), hashes[key - 1]!);
     }
   }
 
@@ -625,7 +643,24 @@ export class PeopleArena {
       chunkLog: this.#chunkLog,
       chunks,
       free: [],
+      many: this.#exportMany(),
     };
+  }
+
+  /** The overflow as (cell, person, participations) triples, in cell order. */
+  #exportMany(): Uint32Array {
+    let n = 0;
+    for (const people of this.#many.values()) n += people.size;
+    const out = new Uint32Array(n * 3);
+    let i = 0;
+    for (const cell of [...this.#many.keys()].sort((a, b) => a - b)) {
+      for (const [person, times] of this.#many.get(cell)!) {
+        out[i++] = cell;
+        out[i++] = person;
+        out[i++] = times;
+      }
+    }
+    return out;
   }
 
   /**
@@ -677,6 +712,9 @@ export class PeopleArena {
         }
       }
     });
+    // The overflow is checked against the new tables, so they are taken over first and given back on a refusal.
+    const before = [this.#offset, this.#class, this.#distinct, this.#flags, this.#participations] as const;
+    const [cells, chunks, chunkBytes] = [this.#cells, this.#chunks, this.#chunkBytes];
     this.#offset = state.offset;
     this.#class = state.class;
     this.#distinct = state.distinct;
@@ -685,8 +723,40 @@ export class PeopleArena {
     this.#cells = n;
     this.#chunks = [...state.chunks];
     this.#chunkBytes = this.#chunks.map(byteView);
+    try {
+      this.#many = this.#importMany(state.many, fail);
+    } catch (e) {
+      [this.#offset, this.#class, this.#distinct, this.#flags, this.#participations] = before;
+      [this.#cells, this.#chunks, this.#chunkBytes] = [cells, chunks, chunkBytes];
+      throw e;
+    }
     this.#top = top;
     this.#free = state.free.map((list) => [...list]);
+  }
+
+  /**
+   * The overflow from its triples, each checked against the pool just taken over: an exact cell that holds
+   * the person with a byte of {@link MANY}, and a count past it.
+   */
+  #importMany(triples: Uint32Array, fail: (why: string) => never): Map<number, Map<number, number>> {
+    const many = new Map<number, Map<number, number>>();
+    if (triples.length % 3 !== 0) fail('overflow entries are not whole triples');
+    for (let i = 0; i < triples.length; i += 3) {
+      const [cell, person, times] = [triples[i]!, triples[i + 1]!, triples[i + 2]!];
+      const cls = cell < this.#cells ? this.#class[cell]! : 0;
+      const slot = cls === 0 || cls === SKETCH ? -1 : this.#find(cell, person + 1);
+      if (slot < 0) fail(`overflow entry for person ${person} in cell ${cell}, which does not hold them`);
+      if (times < MANY || this.#chunkBytesOf(cell)[this.#timesByte(cell, slot)] !== MANY)
+        fail(`overflow entry for person ${person} in cell ${cell} that their byte does not point to`);
+      let people = many.get(cell);
+      if (people === undefined) {
+        people = new Map();
+        many.set(cell, people);
+      }
+      if (people.has(person)) fail(`two overflow entries for person ${person} in cell ${cell}`);
+      people.set(person, times);
+    }
+    return many;
   }
 
   /** An exact cell's size class, after checking that its members' days can be trusted. */
@@ -698,12 +768,54 @@ export class PeopleArena {
 
   /** The words of a block of a size class (see {@link SKETCH_LIST}). */
   #words(sizeClass: number): number {
-    return sizeClass === SKETCH_LIST ? 2 ** (this.precision - 2) : SLOT * slotsOf(sizeClass);
+    return sizeClass === SKETCH_LIST ? 2 ** (this.precision - 2) : tableWords(slotsOf(sizeClass));
   }
 
   /** The chunk holding the cell's block. */
   #chunkOf(cell: number): Uint32Array {
     return this.#chunks[this.#offset[cell]! >>> this.#chunkLog]!;
+  }
+
+  /** The byte view of the chunk holding the cell's block. */
+  #chunkBytesOf(cell: number): Uint8Array {
+    return this.#chunkBytes[this.#offset[cell]! >>> this.#chunkLog]!;
+  }
+
+  /** The participations of the member at word `slot` (within the chunk) of an exact cell, whose key is `key`. */
+  #timesAt(cell: number, slot: number, key: number): number {
+    const times = this.#chunkBytesOf(cell)[this.#timesByte(cell, slot)]!;
+    return times < MANY ? times : this.#manyTimes(cell, key - 1);
+  }
+
+  /** Sets them: in the byte, or past {@link MANY} in the overflow, which forgets the member below it. */
+  #setTimes(cell: number, slot: number, key: number, times: number): void {
+    const bytes = this.#chunkBytesOf(cell);
+    const at = this.#timesByte(cell, slot);
+    if (times >= MANY) {
+      let people = this.#many.get(cell);
+      if (people === undefined) {
+        people = new Map();
+        this.#many.set(cell, people);
+      }
+      people.set(key - 1, times);
+    } else if (bytes[at] === MANY) {
+      const people = this.#many.get(cell)!;
+      people.delete(key - 1);
+      if (people.size === 0) this.#many.delete(cell);
+    }
+    bytes[at] = Math.min(times, MANY);
+  }
+
+  #timesByte(cell: number, slot: number): number {
+    return timesBase(this.#offset[cell]! & this.#chunkMask, slotsOf(this.#class[cell]!)) + slot;
+  }
+
+  /** A member's participations kept in the overflow (a byte of {@link MANY} without one is a bug). */
+  #manyTimes(cell: number, person: number): number {
+    const times = this.#many.get(cell)?.get(person);
+    if (times === undefined)
+      throw new RangeError(`cell ${cell} has no overflow entry for person ${person}'s participations`);
+    return times;
   }
 
   /** Calls `fn` with the byte view holding a sketch cell's registers and their first byte. */
@@ -753,15 +865,17 @@ export class PeopleArena {
     }
     pool[at] = key;
     pool[at + slots] = days;
-    pool[at + 2 * slots] = times;
+    this.#setTimes(cell, at, key, times);
   }
 
   /** Empties `slot` by shifting later members of its probe run back, so no tombstones accumulate. */
   #deleteSlot(cell: number, slot: number): void {
     const pool = this.#chunkOf(cell);
+    const bytes = this.#chunkBytesOf(cell);
     const cls = this.#class[cell]!;
     const start = this.#offset[cell]! & this.#chunkMask;
     const slots = slotsOf(cls);
+    const timesAt = timesBase(start, slots);
     const end = start + slots;
     let hole = slot;
     let next = slot;
@@ -776,12 +890,12 @@ export class PeopleArena {
       if (stays) continue;
       pool[hole] = key;
       pool[hole + slots] = pool[next + slots]!;
-      pool[hole + 2 * slots] = pool[next + 2 * slots]!;
+      bytes[timesAt + hole] = bytes[timesAt + next]!;
       hole = next;
     }
     pool[hole] = 0;
     pool[hole + slots] = 0;
-    pool[hole + 2 * slots] = 0;
+    bytes[timesAt + hole] = 0;
   }
 
   /** Moves an exact cell to a table of size class `cls` (see {@link MIN_TABLE_CLASS}), reinserting its members. */
@@ -793,11 +907,16 @@ export class PeopleArena {
     this.#class[cell] = cls;
     if (oldClass === 0) return;
     const old = this.#chunks[oldOffset >>> this.#chunkLog]!;
+    const oldBytes = this.#chunkBytes[oldOffset >>> this.#chunkLog]!;
     const oldStart = oldOffset & this.#chunkMask;
     const oldSlots = slotsOf(oldClass);
+    const timesAt = timesBase(oldStart, oldSlots);
     for (let at = oldStart; at < oldStart + oldSlots; at++) {
       const key = old[at]!;
-      if (key !== 0) this.#insert(cell, key, old[at + oldSlots]!, old[at + 2 * oldSlots]!);
+      if (key === 0) continue;
+      // A member past MANY keeps their overflow entry: it is by cell and person, not by slot.
+      const times = oldBytes[timesAt + at]!;
+      this.#insert(cell, key, old[at + oldSlots]!, times < MANY ? times : this.#manyTimes(cell, key - 1));
     }
     this.#freeBlock(oldOffset, oldClass);
   }
@@ -823,6 +942,7 @@ export class PeopleArena {
     this.#class[cell] = SKETCH;
     this.#distinct[cell] = 0;
     this.#flags[cell]! &= ~FLAG_LOOSE;
+    this.#many.delete(cell);
   }
 
   /** Empties a cell and returns its block. */
@@ -834,6 +954,7 @@ export class PeopleArena {
     this.#distinct[cell] = 0;
     this.#flags[cell] = 0;
     this.#participations[cell] = 0;
+    this.#many.delete(cell);
   }
 
   /** A zeroed block of a size class (see {@link SKETCH_LIST}), from its free list or the pool's unused end. */
