@@ -181,15 +181,16 @@ describe('ActivityCube checkpoint: own series built on first use', () => {
     );
   });
 
-  it('refuses own series given twice to a unit, of a negative length, or running past their data', () => {
+  it('refuses own series given twice to a unit, of a negative length, running past their data, or without a stride each', () => {
     const engine = new Engine();
     const w = new SnapshotWriter();
     const state = engine.activities.exportState(w);
-    const own = (owners: number[], lengths: number[], words: number) => ({
+    const own = (owners: number[], lengths: number[], words: number, strides = owners.map(() => 3)) => ({
       ...state,
       own: {
         owners: w.blob(Int32Array.from(owners)),
         lengths: w.blob(Int32Array.from(lengths)),
+        strides: w.blob(Uint8Array.from(strides)),
         data: w.blob(new Float64Array(words)),
       },
     });
@@ -197,9 +198,23 @@ describe('ActivityCube checkpoint: own series built on first use', () => {
       twice: own([1, 1], [1, 1], 6),
       negative: own([1], [-1], 3),
       past: own([0, 1], [1, 2], 6),
+      // Two narrow entries and a wide one: 7 words, not 9.
+      strides: own([0, 1], [2, 1], 9, [2, 3]),
+      missing: own([0, 1], [1, 1], 6, [3]),
+      empty: own([0], [1], 3, [0]),
     });
     const r = new SnapshotReader(bytes);
-    const header = r.header as Record<'twice' | 'negative' | 'past', typeof state>;
+    const header = r.header as Record<
+      'twice' | 'negative' | 'past' | 'strides' | 'missing' | 'empty',
+      typeof state
+    >;
+    expect(() => new Engine().activities.importState(r, header.strides)).toThrow(
+      'the lists do not cover the data',
+    );
+    expect(() => new Engine().activities.importState(r, header.missing)).toThrow(
+      'one width per owner expected',
+    );
+    expect(() => new Engine().activities.importState(r, header.empty)).toThrow('records of no words');
     expect(() => new Engine().activities.importState(r, header.twice)).toThrow('owner 1 has two lists');
     expect(() => new Engine().activities.importState(r, header.negative)).toThrow(
       'the list of 1 runs past the data',

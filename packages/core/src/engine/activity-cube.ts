@@ -1,6 +1,6 @@
 import { DaySeries, dayOfKey, keyOf, slotOfKey } from './day-series.ts';
 import type { Hierarchy } from './hierarchy.ts';
-import { PendingRollups, packRollups, RollupSeries } from './rollup-series.ts';
+import { PendingRollups, packRollups, RollupSeries, seriesOf } from './rollup-series.ts';
 import { apportion, Slots } from './slots.ts';
 import { ListIndex, packSeries, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 import { SubtreeMembers } from './subtree-members.ts';
@@ -236,7 +236,9 @@ export class ActivityCube {
     // entry, 8 bytes each), without building them.
     const part = (
       list: readonly (DaySeries | RollupSeries | undefined)[],
-      pending: { forEachOwner(fn: (owner: number, words: number) => void): void } | undefined,
+      pending:
+        | { forEachOwner(fn: (owner: number, words: number, entries: number) => void): void }
+        | undefined,
     ) => {
       let series = 0;
       let entries = 0;
@@ -247,9 +249,9 @@ export class ActivityCube {
         entries += s.length;
         bytes += s.byteLength;
       }
-      pending?.forEachOwner((_, words) => {
+      pending?.forEachOwner((_, words, n) => {
         series++;
-        entries += words / 3;
+        entries += n;
         bytes += words * 8;
       });
       return { series, entries, bytes };
@@ -264,12 +266,12 @@ export class ActivityCube {
   /** The cube's state for a checkpoint. */
   exportState(w: SnapshotWriter) {
     // Series not built since a restore go back as the checkpoint's entries: a checkpoint builds nothing.
-    const own: { owner: number; data: Float64Array }[] = [];
+    const own: { owner: number; data: Float64Array; stride: number }[] = [];
     this.#own.forEach((s, owner) => {
-      if (s !== undefined) own.push({ owner, data: s.toData() });
+      if (s !== undefined) own.push(seriesOf(owner, s));
     });
     this.#pending?.forEachOwner((owner) => {
-      own.push({ owner, data: this.#pending!.words(owner)! });
+      own.push({ owner, data: this.#pending!.words(owner)!, stride: this.#pending!.width(owner) });
     });
     this.#takeAllDesc();
     return {
@@ -307,9 +309,10 @@ export class ActivityCube {
   #ownOf(u: number): DaySeries | undefined {
     const found = this.#own[u];
     if (found !== undefined || this.#pending === undefined) return found;
+    const stride = this.#pending.width(u);
     const words = this.#pending.take(u);
     if (words === undefined) return undefined;
-    const s = DaySeries.fromData(words);
+    const s = DaySeries.fromData(words, stride);
     this.#own[u] = s;
     return s;
   }

@@ -5,68 +5,88 @@ import { DaySeries, keyOf, slotOfKey } from './day-series.ts';
 const fcParams = { seed: 20_261_123, numRuns: 150, verbose: 1 } as const;
 
 /** Adds on a few days and slots, in any order (so inserts land before, between and after entries). */
-const adds = fc.array(
-  fc.tuple(
-    fc.integer({ min: 19_000, max: 19_040 }),
-    fc.nat(5),
-    fc.integer({ min: -3, max: 9 }),
-    fc.integer({ min: -50, max: 500 }),
+const addsOf = (a: fc.Arbitrary<number>, b: fc.Arbitrary<number>) =>
+  fc.array(fc.tuple(fc.integer({ min: 19_000, max: 19_040 }), fc.nat(5), a, b), { maxLength: 300 });
+/** Any steps: negative ones widen a series at once. */
+const anyAdds = addsOf(fc.integer({ min: -3, max: 9 }), fc.integer({ min: -50, max: 500 }));
+/**
+ * Steps as activity gives them, a count of ±1 and whole turns, with now and then turns past 2^32 or a
+ * fractional share (an as-is split's): a series stays narrow until one of those, or a sum below 0, comes.
+ */
+const countAdds = addsOf(
+  fc.oneof({ weight: 8, arbitrary: fc.constantFrom(1, -1) }, fc.constant(0)),
+  fc.oneof(
+    { weight: 30, arbitrary: fc.nat(400) },
+    fc.integer({ min: 2 ** 32 - 3, max: 2 ** 32 + 3 }),
+    fc.constant(0.25),
   ),
-  { maxLength: 300 },
 );
 
 describe('DaySeries', () => {
-  it('sums, reads and walks like a map from (day, slot) to two numbers, and round-trips through its data', () => {
-    fc.assert(
-      fc.property(
-        adds,
-        fc.integer({ min: 19_000, max: 19_040 }),
-        fc.nat(40),
-        fc.nat(63),
-        (ops, from, span, maskBits) => {
-          const series = new DaySeries();
-          const model = new Map<number, [number, number]>();
-          for (const [day, slot, a, b] of ops) {
-            const key = keyOf(day, slot);
-            series.add(key, a, b);
-            const m = model.get(key) ?? [0, 0];
-            model.set(key, [m[0] + a, m[1] + b]);
-          }
-          const mask = Uint8Array.from({ length: 6 }, (_, s) => (maskBits >> s) & 1);
-          const fromKey = keyOf(from, 0);
-          const toKey = keyOf(from + span + 1, 0) - 1;
-          for (const s of [series, DaySeries.fromData(series.toData().slice())]) {
-            expect(s.length).toBe(model.size);
-            const out = new Float64Array(2);
-            const inRange = [...model].filter(
-              ([k]) => k >= fromKey && k <= toKey && mask[slotOfKey(k)] === 1,
-            );
-            expect(s.sumRange(fromKey, toKey, mask, out)).toBe(inRange.length);
-            expect([...out]).toEqual([
-              inRange.reduce((t, [, v]) => t + v[0], 0),
-              inRange.reduce((t, [, v]) => t + v[1], 0),
-            ]);
-            const walked: [number, number, number][] = [];
-            s.forEachInRange(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (k, a, b) =>
-              walked.push([k, a, b]),
-            );
-            expect(walked).toEqual([...model].sort((x, y) => x[0] - y[0]).map(([k, v]) => [k, v[0], v[1]]));
-            for (const [k, v] of model) {
-              s.get(k, out);
-              expect([...out]).toEqual(v);
+  it.each([
+    ['any steps', anyAdds],
+    ['activity steps', countAdds],
+  ])(
+    'sums, reads and walks like a map from (day, slot) to two numbers, and round-trips through its data (%s)',
+    (_, adds) => {
+      fc.assert(
+        fc.property(
+          adds,
+          fc.integer({ min: 19_000, max: 19_040 }),
+          fc.nat(40),
+          fc.nat(63),
+          (ops, from, span, maskBits) => {
+            const series = new DaySeries();
+            const model = new Map<number, [number, number]>();
+            let narrow = true;
+            for (const [day, slot, a, b] of ops) {
+              const key = keyOf(day, slot);
+              series.add(key, a, b);
+              const m = model.get(key) ?? [0, 0];
+              const v: [number, number] = [m[0] + a, m[1] + b];
+              model.set(key, v);
+              const fits =
+                v.every(Number.isInteger) && v[0] >= 0 && v[0] < 2 ** 21 && v[1] >= 0 && v[1] < 2 ** 32;
+              if (!fits) narrow = false;
             }
-            const live = [...model].filter(([, v]) => v[0] !== 0 || v[1] !== 0).map(([k]) => k);
-            expect(s.lastLiveKey).toBe(live.length === 0 ? Number.NaN : Math.max(...live));
-          }
-        },
-      ),
-      fcParams,
-    );
-  });
+            const mask = Uint8Array.from({ length: 6 }, (_, s) => (maskBits >> s) & 1);
+            const fromKey = keyOf(from, 0);
+            const toKey = keyOf(from + span + 1, 0) - 1;
+            // Narrow (16 bytes an entry) exactly while no entry ever held a value the layout cannot.
+            expect(series.stride).toBe(narrow ? 2 : 3);
+            for (const s of [series, DaySeries.fromData(series.toData().slice(), series.stride)]) {
+              expect(s.length).toBe(model.size);
+              const out = new Float64Array(2);
+              const inRange = [...model].filter(
+                ([k]) => k >= fromKey && k <= toKey && mask[slotOfKey(k)] === 1,
+              );
+              expect(s.sumRange(fromKey, toKey, mask, out)).toBe(inRange.length);
+              expect([...out]).toEqual([
+                inRange.reduce((t, [, v]) => t + v[0], 0),
+                inRange.reduce((t, [, v]) => t + v[1], 0),
+              ]);
+              const walked: [number, number, number][] = [];
+              s.forEachInRange(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (k, a, b) =>
+                walked.push([k, a, b]),
+              );
+              expect(walked).toEqual([...model].sort((x, y) => x[0] - y[0]).map(([k, v]) => [k, v[0], v[1]]));
+              for (const [k, v] of model) {
+                s.get(k, out);
+                expect([...out]).toEqual(v);
+              }
+              const live = [...model].filter(([, v]) => v[0] !== 0 || v[1] !== 0).map(([k]) => k);
+              expect(s.lastLiveKey).toBe(live.length === 0 ? Number.NaN : Math.max(...live));
+            }
+          },
+        ),
+        fcParams,
+      );
+    },
+  );
 
   it('counts the entries holding (0, 0), and compacting removes exactly those, keeping every sum', () => {
     fc.assert(
-      fc.property(adds, fc.nat(300), (ops, compactAt) => {
+      fc.property(fc.oneof(anyAdds, countAdds), fc.nat(300), (ops, compactAt) => {
         const series = new DaySeries();
         const model = new Map<number, [number, number]>();
         ops.forEach(([day, slot, a, b], i) => {
@@ -82,7 +102,7 @@ describe('DaySeries', () => {
         });
         const zeroKeys = [...model].filter(([, v]) => v[0] === 0 && v[1] === 0).map(([k]) => k);
         expect(series.zeros).toBe(zeroKeys.length);
-        expect(DaySeries.fromData(series.toData().slice()).zeros).toBe(zeroKeys.length);
+        expect(DaySeries.fromData(series.toData().slice(), series.stride).zeros).toBe(zeroKeys.length);
         series.compact();
         expect(series.zeros).toBe(0);
         const live = [...model].filter(([, v]) => v[0] !== 0 || v[1] !== 0).sort((x, y) => x[0] - y[0]);
@@ -100,7 +120,51 @@ describe('DaySeries', () => {
     );
   });
 
-  it('refuses data that is not whole (key, a, b) triples', () => {
-    expect(() => DaySeries.fromData(new Float64Array(4))).toThrow(/not a whole number of entries/);
+  it('keeps activity steps in 16 bytes an entry, widening for good at the first value the narrow layout cannot hold', () => {
+    const series = new DaySeries();
+    for (let day = 0; day < 100; day++) series.add(keyOf(19_000 + day, day % 3), 1, 2 ** 32 - 1 - day);
+    series.add(keyOf(19_050, 2), -1, -(2 ** 32 - 1 - 50));
+    expect(series.stride).toBe(2);
+    expect(series.toData().length).toBe(200);
+    expect(series.zeros).toBe(1);
+    const out = new Float64Array(2);
+    expect(series.sumRange(keyOf(19_000, 0), keyOf(19_002, 2), null, out)).toBe(3);
+    // Unpacked entry by entry: three turns just under 2^32 sum past it without carrying into the counts.
+    expect([...out]).toEqual([3, 3 * (2 ** 32 - 1) - 3]);
+    // The same cell again, past 2^32: the series widens and keeps every value exact.
+    series.add(keyOf(19_001, 1), 0, 5);
+    expect(series.stride).toBe(3);
+    series.get(keyOf(19_001, 1), out);
+    expect([...out]).toEqual([1, 2 ** 32 - 2 + 5]);
+    series.get(keyOf(19_099, 0), out);
+    expect([...out]).toEqual([1, 2 ** 32 - 100]);
+    expect(series.length).toBe(100);
+    expect(series.zeros).toBe(1);
+    // A fractional share or a negative step widens a new series too.
+    for (const [a, b] of [
+      [0.5, 1],
+      [-1, 0],
+      [2 ** 21, 0],
+    ] as const) {
+      const s = new DaySeries();
+      s.add(keyOf(19_000, 0), 1, 1);
+      s.add(keyOf(19_001, 0), a, b);
+      expect(s.stride).toBe(3);
+      s.get(keyOf(19_001, 0), out);
+      expect([...out]).toEqual([a, b]);
+    }
+  });
+
+  it('refuses data that is not whole entries of its stride, or narrow words that are not narrow pairs', () => {
+    expect(() => DaySeries.fromData(new Float64Array(4), 3)).toThrow(/not a whole number of entries/);
+    expect(() => DaySeries.fromData(new Float64Array(3), 2)).toThrow(/not a whole number of entries/);
+    expect(() => DaySeries.fromData(new Float64Array(4), 4)).toThrow(/entries of 4 words/);
+    expect(() => DaySeries.fromData(Float64Array.from([keyOf(19_000, 0), -1]), 2)).toThrow(
+      /entry 0 holds -1, not a narrow pair/,
+    );
+    expect(() => DaySeries.fromData(Float64Array.from([keyOf(19_000, 0), 0.5]), 2)).toThrow(
+      /not a narrow pair/,
+    );
+    expect(DaySeries.fromData(Float64Array.from([keyOf(19_000, 0), 0]), 2).zeros).toBe(1);
   });
 });

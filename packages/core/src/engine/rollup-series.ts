@@ -125,6 +125,9 @@ export class RollupSeries {
   }
 }
 
+/** A series as {@link packSeries} takes it. */
+export const seriesOf = (owner: number, s: DaySeries) => ({ owner, data: s.toData(), stride: s.stride });
+
 /**
  * Packs roll-ups kept by owner (a node's index; holes for nodes without one) for a checkpoint, as two packed
  * series, days and months, with the same owners in order.
@@ -134,11 +137,11 @@ export const packRollups = (w: SnapshotWriter, byOwner: readonly (RollupSeries |
   return {
     days: packSeries(
       w,
-      owners.map((owner) => ({ owner, data: byOwner[owner]!.days.toData() })),
+      owners.map((owner) => seriesOf(owner, byOwner[owner]!.days)),
     ),
     months: packSeries(
       w,
-      owners.map((owner) => ({ owner, data: byOwner[owner]!.months.toData() })),
+      owners.map((owner) => seriesOf(owner, byOwner[owner]!.months)),
     ),
   };
 };
@@ -183,16 +186,24 @@ export class PendingRollups {
   take(owner: number): RollupSeries | undefined {
     const days = this.#days.take(owner);
     const months = this.#months.take(owner);
-    return days && months && new RollupSeries(DaySeries.fromData(days), DaySeries.fromData(months));
+    return (
+      days &&
+      months &&
+      new RollupSeries(
+        DaySeries.fromData(days, this.#days.width(owner)),
+        DaySeries.fromData(months, this.#months.width(owner)),
+      )
+    );
   }
 
   /**
-   * Calls `fn` with each owner that has a roll-up not taken yet and its length in words (both grains, three
-   * an entry), in owner order.
+   * Calls `fn` with each owner that has a roll-up not taken yet, its length in words and in entries (both
+   * grains), in owner order.
    */
-  forEachOwner(fn: (owner: number, words: number) => void): void {
-    this.#days.forEachOwner((owner, words) => {
-      fn(owner, words + this.#months.words(owner)!.length);
+  forEachOwner(fn: (owner: number, words: number, entries: number) => void): void {
+    this.#days.forEachOwner((owner, words, entries) => {
+      const months = this.#months.words(owner)!.length;
+      fn(owner, words + months, entries + months / this.#months.width(owner));
     });
   }
 }

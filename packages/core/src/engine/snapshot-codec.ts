@@ -249,20 +249,28 @@ const fromCodeUnits = (units: Uint32Array): string => {
   return parts.join('');
 };
 
-/** Many day series packed end to end into one array of (key, a, b) triples, with owners and entry counts. */
-export const packSeries = (w: SnapshotWriter, series: readonly { owner: number; data: Float64Array }[]) => {
+/**
+ * Many day series packed end to end into one array of entries (2 or 3 words each, as each series' `stride`
+ * says: see {@link DaySeries}), with owners, entry counts and strides.
+ */
+export const packSeries = (
+  w: SnapshotWriter,
+  series: readonly { owner: number; data: Float64Array; stride: number }[],
+) => {
   const total = series.reduce((s, x) => s + x.data.length, 0);
   const data = new Float64Array(total);
   const owners = new Int32Array(series.length);
   const lengths = new Int32Array(series.length);
+  const strides = new Uint8Array(series.length);
   let at = 0;
   series.forEach((s, i) => {
     data.set(s.data, at);
     owners[i] = s.owner;
-    lengths[i] = s.data.length / 3;
+    lengths[i] = s.data.length / s.stride;
+    strides[i] = s.stride;
     at += s.data.length;
   });
-  return { owners: w.blob(owners), lengths: w.blob(lengths), data: w.blob(data) };
+  return { owners: w.blob(owners), lengths: w.blob(lengths), strides: w.blob(strides), data: w.blob(data) };
 };
 
 export type PackedSeries = ReturnType<typeof packSeries>;
@@ -325,6 +333,9 @@ export const offsetsOf = (counts: ArrayLike<number>, total: number): Int32Array 
 export class ListIndex<A extends Int32Array | Float64Array> {
   readonly #start: Int32Array;
   readonly #length: Int32Array;
+  /** Words per record by owner, where lists differ in it (day series: see {@link packSeries}). */
+  readonly #width: Uint8Array | undefined;
+  readonly #uniform: number;
   readonly #data: A;
   /** How many owners have a list not taken yet. */
   #left: number;
@@ -334,12 +345,13 @@ export class ListIndex<A extends Int32Array | Float64Array> {
     return new ListIndex(r.i32(p.owners), r.i32(p.lengths), r.i32(p.data), width);
   }
 
-  /** Day series' (key, a, b) triples, as {@link packSeries} wrote them. */
+  /** Day series' entries, each series of its own stride, as {@link packSeries} wrote them. */
   static series(r: SnapshotReader, p: PackedSeries): ListIndex<Float64Array> {
-    return new ListIndex(r.i32(p.owners), r.i32(p.lengths), r.f64(p.data), 3);
+    return new ListIndex(r.i32(p.owners), r.i32(p.lengths), r.f64(p.data), r.u8(p.strides));
   }
 
-  constructor(owners: Int32Array, lengths: Int32Array, data: A, width: number) {
+  /** `width`: words per record, for every list or for each (in list order). */
+  constructor(owners: Int32Array, lengths: Int32Array, data: A, width: number | Uint8Array) {
     const fail = (why: string): never => {
       throw new RangeError(`ListIndex: ${why}`);
     };
@@ -350,13 +362,19 @@ export class ListIndex<A extends Int32Array | Float64Array> {
     }
     this.#start = new Int32Array(max + 1).fill(-1);
     this.#length = new Int32Array(max + 1);
+    this.#width = typeof width === 'number' ? undefined : new Uint8Array(max + 1);
+    this.#uniform = typeof width === 'number' ? width : 0;
     this.#data = data;
     this.#left = owners.length;
     if (lengths.length !== owners.length) fail('one length per owner expected');
+    if (typeof width !== 'number' && width.length !== owners.length) fail('one width per owner expected');
     let at = 0;
     for (let i = 0; i < owners.length; i++) {
       const owner = owners[i]!;
-      const n = lengths[i]! * width;
+      const w = typeof width === 'number' ? width : width[i]!;
+      if (w === 0) fail(`the list of ${owner} has records of no words`);
+      if (this.#width !== undefined) this.#width[owner] = w;
+      const n = lengths[i]! * w;
       if (n < 0 || at + n > data.length) fail(`the list of ${owner} runs past the data`);
       if (this.#start[owner] !== -1) fail(`owner ${owner} has two lists`);
       this.#start[owner] = at;
@@ -369,6 +387,11 @@ export class ListIndex<A extends Int32Array | Float64Array> {
   /** How many owners have a list not taken yet. */
   get size(): number {
     return this.#left;
+  }
+
+  /** Words per record of the owner's list (the same for all unless listed one by one). */
+  width(owner: number): number {
+    return this.#width === undefined ? this.#uniform : (this.#width[owner] ?? 0);
   }
 
   /** Whether the owner has a list not taken yet. */
@@ -407,9 +430,14 @@ export class ListIndex<A extends Int32Array | Float64Array> {
     }
   }
 
-  /** Calls `fn` with each owner that has a list not taken yet and its length in words, in owner order. */
-  forEachOwner(fn: (owner: number, words: number) => void): void {
-    for (let owner = 0; owner < this.#start.length; owner++)
-      if (this.#start[owner]! >= 0) fn(owner, this.#length[owner]!);
+  /**
+   * Calls `fn` with each owner that has a list not taken yet, its length in words and in records, in owner
+   * order.
+   */
+  forEachOwner(fn: (owner: number, words: number, records: number) => void): void {
+    for (let owner = 0; owner < this.#start.length; owner++) {
+      const words = this.#length[owner]!;
+      if (this.#start[owner]! >= 0) fn(owner, words, words / this.width(owner));
+    }
   }
 }
