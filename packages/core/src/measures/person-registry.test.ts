@@ -90,4 +90,22 @@ describe('PersonRegistry', () => {
     expect(() => registry.intern('x\uD800')).toThrow(/unpaired surrogate/);
     expect(registry.size).toBe(3);
   });
+
+  it('keeps its table at most three quarters full, and refuses a restore whose table is fuller or not a power of two', () => {
+    const ids = Array.from({ length: 97 }, (_, i) => `id-${i}`);
+    const registry = PersonRegistry.fromIds(ids.slice(0, 96));
+    expect(registry.exportState().table.length).toBe(128);
+    registry.intern(ids[96]!);
+    const state = registry.exportState();
+    expect(state.table.length).toBe(256);
+    ids.forEach((id, i) => expect(registry.lookup(id)).toBe(i));
+    const squeezed = new Int32Array(128);
+    state.table.forEach((v, i) => {
+      if (v !== 0) squeezed[i % 128] = v;
+    });
+    expect(() => PersonRegistry.fromState({ ...state, table: squeezed })).toThrow('a table of 128 slots');
+    expect(() => PersonRegistry.fromState({ ...state, table: new Int32Array(384) })).toThrow(
+      'a table of 384 slots',
+    );
+  });
 });
