@@ -98,7 +98,7 @@ describe('PersonRegistry', () => {
     registry.intern(ids[96]!);
     const state = registry.exportState();
     expect(state.table.length).toBe(256);
-    ids.forEach((id, i) => expect(registry.lookup(id)).toBe(i));
+    expect(ids.map((id) => registry.lookup(id))).toEqual(ids.map((_, i) => i));
     const squeezed = new Int32Array(128);
     state.table.forEach((v, i) => {
       if (v !== 0) squeezed[i % 128] = v;
