@@ -309,6 +309,26 @@ export const packIntLists = (
 
 export type PackedIntLists = ReturnType<typeof packIntLists>;
 
+/** Byte lists, one per owner, end to end: owners, each list's length in bytes, and the bytes. */
+export const packByteLists = (
+  w: SnapshotWriter,
+  lists: readonly (readonly [owner: number, bytes: Uint8Array])[],
+) => {
+  const data = new Uint8Array(lists.reduce((n, [, bytes]) => n + bytes.length, 0));
+  let at = 0;
+  for (const [, bytes] of lists) {
+    data.set(bytes, at);
+    at += bytes.length;
+  }
+  return {
+    owners: w.blob(Int32Array.from(lists, ([owner]) => owner)),
+    lengths: w.blob(Int32Array.from(lists, ([, bytes]) => bytes.length)),
+    data: w.blob(data),
+  };
+};
+
+export type PackedByteLists = ReturnType<typeof packByteLists>;
+
 /**
  * Where each owner's rows start in columns `total` long, from a checkpoint's count per owner: owner i's are
  * `offsets[i]` to `offsets[i + 1]`. Undefined when a count is negative or they do not add up to `total`
@@ -330,7 +350,7 @@ export const offsetsOf = (counts: ArrayLike<number>, total: number): Int32Array 
  * lists, 116,000 participation logs, 128,000 own series and 44,000 roll-ups). Checked on reading:
  * lengths within the data and covering it, each owner listed once.
  */
-export class ListIndex<A extends Int32Array | Float64Array> {
+export class ListIndex<A extends Int32Array | Float64Array | Uint8Array> {
   readonly #start: Int32Array;
   readonly #length: Int32Array;
   /** Words per record by owner, where lists differ in it (day series: see {@link packSeries}). */
@@ -343,6 +363,11 @@ export class ListIndex<A extends Int32Array | Float64Array> {
   /** Int32 lists of `width`-word records, as {@link packIntLists} wrote them. */
   static ints(r: SnapshotReader, p: PackedIntLists, width: number): ListIndex<Int32Array> {
     return new ListIndex(r.i32(p.owners), r.i32(p.lengths), r.i32(p.data), width);
+  }
+
+  /** Byte lists, as {@link packByteLists} wrote them. */
+  static bytes(r: SnapshotReader, p: PackedByteLists): ListIndex<Uint8Array> {
+    return new ListIndex(r.i32(p.owners), r.i32(p.lengths), r.u8(p.data), 1);
   }
 
   /** Day series' entries, each series of its own stride, as {@link packSeries} wrote them. */
