@@ -97,7 +97,7 @@ describe('ContributionLog', () => {
     expect(log.positions(0, -Infinity, Infinity, null)).toEqual([5]);
   });
 
-  it('refuses a checkpoint whose stream breaks off inside a record', () => {
+  it('refuses, when its unit is first read or appended to, a checkpoint stream that breaks off inside a record', () => {
     const log = new ContributionLog();
     log.add(2, 19_000, 1, 300);
     log.add(2, 19_001, 1, 301);
@@ -116,9 +116,15 @@ describe('ContributionLog', () => {
         data: cut.blob(data),
       };
       const r = new SnapshotReader(cut.finish(broken));
-      expect(() => new ContributionLog().importState(r, r.header as typeof state)).toThrow(
-        /unit 2's stream breaks off at byte 6/,
-      );
+      const restored = new ContributionLog();
+      restored.importState(r, r.header as typeof state);
+      for (let twice = 0; twice < 2; twice++) {
+        expect(() => restored.positions(2, -Infinity, Infinity, null)).toThrow(
+          /unit 2's stream breaks off at byte 6/,
+        );
+        expect(() => restored.add(2, 19_002, 1, 302)).toThrow(/unit 2's stream breaks off at byte 6/);
+      }
+      expect(restored.positions(1, -Infinity, Infinity, null)).toEqual([]);
     }
   });
 });
