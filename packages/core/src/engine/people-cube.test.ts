@@ -104,7 +104,7 @@ const estimateOf = (cube: PeopleCube, names: Iterable<string>) => {
 };
 
 /** The cube's answers for every node, view and month, and both months together. */
-const answers = (cube: PeopleCube) =>
+const answers = (cube: PeopleCube, slotCount = SLOTS) =>
   [0, 1, 2, 3, 4, 5, 6].flatMap((node) =>
     [AS_WAS, AS_IS].flatMap((view) =>
       [[MONTHS[0]!], [MONTHS[1]!], MONTHS].map((months) => {
@@ -112,7 +112,7 @@ const answers = (cube: PeopleCube) =>
           firstDayOfMonthIndex(months[0]!),
           firstDayOfMonthIndex(months[months.length - 1]! + 1) - 1,
         ] as const;
-        return { node, view, months, size: cube.distinct(node, view, [range], null, SLOTS) };
+        return { node, view, months, size: cube.distinct(node, view, [range], null, slotCount) };
       }),
     ),
   );
@@ -126,9 +126,14 @@ const wholeMonthIn = (from: number, to: number) => {
 };
 
 /** Every node's and view's people from 11 January to 10 February: the end of one month, the start of the next. */
-const edges = (cube: PeopleCube) =>
+const edges = (cube: PeopleCube, slotCount = SLOTS) =>
   [0, 1, 2, 3, 4, 5, 6].flatMap((node) =>
-    [AS_WAS, AS_IS].map((view) => cube.distinct(node, view, [[JAN + 10, JAN + 40]], null, SLOTS)),
+    [AS_WAS, AS_IS].flatMap((view) =>
+      [
+        [JAN + 10, JAN + 40],
+        [JAN + 3, JAN + 9],
+      ].map((range) => cube.distinct(node, view, [range as [number, number]], null, slotCount)),
+    ),
   );
 
 /** A checkpoint's day registers, per view: the month records that have them and a digest of their bytes. */
@@ -232,6 +237,34 @@ describe('PeopleCube: month sketches', () => {
       fcParams,
     );
     expect(compacted).toBeGreaterThan(fcParams.numRuns / 4);
+  });
+
+  it('answers the same whether its units’ participation logs are narrow or, with slots past 8,191, wide', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), fc.nat(60), (ops, cut) => {
+        const h = tree();
+        const twin = tree();
+        const narrow = new PeopleCube(h, OPTIONS);
+        let wide = new PeopleCube(twin, OPTIONS);
+        const model: Model = { live: [], lastMove: new Map() };
+        const twinModel: Model = { live: [], lastMove: new Map() };
+        // Slots 0, 1, 2 as 8,190, 8,191, 8,192: a log widens when its unit first records the last.
+        const far = (o: Op): Op => (o.t === 'add' ? { ...o, slot: o.slot + 8_190 } : o);
+        ops.forEach((o, i) => {
+          if (i === cut) {
+            const w = new SnapshotWriter();
+            const reader = new SnapshotReader(w.finish(wide.exportState(w)));
+            wide = new PeopleCube(twin, OPTIONS);
+            wide.importState(reader, reader.header as ReturnType<PeopleCube['exportState']>);
+          }
+          applyOp(h, narrow, model, o);
+          applyOp(twin, wide, twinModel, far(o));
+        });
+        expect(answers(wide, 8_190 + SLOTS)).toEqual(answers(narrow));
+        expect(edges(wide, 8_190 + SLOTS)).toEqual(edges(narrow));
+      }),
+      fcParams,
+    );
   });
 
   it('makes a month sketch in the fold once the descendants pass monthSketchAt, counting no unit’s own months', () => {
@@ -582,10 +615,65 @@ describe('PeopleCube: month sketches', () => {
     };
     expect(restore).not.toThrow();
     // Kept in day order although the later day came first; swapping the two entries' days breaks it.
-    const logs = new SnapshotReader(bytes).i32(header().logs.data);
-    // Three words an entry: day, person, slot doubled (plus 1 for a removal).
-    expect([...logs]).toEqual([JAN + 2, 1, 2, JAN + 9, 0, 0]);
-    [logs[0], logs[3]] = [logs[3]!, logs[0]!];
+    const reader = new SnapshotReader(bytes);
+    const logs = reader.i32(header().logs.data);
+    // Two words an entry: the day since 1900 and the slot doubled (plus 1 for a removal) in one, the person.
+    const since1900 = (day: number) => (day - dayFromDate('1900-01-01')) * 2 ** 14;
+    expect([...logs]).toEqual([since1900(JAN + 2) + 2, 1, since1900(JAN + 9), 0]);
+    [logs[0], logs[2]] = [logs[2]!, logs[0]!];
     expect(restore).toThrow(/participation log of unit 3 is not in day order/);
+    [logs[0], logs[2]] = [logs[2]!, logs[0]!];
+    // Within a day the slots may come in any order: only the day, the words' high part, must not fall.
+    logs[0] = since1900(JAN + 9) + 2;
+    expect(restore).not.toThrow();
+    logs[0] = -1;
+    expect(restore).toThrow(/participation log of unit 3 starts before 1900/);
+    logs[0] = since1900(JAN + 2) + 2;
+    const widths = reader.u8(header().logs.widths);
+    const lengths = reader.i32(header().logs.lengths);
+    // Read as three words an entry, the four words are not whole entries.
+    widths[0] = 3;
+    expect(restore).toThrow('ListIndex: the list of 3 runs past the data');
+    // Four words as one entry of four: whole, but no log has such entries.
+    widths[0] = 4;
+    lengths[0] = 1;
+    expect(restore).toThrow(/participation log of unit 3 has entries of 4 words/);
+  });
+
+  it('keeps a log in three words an entry once a slot is past what two hold, and answers the same', () => {
+    const h = tree();
+    const cube = new PeopleCube(h, OPTIONS);
+    cube.add(3, JAN + 9, 0, ['a'], 1);
+    cube.add(3, JAN + 2, 9_000, ['b', 'c'], 1);
+    cube.add(3, JAN + 2, 9_000, ['b'], -1);
+    const w = new SnapshotWriter();
+    const bytes = w.finish(cube.exportState(w));
+    const reader = new SnapshotReader(bytes);
+    const header = reader.header as ReturnType<PeopleCube['exportState']>;
+    expect([...reader.u8(header.logs.widths)]).toEqual([3]);
+    // Day, person, slot doubled plus 1 for a removal: the removal after what it takes back, on its day.
+    expect([...reader.i32(header.logs.data)]).toEqual([
+      JAN + 2,
+      1,
+      18_000,
+      JAN + 2,
+      2,
+      18_000,
+      JAN + 2,
+      1,
+      18_001,
+      JAN + 9,
+      0,
+      0,
+    ]);
+    const restored = new PeopleCube(h, OPTIONS);
+    restored.importState(reader, header);
+    for (const c of [cube, restored]) {
+      expect(c.distinct(3, AS_WAS, [[JAN, JAN + 30]], null, 9_001)).toMatchObject({ value: 2, exact: true });
+      expect(c.distinct(3, AS_WAS, [[JAN + 1, JAN + 3]], null, 9_001)).toMatchObject({
+        value: 1,
+        exact: true,
+      });
+    }
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '../measures/people-set.ts';
 import { daysBetween } from '../measures/person-multiset.ts';
 import { PersonRegistry } from '../measures/person-registry.ts';
+import { dayFromDate } from '../time/civil.ts';
 import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
 import { CellIndex } from './cell-index.ts';
 import { DayRegisters } from './day-registers.ts';
@@ -16,7 +17,7 @@ import type { Hierarchy } from './hierarchy.ts';
 import { type MonthLog, MonthLogBuilder } from './month-log.ts';
 import { MonthTally } from './month-tally.ts';
 import { dayOfMonthIn, firstDayOfMonthIndex, monthIndexOfDay } from './rollup-series.ts';
-import { ListIndex, packIntLists, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
+import { ListIndex, packMixedIntLists, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 import { SubtreeMembers } from './subtree-members.ts';
 
 /**
@@ -93,41 +94,83 @@ export interface PeopleCubeOptions {
 }
 
 /**
- * Words per participation in a {@link ParticipationLog}: the day, the person, and the slot doubled plus 1 for
- * a removal (a participation taken back). Three words, not four with the ±1 on its own: at 10M events the
- * logs hold 12 million participations, and the fourth word was 48 MB of them and of every checkpoint.
+ * Words per participation in a wide {@link ParticipationLog}: the day, the person, and the slot doubled plus 1
+ * for a removal (a participation taken back) — its *entry*.
  */
-const LOG_WORDS = 3;
-/** A log entry's slot, from its third word. */
-const slotOfEntry = (word: number): number => word >>> 1;
-/** A log entry's +1 (a participation) or -1 (one taken back), from its third word. */
-const deltaOfEntry = (word: number): number => 1 - 2 * (word & 1);
+const WIDE_WORDS = 3;
+/**
+ * Words per participation in a narrow one: the day and the entry in one word, `(day - NARROW_DAY0) ×
+ * ENTRY_SPACE + entry` — which sorts as the day does — then the person. 8 bytes, not 12: at 10M the logs held
+ * 12 million participations in 178 MB. A log is narrow while its days lie in 1900–2258 and its slots below
+ * 8,192 (a unit that records a 8,193rd kind × channel, its log widens for good).
+ */
+const NARROW_WORDS = 2;
+const ENTRY_BITS = 14;
+const ENTRY_SPACE = 2 ** ENTRY_BITS;
+const NARROW_DAY0 = dayFromDate('1900-01-01');
+const NARROW_DAYS = 2 ** 17;
+/** A log entry's slot, from its entry. */
+const slotOfEntry = (entry: number): number => entry >>> 1;
+/** A log entry's +1 (a participation) or -1 (one taken back), from its entry. */
+const deltaOfEntry = (entry: number): number => 1 - 2 * (entry & 1);
 
-/** One unit's participations (see {@link LOG_WORDS}), 12 bytes each, kept in day order. */
+/**
+ * One unit's participations, kept in day order (arrival order within a day): {@link NARROW_WORDS} or
+ * {@link WIDE_WORDS} words each. Read through {@link dayAt}, {@link personAt} and {@link entryAt}.
+ */
 class ParticipationLog {
-  /** {@link LOG_WORDS} words per participation, in day order (arrival order within a day). */
-  data: Int32Array = new Int32Array(4 * LOG_WORDS);
+  data: Int32Array = new Int32Array(4 * NARROW_WORDS);
+  /** Words per participation: {@link NARROW_WORDS} or {@link WIDE_WORDS}. */
+  width = NARROW_WORDS;
   length = 0;
+
   push(day: number, slot: number, person: number, delta: 1 | -1) {
-    if ((this.length + 1) * LOG_WORDS > this.data.length) {
+    const entry = slot * 2 + (delta < 0 ? 1 : 0);
+    if (this.width === NARROW_WORDS && !fitsNarrow(day, entry)) this.#widen();
+    const w = this.width;
+    if ((this.length + 1) * w > this.data.length) {
       // Grown by half, not doubled: at 10M events the logs were 277 MB for 192 MB of entries.
-      const next = new Int32Array(Math.max(4, this.length + Math.ceil(this.length / 2) + 1) * LOG_WORDS);
+      const next = new Int32Array(Math.max(4, this.length + Math.ceil(this.length / 2) + 1) * w);
       next.set(this.data);
       this.data = next;
     }
     const d = this.data;
-    let i = this.length * LOG_WORDS;
+    let i = this.length * w;
     // Activity mostly arrives in day order; a backdated one, or a correction of an old one, is inserted
     // after the entries of its day, so a range of days is one binary search and a contiguous run.
-    if (this.length > 0 && d[i - LOG_WORDS]! > day) {
-      const at = this.firstAfter(day) * LOG_WORDS;
-      d.copyWithin(at + LOG_WORDS, at, i);
+    if (this.length > 0 && this.dayAt(this.length - 1) > day) {
+      const at = this.firstAfter(day) * w;
+      d.copyWithin(at + w, at, i);
       i = at;
     }
-    d[i] = day;
-    d[i + 1] = person;
-    d[i + 2] = slot * 2 + (delta < 0 ? 1 : 0);
+    if (w === NARROW_WORDS) {
+      d[i] = (day - NARROW_DAY0) * ENTRY_SPACE + entry;
+      d[i + 1] = person;
+    } else {
+      d[i] = day;
+      d[i + 1] = person;
+      d[i + 2] = entry;
+    }
     this.length += 1;
+  }
+
+  /** Participation i's day. */
+  dayAt(i: number): number {
+    return this.width === NARROW_WORDS
+      ? (this.data[i * NARROW_WORDS]! >> ENTRY_BITS) + NARROW_DAY0
+      : this.data[i * WIDE_WORDS]!;
+  }
+
+  /** Participation i's person. */
+  personAt(i: number): number {
+    return this.data[i * this.width + 1]!;
+  }
+
+  /** Participation i's entry: its slot doubled, plus 1 for a removal (see {@link slotOfEntry}, {@link deltaOfEntry}). */
+  entryAt(i: number): number {
+    return this.width === NARROW_WORDS
+      ? this.data[i * NARROW_WORDS]! & (ENTRY_SPACE - 1)
+      : this.data[i * WIDE_WORDS + 2]!;
   }
 
   /** The index of the first entry whose day is at or after `day` (`length` when none). */
@@ -136,7 +179,7 @@ class ParticipationLog {
     let hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.data[mid * LOG_WORDS]! < day) lo = mid + 1;
+      if (this.dayAt(mid) < day) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -148,12 +191,28 @@ class ParticipationLog {
     let hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.data[mid * LOG_WORDS]! <= day) lo = mid + 1;
+      if (this.dayAt(mid) <= day) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
+
+  /** Moves every participation to the wide layout, for good. */
+  #widen(): void {
+    const wide = new Int32Array(Math.max(4, this.data.length / NARROW_WORDS) * WIDE_WORDS);
+    for (let i = 0; i < this.length; i++) {
+      wide[i * WIDE_WORDS] = this.dayAt(i);
+      wide[i * WIDE_WORDS + 1] = this.personAt(i);
+      wide[i * WIDE_WORDS + 2] = this.entryAt(i);
+    }
+    this.data = wide;
+    this.width = WIDE_WORDS;
+  }
 }
+
+/** Whether a participation's day and entry fit a narrow log's one word. */
+const fitsNarrow = (day: number, entry: number): boolean =>
+  day >= NARROW_DAY0 && day < NARROW_DAY0 + NARROW_DAYS && entry < ENTRY_SPACE;
 
 /**
  * Units' participation logs. After a restore each is built from the checkpoint's words the first time its
@@ -196,12 +255,22 @@ class ParticipationLogs {
     return this.#built;
   }
 
-  /** Takes a checkpoint's logs, checking that each is in day order (reads binary-search the days). */
+  /**
+   * Takes a checkpoint's logs, checking that each is in day order (reads binary-search the days): a narrow
+   * log's first words, whose days are their high part, never fall by a whole day.
+   */
   restore(index: ListIndex<Int32Array>): void {
     index.scan((u, words, start, end) => {
-      for (let i = start + LOG_WORDS; i < end; i += LOG_WORDS)
-        if (words[i]! < words[i - LOG_WORDS]!)
+      const w = index.width(u);
+      if (w !== NARROW_WORDS && w !== WIDE_WORDS)
+        throw new RangeError(`participation log of unit ${u} has entries of ${w} words`);
+      const shift = w === NARROW_WORDS ? ENTRY_BITS : 0;
+      for (let i = start + w; i < end; i += w) {
+        if (words[i]! >> shift < words[i - w]! >> shift)
           throw new RangeError(`participation log of unit ${u} is not in day order`);
+      }
+      if (w === NARROW_WORDS && start < end && words[start]! < 0)
+        throw new RangeError(`participation log of unit ${u} starts before 1900`);
     });
     this.#built.clear();
     this.#restored = index;
@@ -211,8 +280,9 @@ class ParticipationLogs {
     const words = this.#restored?.take(u);
     if (words === undefined) return undefined;
     const log = new ParticipationLog();
+    log.width = this.#restored!.width(u);
     log.data = words;
-    log.length = words.length / LOG_WORDS;
+    log.length = words.length / log.width;
     this.#built.set(u, log);
     return log;
   }
@@ -557,7 +627,7 @@ export class PeopleCube {
       for (const [from, to] of runs) {
         // Most units of a large subtree have nothing on a given week: one binary search tells.
         const first = log.firstFrom(from);
-        if (first >= log.length || log.data[first * LOG_WORDS]! > to) continue;
+        if (first >= log.length || log.dayAt(first) > to) continue;
         lastDay = Number.NaN;
         this.#netRun(log, first, to, keep);
       }
@@ -750,12 +820,11 @@ export class PeopleCube {
         const { records, data } = d.exportState();
         return { records: w.blob(records), data: w.blob(data) };
       }),
-      logs: packIntLists(
+      logs: packMixedIntLists(
         w,
         [...this.#logs.entries()].map(
-          ([u, log]) => [u, log.data.subarray(0, log.length * LOG_WORDS)] as const,
+          ([u, log]) => [u, log.data.subarray(0, log.length * log.width), log.width] as const,
         ),
-        LOG_WORDS,
       ),
     };
   }
@@ -821,7 +890,7 @@ export class PeopleCube {
         if (this.#cells.isStale(cell)) this.#stale.push(MONTH + view, node, month);
       });
     });
-    this.#logs.restore(ListIndex.ints(r, state.logs, LOG_WORDS));
+    this.#logs.restore(ListIndex.mixedInts(r, state.logs));
   }
 
   /**
@@ -869,18 +938,18 @@ export class PeopleCube {
     for (const u of units) {
       const log = this.#logs.get(u);
       if (log === undefined) continue;
-      const d = log.data;
       const always = u === node || view === AS_IS;
       let lastDay = Number.NaN;
       let under = true;
-      for (let i = log.firstFrom(from); i < log.length && d[i * LOG_WORDS]! <= to; i++) {
-        const at = i * LOG_WORDS;
-        const day = d[at]!;
+      for (let i = log.firstFrom(from); i < log.length; i++) {
+        const day = log.dayAt(i);
+        if (day > to) break;
         if (!always && day !== lastDay) {
           lastDay = day;
           under = this.#countsUnder(u, node, AS_WAS, day);
         }
-        if (under) gathering.push(day - from, slotOfEntry(d[at + 2]!), d[at + 1]!, deltaOfEntry(d[at + 2]!));
+        const entry = log.entryAt(i);
+        if (under) gathering.push(day - from, slotOfEntry(entry), log.personAt(i), deltaOfEntry(entry));
       }
     }
   }
@@ -1076,14 +1145,15 @@ export class PeopleCube {
     toDay: number,
     keep: ((day: number, slot: number) => boolean) | null,
   ): void {
-    const d = log.data;
     const net = this.#net32;
-    for (let i = start; i < log.length && d[i * LOG_WORDS]! <= toDay; i++) {
-      const at = i * LOG_WORDS;
-      if (keep !== null && !keep(d[at]!, slotOfEntry(d[at + 2]!))) continue;
-      const p = d[at + 1]!;
+    for (let i = start; i < log.length; i++) {
+      const day = log.dayAt(i);
+      if (day > toDay) break;
+      const entry = log.entryAt(i);
+      if (keep !== null && !keep(day, slotOfEntry(entry))) continue;
+      const p = log.personAt(i);
       if (net[p] === 0) this.#netSee(p);
-      net[p]! += deltaOfEntry(d[at + 2]!);
+      net[p]! += deltaOfEntry(entry);
     }
   }
 
@@ -1447,12 +1517,11 @@ export class PeopleCube {
     for (const u of this.#unitsUnder(node, view)) {
       const log = this.#logs.get(u);
       if (log === undefined) continue;
-      const d = log.data;
       const start = log.firstFrom(from);
       let end = start;
       let removals = false;
-      while (end < log.length && d[end * LOG_WORDS]! <= to) {
-        if (deltaOfEntry(d[end * LOG_WORDS + 2]!) < 0) removals = true;
+      while (end < log.length && log.dayAt(end) <= to) {
+        if (deltaOfEntry(log.entryAt(end)) < 0) removals = true;
         end++;
       }
       if (start === end) continue;
@@ -1461,12 +1530,12 @@ export class PeopleCube {
       let under = true;
       if (!removals) {
         for (let i = start; i < end; i++) {
-          const day = d[i * LOG_WORDS]!;
+          const day = log.dayAt(i);
           if (!always && day !== lastDay) {
             lastDay = day;
             under = this.#countsUnder(u, node, AS_WAS, day);
           }
-          if (under) days.add(registers, day - from, hashes[d[i * LOG_WORDS + 1]!]!);
+          if (under) days.add(registers, day - from, hashes[log.personAt(i)]!);
         }
         continue;
       }
@@ -1496,17 +1565,16 @@ export class PeopleCube {
     const net = new Map<string, [number, number, number, number]>();
     const log = this.#logs.get(u);
     if (!log) return [];
-    const d = log.data;
     const end = toDay === Number.POSITIVE_INFINITY ? log.length : log.firstAfter(toDay);
     for (let i = fromDay === Number.NEGATIVE_INFINITY ? 0 : log.firstFrom(fromDay); i < end; i++) {
-      const at = i * LOG_WORDS;
-      const day = d[at]!;
-      const slot = slotOfEntry(d[at + 2]!);
-      const p = d[at + 1]!;
+      const day = log.dayAt(i);
+      const e = log.entryAt(i);
+      const slot = slotOfEntry(e);
+      const p = log.personAt(i);
       const key = `${day}:${slot}:${p}`;
       const entry = net.get(key);
-      if (entry) entry[3] += deltaOfEntry(d[at + 2]!);
-      else net.set(key, [day, slot, p, deltaOfEntry(d[at + 2]!)]);
+      if (entry) entry[3] += deltaOfEntry(e);
+      else net.set(key, [day, slot, p, deltaOfEntry(e)]);
     }
     return [...net.values()].filter((e) => e[3] > 0);
   }

@@ -309,6 +309,30 @@ export const packIntLists = (
 
 export type PackedIntLists = ReturnType<typeof packIntLists>;
 
+/**
+ * Lists of int32 records whose width differs from list to list, laid out as {@link packIntLists} lays them
+ * out, with each list's width (words per record) beside its length in records.
+ */
+export const packMixedIntLists = (
+  w: SnapshotWriter,
+  lists: readonly (readonly [owner: number, words: Int32Array, width: number])[],
+) => {
+  const data = new Int32Array(lists.reduce((n, [, words]) => n + words.length, 0));
+  let at = 0;
+  for (const [, words] of lists) {
+    data.set(words, at);
+    at += words.length;
+  }
+  return {
+    owners: w.blob(Int32Array.from(lists, ([owner]) => owner)),
+    lengths: w.blob(Int32Array.from(lists, ([, words, width]) => words.length / width)),
+    widths: w.blob(Uint8Array.from(lists, ([, , width]) => width)),
+    data: w.blob(data),
+  };
+};
+
+export type PackedMixedIntLists = ReturnType<typeof packMixedIntLists>;
+
 /** Byte lists, one per owner, end to end: owners, each list's length in bytes, and the bytes. */
 export const packByteLists = (
   w: SnapshotWriter,
@@ -363,6 +387,11 @@ export class ListIndex<A extends Int32Array | Float64Array | Uint8Array> {
   /** Int32 lists of `width`-word records, as {@link packIntLists} wrote them. */
   static ints(r: SnapshotReader, p: PackedIntLists, width: number): ListIndex<Int32Array> {
     return new ListIndex(r.i32(p.owners), r.i32(p.lengths), r.i32(p.data), width);
+  }
+
+  /** Int32 lists of records of each list's width, as {@link packMixedIntLists} wrote them. */
+  static mixedInts(r: SnapshotReader, p: PackedMixedIntLists): ListIndex<Int32Array> {
+    return new ListIndex(r.i32(p.owners), r.i32(p.lengths), r.i32(p.data), r.u8(p.widths));
   }
 
   /** Byte lists, as {@link packByteLists} wrote them. */
