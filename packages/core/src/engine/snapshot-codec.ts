@@ -249,6 +249,20 @@ const fromCodeUnits = (units: Uint32Array): string => {
   return parts.join('');
 };
 
+/** Lists end to end in one array that `make` gives (of their total length). */
+const joined = <T extends Int32Array | Uint8Array | Float64Array>(
+  parts: readonly ArrayLike<number>[],
+  make: (n: number) => T,
+): T => {
+  const out = make(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+};
+
 /**
  * Many day series packed end to end into one array of entries (2 or 3 words each, as each series' `stride`
  * says: see {@link DaySeries}), with owners, entry counts and strides.
@@ -257,19 +271,13 @@ export const packSeries = (
   w: SnapshotWriter,
   series: readonly { owner: number; data: Float64Array; stride: number }[],
 ) => {
-  const total = series.reduce((s, x) => s + x.data.length, 0);
-  const data = new Float64Array(total);
-  const owners = new Int32Array(series.length);
-  const lengths = new Int32Array(series.length);
-  const strides = new Uint8Array(series.length);
-  let at = 0;
-  series.forEach((s, i) => {
-    data.set(s.data, at);
-    owners[i] = s.owner;
-    lengths[i] = s.data.length / s.stride;
-    strides[i] = s.stride;
-    at += s.data.length;
-  });
+  const data = joined(
+    series.map((s) => s.data),
+    (n) => new Float64Array(n),
+  );
+  const owners = Int32Array.from(series, (s) => s.owner);
+  const lengths = Int32Array.from(series, (s) => s.data.length / s.stride);
+  const strides = Uint8Array.from(series, (s) => s.stride);
   return { owners: w.blob(owners), lengths: w.blob(lengths), strides: w.blob(strides), data: w.blob(data) };
 };
 
@@ -287,19 +295,12 @@ export const packIntLists = (
   const owners: number[] = [];
   const lengths: number[] = [];
   const parts: ArrayLike<number>[] = [];
-  let total = 0;
   for (const [owner, words] of lists) {
     owners.push(owner);
     lengths.push(words.length / width);
     parts.push(words);
-    total += words.length;
   }
-  const data = new Int32Array(total);
-  let at = 0;
-  for (const words of parts) {
-    data.set(words, at);
-    at += words.length;
-  }
+  const data = joined(parts, (n) => new Int32Array(n));
   return {
     owners: w.blob(Int32Array.from(owners)),
     lengths: w.blob(Int32Array.from(lengths)),
@@ -309,6 +310,22 @@ export const packIntLists = (
 
 export type PackedIntLists = ReturnType<typeof packIntLists>;
 
+/** Owned lists end to end: owners, each list's length in records of its `width` words, and the words. */
+const packOwned = <T extends Int32Array | Uint8Array>(
+  w: SnapshotWriter,
+  lists: readonly (readonly [owner: number, words: T, width: number])[],
+  make: (n: number) => T,
+) => ({
+  owners: w.blob(Int32Array.from(lists, ([owner]) => owner)),
+  lengths: w.blob(Int32Array.from(lists, ([, words, width]) => words.length / width)),
+  data: w.blob(
+    joined(
+      lists.map(([, words]) => words),
+      make,
+    ),
+  ),
+});
+
 /**
  * Lists of int32 records whose width differs from list to list, laid out as {@link packIntLists} lays them
  * out, with each list's width (words per record) beside its length in records.
@@ -316,20 +333,10 @@ export type PackedIntLists = ReturnType<typeof packIntLists>;
 export const packMixedIntLists = (
   w: SnapshotWriter,
   lists: readonly (readonly [owner: number, words: Int32Array, width: number])[],
-) => {
-  const data = new Int32Array(lists.reduce((n, [, words]) => n + words.length, 0));
-  let at = 0;
-  for (const [, words] of lists) {
-    data.set(words, at);
-    at += words.length;
-  }
-  return {
-    owners: w.blob(Int32Array.from(lists, ([owner]) => owner)),
-    lengths: w.blob(Int32Array.from(lists, ([, words, width]) => words.length / width)),
-    widths: w.blob(Uint8Array.from(lists, ([, , width]) => width)),
-    data: w.blob(data),
-  };
-};
+) => ({
+  ...packOwned(w, lists, (n) => new Int32Array(n)),
+  widths: w.blob(Uint8Array.from(lists, ([, , width]) => width)),
+});
 
 export type PackedMixedIntLists = ReturnType<typeof packMixedIntLists>;
 
@@ -337,19 +344,12 @@ export type PackedMixedIntLists = ReturnType<typeof packMixedIntLists>;
 export const packByteLists = (
   w: SnapshotWriter,
   lists: readonly (readonly [owner: number, bytes: Uint8Array])[],
-) => {
-  const data = new Uint8Array(lists.reduce((n, [, bytes]) => n + bytes.length, 0));
-  let at = 0;
-  for (const [, bytes] of lists) {
-    data.set(bytes, at);
-    at += bytes.length;
-  }
-  return {
-    owners: w.blob(Int32Array.from(lists, ([owner]) => owner)),
-    lengths: w.blob(Int32Array.from(lists, ([, bytes]) => bytes.length)),
-    data: w.blob(data),
-  };
-};
+) =>
+  packOwned(
+    w,
+    lists.map(([owner, bytes]) => [owner, bytes, 1] as const),
+    (n) => new Uint8Array(n),
+  );
 
 export type PackedByteLists = ReturnType<typeof packByteLists>;
 
