@@ -101,8 +101,9 @@ const WIDE_WORDS = 3;
 /**
  * Words per participation in a narrow one: the day and the entry in one word, `(day - NARROW_DAY0) ×
  * ENTRY_SPACE + entry` — which sorts as the day does — then the person. 8 bytes, not 12: at 10M the logs held
- * 12 million participations in 178 MB. A log is narrow while its days lie in 1900–2258 and its slots below
- * 8,192 (a unit that records a 8,193rd kind × channel, its log widens for good).
+ * 12 million participations in 178 MB. A log is narrow while its days lie in 1900–2258 and its slots are
+ * below 8,192 — slots number the kinds × channels in the order the engine first met them, so a unit that
+ * records one met after the 8,192nd has its log widened, for good.
  */
 const NARROW_WORDS = 2;
 const ENTRY_BITS = 14;
