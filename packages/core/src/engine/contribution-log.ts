@@ -1,4 +1,3 @@
-import { ByteChains } from './byte-chains.ts';
 import { ListIndex, packByteLists, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 
 /**
@@ -7,12 +6,12 @@ import { ListIndex, packByteLists, type SnapshotReader, type SnapshotWriter } fr
  * unit of (day, slot, position) records, each field a variable-length number: the day and the position as
  * zigzag differences from the record before, the slot as it is. A unit's records come in log order (its
  * positions rise, its days mostly repeat or step forward), so a record takes 3 to 5 bytes instead of the
- * 12 of three int32 words: at 10M, 10.7 million records, 129 MB as words. The streams live in one pool
- * ({@link ByteChains}), not in an array each; a restored checkpoint's stay where they lie until their unit
- * is next appended to.
+ * 12 of three int32 words: at 10M, 10.7 million records, 129 MB as words.
  */
 export class ContributionLog {
-  #chains = new ByteChains();
+  readonly #lists: (Uint8Array | undefined)[] = [];
+  /** Bytes used of each unit's stream. */
+  readonly #lengths: number[] = [];
   /**
    * Each unit's last record's day and position, which the next record is written against; NaN until known
    * (a restored unit's are read off its stream on its first append).
@@ -27,22 +26,23 @@ export class ContributionLog {
       throw new RangeError(
         `ContributionLog.add: day ${day}, slot ${slot} and position ${position} must be whole numbers within ±2^51`,
       );
+    const n = this.#lengths[u] ?? 0;
     this.#ensureTails(u + 1);
-    const restored = this.#restored?.has(u) ? this.#checked(u) : undefined;
-    const n = restored?.length ?? this.#chains.length(u);
     if (n > 0 && Number.isNaN(this.#lastDay[u]!)) this.#readTail(u);
     const lastDay = n === 0 ? 0 : this.#lastDay[u]!;
     const lastPosition = n === 0 ? 0 : this.#lastPosition[u]!;
-    const record = RECORD;
-    let at = writeVarint(record, 0, zigzag(day - lastDay));
-    at = writeVarint(record, at, slot);
-    at = writeVarint(record, at, zigzag(position - lastPosition));
-    // A restored stream moves into the pool on its unit's first append after the restore.
-    if (restored !== undefined) {
-      this.#chains.append(u, restored);
-      this.#restored!.take(u);
+    let list = this.#listOf(u);
+    // A record is at most 3 × 8 bytes (numbers below 2^53, seven bits a byte).
+    if (!list || n + MAX_RECORD > list.length) {
+      const next = new Uint8Array(Math.max(16, Math.ceil(n * 1.5) + MAX_RECORD));
+      if (list) next.set(list.subarray(0, n));
+      list = next;
+      this.#lists[u] = list;
     }
-    this.#chains.append(u, record.subarray(0, at));
+    let at = writeVarint(list, n, zigzag(day - lastDay));
+    at = writeVarint(list, at, slot);
+    at = writeVarint(list, at, zigzag(position - lastPosition));
+    this.#lengths[u] = at;
     this.#lastDay[u] = day;
     this.#lastPosition[u] = position;
   }
@@ -67,50 +67,42 @@ export class ContributionLog {
   /** The log's state for a checkpoint: every unit's stream end to end, and each unit's length in bytes. */
   exportState(w: SnapshotWriter) {
     const lists: [number, Uint8Array][] = [];
-    const units = Math.max(this.#chains.owners, this.#restored?.owners ?? 0);
-    for (let u = 0; u < units; u++) {
-      // A restored stream not appended to since goes back as it came, unchecked.
-      const stream =
-        this.#restored?.words(u) ?? (this.#chains.length(u) > 0 ? this.#chains.copy(u) : undefined);
-      if (stream !== undefined && stream.length > 0) lists.push([u, stream]);
+    for (let u = 0; u < this.#lengths.length; u++) {
+      const n = this.#lengths[u] ?? 0;
+      // A restored stream not read since goes back as it came, unchecked and not taken.
+      if (n > 0) lists.push([u, (this.#lists[u] ?? this.#restored!.words(u)!).subarray(0, n)]);
     }
     return packByteLists(w, lists);
   }
 
   /**
-   * Takes over the streams as views of the checkpoint (a stream appended to moves into the pool). Each is
-   * checked to be whole records when its unit is read or appended to, not here: the check reads every byte
-   * (56 MB at 10M, a tenth of the time a restore may take), and explain reads few.
+   * Takes over the streams as views of the checkpoint (a stream that grows moves to an array of its own).
+   * Each stream is checked to be whole records when its unit is first read or appended to, not here: the
+   * check reads every byte (56 MB at 10M, a tenth of the time a restore may take), and explain reads few.
    */
   importState(r: SnapshotReader, state: ReturnType<ContributionLog['exportState']>): void {
-    this.#restored = ListIndex.bytes(r, state);
-    this.#chains = new ByteChains();
+    const restored = ListIndex.bytes(r, state);
+    this.#lists.length = 0;
+    this.#lengths.length = 0;
+    restored.forEachOwner((u, bytes) => {
+      this.#lengths[u] = bytes;
+    });
     this.#lastDay = new Float64Array(0);
     this.#lastPosition = new Float64Array(0);
+    this.#restored = restored;
   }
 
-  /** Bytes held: the pool, and the restored streams not moved into it. */
   get byteLength(): number {
-    let bytes = this.#chains.byteLength;
-    this.#restored?.forEachOwner((_, n) => {
-      bytes += n;
-    });
+    let bytes = 0;
+    for (let u = 0; u < this.#lengths.length; u++) bytes += this.#listOf(u)?.byteLength ?? 0;
     return bytes;
   }
 
   /** Calls `fn` with each of the unit's records, in log order. */
   #forEach(u: number, fn: (day: number, slot: number, position: number) => void): void {
-    let list: Uint8Array;
-    let end: number;
-    if (this.#restored?.has(u)) {
-      list = this.#checked(u);
-      end = list.length;
-    } else {
-      end = this.#chains.length(u);
-      if (end === 0) return;
-      list = this.#chains.copy(u, this.#scratch);
-      this.#scratch = list;
-    }
+    const list = this.#listOf(u);
+    const end = this.#lengths[u] ?? 0;
+    if (!list) return;
     const cursor = { at: 0 };
     let day = 0;
     let position = 0;
@@ -121,9 +113,6 @@ export class ContributionLog {
       fn(day, slot, position);
     }
   }
-
-  /** Where a unit's stream is copied from the pool to be read (only {@link #forEach} reads it). */
-  #scratch: Uint8Array = new Uint8Array(256);
 
   /** Reads a restored unit's last day and position off its stream, for its next record. */
   #readTail(u: number): void {
@@ -144,17 +133,24 @@ export class ContributionLog {
     this.#lastPosition = grow(this.#lastPosition);
   }
 
-  /** A restored unit's stream (a view of the checkpoint), after checking that it is whole records. */
-  #checked(u: number): Uint8Array {
-    const view = this.#restored!.words(u)!;
+  /**
+   * Unit u's stream: its own array, or the view of a restored checkpoint's, taken on first use after checking
+   * that it is whole records (a broken one throws, and stays in the checkpoint's index, not taken).
+   */
+  #listOf(u: number): Uint8Array | undefined {
+    const list = this.#lists[u];
+    if (list !== undefined || this.#restored === undefined) return list;
+    const view = this.#restored.words(u);
+    if (view === undefined) return undefined;
     const bad = firstBrokenRecord(view, 0, view.length);
     if (bad >= 0) throw new RangeError(`ContributionLog: unit ${u}'s stream breaks off at byte ${bad}`);
+    this.#restored.take(u);
+    this.#lists[u] = view;
     return view;
   }
 }
 
-/** Where a record is written before it is appended: at most 3 × 8 bytes (numbers below 2^53, seven bits a byte). */
-const RECORD = new Uint8Array(24);
+const MAX_RECORD = 24;
 /** Within ±2^51, a difference's zigzag stays below 2^53, where every whole number is exact. */
 const whole = (v: number): boolean => Number.isInteger(v) && Math.abs(v) < 2 ** 51;
 

@@ -443,11 +443,6 @@ export class ListIndex<A extends Int32Array | Float64Array | Uint8Array> {
     return this.#left;
   }
 
-  /** One more than the highest owner listed. */
-  get owners(): number {
-    return this.#start.length;
-  }
-
   /** Words per record of the owner's list (the same for all unless listed one by one). */
   width(owner: number): number {
     return this.#width === undefined ? this.#uniform : (this.#width[owner] ?? 0);
