@@ -239,7 +239,8 @@ export class PeopleArena {
     const key = person + 1;
     const slot = cls === 0 ? -1 : this.#find(cell, key);
     const slots = slotsOf(cls);
-    const had = slot < 0 ? 0 : this.#timesAt(cell, slot, key);
+    const byte = slot < 0 ? -1 : this.#timesByte(cell, slot);
+    const had = slot < 0 ? 0 : this.#timesAt(cell, byte, key);
     if (had + times > MAX_TIMES)
       throw new RangeError(`person ${person} would have more than ${MAX_TIMES} participations in one cell`);
     this.#participations[cell]! += times;
@@ -247,7 +248,7 @@ export class PeopleArena {
     if (slot >= 0) {
       const pool = this.#chunkOf(cell);
       pool[slot + slots] = pool[slot + slots]! | days;
-      this.#setTimes(cell, slot, key, had + times);
+      this.#setTimes(cell, byte, key, had + times);
       return false;
     }
     const distinct = this.#distinct[cell]!;
@@ -283,10 +284,11 @@ export class PeopleArena {
     this.#participations[cell]! -= 1;
     const pool = this.#chunkOf(cell);
     const slots = slotsOf(this.#class[cell]!);
-    const times = this.#timesAt(cell, slot, person + 1);
+    const byte = this.#timesByte(cell, slot);
+    const times = this.#timesAt(cell, byte, person + 1);
     if (times > 1) {
       const days = pool[slot + slots]!;
-      this.#setTimes(cell, slot, person + 1, times - 1);
+      this.#setTimes(cell, byte, person + 1, times - 1);
       // One participation a day: the day taken back is free now. Else it is known only if it was the only one.
       if (day !== NO_DAY && countDays(days) === times) pool[slot + slots] = days & ~(2 ** day);
       else if ((days & (days - 1)) !== 0) this.#flags[cell]! |= FLAG_LOOSE;
@@ -781,16 +783,15 @@ export class PeopleArena {
     return this.#chunkBytes[this.#offset[cell]! >>> this.#chunkLog]!;
   }
 
-  /** The participations of the member at word `slot` (within the chunk) of an exact cell, whose key is `key`. */
-  #timesAt(cell: number, slot: number, key: number): number {
-    const times = this.#chunkBytesOf(cell)[this.#timesByte(cell, slot)]!;
+  /** The participations of an exact cell's member whose key is `key` and byte `byte` ({@link #timesByte}). */
+  #timesAt(cell: number, byte: number, key: number): number {
+    const times = this.#chunkBytesOf(cell)[byte]!;
     return times < MANY ? times : this.#manyTimes(cell, key - 1);
   }
 
   /** Sets them: in the byte, or past {@link MANY} in the overflow, which forgets the member below it. */
-  #setTimes(cell: number, slot: number, key: number, times: number): void {
+  #setTimes(cell: number, at: number, key: number, times: number): void {
     const bytes = this.#chunkBytesOf(cell);
-    const at = this.#timesByte(cell, slot);
     if (times >= MANY) {
       let people = this.#many.get(cell);
       if (people === undefined) {
@@ -806,6 +807,7 @@ export class PeopleArena {
     bytes[at] = Math.min(times, MANY);
   }
 
+  /** Where, in its chunk's bytes, the participations of the member at word `slot` of an exact cell lie. */
   #timesByte(cell: number, slot: number): number {
     return timesBase(this.#offset[cell]! & this.#chunkMask, slotsOf(this.#class[cell]!)) + slot;
   }
@@ -865,7 +867,7 @@ export class PeopleArena {
     }
     pool[at] = key;
     pool[at + slots] = days;
-    this.#setTimes(cell, at, key, times);
+    this.#setTimes(cell, timesBase(start, slots) + at, key, times);
   }
 
   /** Empties `slot` by shifting later members of its probe run back, so no tombstones accumulate. */
