@@ -190,7 +190,7 @@ describe('ActivityCube checkpoint: own series built on first use', () => {
       own: {
         owners: w.blob(Int32Array.from(owners)),
         lengths: w.blob(Int32Array.from(lengths)),
-        strides: w.blob(Uint8Array.from(strides)),
+        widths: w.blob(Uint8Array.from(strides)),
         data: w.blob(new Float64Array(words)),
       },
     });

@@ -263,57 +263,13 @@ const joined = <T extends Int32Array | Uint8Array | Float64Array>(
   return out;
 };
 
-/**
- * Many day series packed end to end into one array of entries (2 or 3 words each, as each series' `stride`
- * says: see {@link DaySeries}), with owners, entry counts and strides.
- */
-export const packSeries = (
+/** A list of records `width` words (or bytes) wide, with the index of its owner. */
+type OwnedList = readonly [owner: number, words: ArrayLike<number>, width: number];
+
+/** Owned lists end to end: owners, each list's length in records of its width, and the words. */
+const packOwned = <T extends Int32Array | Uint8Array | Float64Array>(
   w: SnapshotWriter,
-  series: readonly { owner: number; data: Float64Array; stride: number }[],
-) => {
-  const data = joined(
-    series.map((s) => s.data),
-    (n) => new Float64Array(n),
-  );
-  const owners = Int32Array.from(series, (s) => s.owner);
-  const lengths = Int32Array.from(series, (s) => s.data.length / s.stride);
-  const strides = Uint8Array.from(series, (s) => s.stride);
-  return { owners: w.blob(owners), lengths: w.blob(lengths), strides: w.blob(strides), data: w.blob(data) };
-};
-
-export type PackedSeries = ReturnType<typeof packSeries>;
-
-/**
- * Lists of int32 records `width` words wide, one list per owner, end to end: owners, each list's length in
- * records, and the words (the layout {@link packSeries} uses for day series).
- */
-export const packIntLists = (
-  w: SnapshotWriter,
-  lists: Iterable<readonly [owner: number, words: ArrayLike<number>]>,
-  width: number,
-) => {
-  const owners: number[] = [];
-  const lengths: number[] = [];
-  const parts: ArrayLike<number>[] = [];
-  for (const [owner, words] of lists) {
-    owners.push(owner);
-    lengths.push(words.length / width);
-    parts.push(words);
-  }
-  const data = joined(parts, (n) => new Int32Array(n));
-  return {
-    owners: w.blob(Int32Array.from(owners)),
-    lengths: w.blob(Int32Array.from(lengths)),
-    data: w.blob(data),
-  };
-};
-
-export type PackedIntLists = ReturnType<typeof packIntLists>;
-
-/** Owned lists end to end: owners, each list's length in records of its `width` words, and the words. */
-const packOwned = <T extends Int32Array | Uint8Array>(
-  w: SnapshotWriter,
-  lists: readonly (readonly [owner: number, words: T, width: number])[],
+  lists: readonly OwnedList[],
   make: (n: number) => T,
 ) => ({
   owners: w.blob(Int32Array.from(lists, ([owner]) => owner)),
@@ -326,17 +282,55 @@ const packOwned = <T extends Int32Array | Uint8Array>(
   ),
 });
 
+/** As {@link packOwned}, for lists whose widths differ: each list's width beside its length. */
+const packMixed = <T extends Int32Array | Float64Array>(
+  w: SnapshotWriter,
+  lists: readonly OwnedList[],
+  make: (n: number) => T,
+) => ({
+  ...packOwned(w, lists, make),
+  widths: w.blob(Uint8Array.from(lists, ([, , width]) => width)),
+});
+
+/**
+ * Many day series packed end to end into one array of entries (2 or 3 words each, as each series' `stride`
+ * says: see {@link DaySeries}), with owners, entry counts and strides.
+ */
+export const packSeries = (
+  w: SnapshotWriter,
+  series: readonly { owner: number; data: Float64Array; stride: number }[],
+) =>
+  packMixed(
+    w,
+    series.map((s) => [s.owner, s.data, s.stride] as const),
+    (n) => new Float64Array(n),
+  );
+
+export type PackedSeries = ReturnType<typeof packSeries>;
+
+/**
+ * Lists of int32 records `width` words wide, one list per owner, end to end: owners, each list's length in
+ * records, and the words (the layout {@link packSeries} uses for day series).
+ */
+export const packIntLists = (
+  w: SnapshotWriter,
+  lists: Iterable<readonly [owner: number, words: ArrayLike<number>]>,
+  width: number,
+) =>
+  packOwned(
+    w,
+    Array.from(lists, ([owner, words]) => [owner, words, width] as const),
+    (n) => new Int32Array(n),
+  );
+
+export type PackedIntLists = ReturnType<typeof packIntLists>;
+
 /**
  * Lists of int32 records whose width differs from list to list, laid out as {@link packIntLists} lays them
  * out, with each list's width (words per record) beside its length in records.
  */
-export const packMixedIntLists = (
-  w: SnapshotWriter,
-  lists: readonly (readonly [owner: number, words: Int32Array, width: number])[],
-) => ({
-  ...packOwned(w, lists, (n) => new Int32Array(n)),
-  widths: w.blob(Uint8Array.from(lists, ([, , width]) => width)),
-});
+export const packMixedIntLists = (w: SnapshotWriter, lists: readonly OwnedList[]) =>
+  packMixed(w, lists, (n) => new Int32Array(n));
 
 export type PackedMixedIntLists = ReturnType<typeof packMixedIntLists>;
 
@@ -401,7 +395,7 @@ export class ListIndex<A extends Int32Array | Float64Array | Uint8Array> {
 
   /** Day series' entries, each series of its own stride, as {@link packSeries} wrote them. */
   static series(r: SnapshotReader, p: PackedSeries): ListIndex<Float64Array> {
-    return new ListIndex(r.i32(p.owners), r.i32(p.lengths), r.f64(p.data), r.u8(p.strides));
+    return new ListIndex(r.i32(p.owners), r.i32(p.lengths), r.f64(p.data), r.u8(p.widths));
   }
 
   /** `width`: words per record, for every list or for each (in list order). */
