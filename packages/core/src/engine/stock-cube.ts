@@ -73,7 +73,8 @@ export class StockCube {
     let t = timelineOf(head, slot);
     if (!t) {
       t = { slot, days: [], counts: [], next: undefined };
-      const last = chainOf(head).at(-1);
+      let last = head;
+      while (last?.next !== undefined) last = last.next;
       if (last) last.next = t;
       else this.#own.set(u, t);
     }
