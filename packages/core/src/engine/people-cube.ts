@@ -1246,7 +1246,7 @@ export class PeopleCube {
       (note: (person: number, days: number) => void) => {
         for (const u of units) {
           for (const [day, s, p] of this.#net(u, from, to)) {
-            if (s === slot && counts(u, day)) note(p, 2 ** (day - from));
+            if (s === slot && counts(u, day)) note(p, 1 << (day - from));
           }
         }
       };
