@@ -19,7 +19,7 @@ const op = fc.tuple(
  * Applies random changes to a tree whose parents always precede their children (so no change makes a cycle):
  * registrations, renames with and without short names, moves, merges, splits, dissolutions and groups.
  */
-const grow = (ops: readonly Op[]): Hierarchy => {
+const grow = (ops: readonly Op[], afterEach?: (h: Hierarchy) => void): Hierarchy => {
   const h = new Hierarchy();
   h.register('root', 'central', -1, 0, 'Trung ương');
   const live = () => h.units.filter((u) => u.end === undefined).map((u) => u.index);
@@ -75,6 +75,7 @@ const grow = (ops: readonly Op[]): Hierarchy => {
       default:
         h.leaveGroup(u, `g${b % 3}`, day);
     }
+    afterEach?.(h);
   }
   return h;
 };
@@ -131,6 +132,23 @@ describe('Hierarchy checkpoint', () => {
         // The restored tree goes on changing like the original.
         for (const t of [h, restored]) t.register('late', 'branch', t.size - 1, 70, 'Chi đoàn mới');
         expect(reading(restored)).toEqual(reading(h));
+      }),
+      fcParams,
+    );
+  });
+
+  it('keeps cached chains right through every change: each answers as a walk of the tree would', () => {
+    const days = [0, 15, 30, 45, 61];
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 120 }), (ops) => {
+        // Every chain read (so cached) after every change, then checked against a fresh walk: a change that
+        // forgot to drop a chain it altered leaves a cached one that disagrees.
+        grow(ops, (h) => {
+          for (let u = 0; u < h.size; u++) {
+            for (const day of days) expect(h.chainAt(u, day)).toEqual(h.ancestorsAt(u, day, []));
+            if (h.isAsIsNode(u)) expect(h.asIsChain(u)).toEqual(h.asIsAncestors(u, []));
+          }
+        });
       }),
       fcParams,
     );
