@@ -238,9 +238,10 @@ describe('PeopleArena', () => {
     const a = arena.create();
     for (let p = 0; p < 100; p++) arena.add(a, p);
     const grown = arena.pool;
-    // 100 people in a 128-slot table (288 words: two a slot and a byte a slot); the tables it outgrew, 4 to
-    // 96 slots (9, 14, 18, 27, 36, 54, 72, 108, 144 and 216 words), are free.
-    expect(grown).toEqual({ used: 288 + 698, free: 698 });
+    // 100 people in a 128-slot table (288 words: two a slot and a byte a slot); the twenty tables it
+    // outgrew, 4 to 112 slots (four sizes to a doubling: 9, 12, 14, 16, 18, 23, 27, 32, 36, 45, 54, 63, 72,
+    // 90, 108, 126, 144, 180, 216 and 252 words), are free.
+    expect(grown).toEqual({ used: 288 + 1537, free: 1537 });
     for (let p = 0; p < 100; p++) arena.remove(a, p);
     expect(arena.size(a)).toEqual({ value: 0, exact: true, stale: false });
     expect(arena.pool).toEqual({ used: grown.used, free: grown.used });
@@ -305,19 +306,19 @@ describe('PeopleArena', () => {
       arena.add(big, p);
       arena.add(other, p + 50);
     }
-    // 350 people in a 512-slot table: 1,152 words each. The second does not fit in the 788 words left.
-    expect(arena.exportState().chunks.map((c) => c.length)).toEqual([1260, 1152]);
+    // 350 people in a 448-slot table: 1,008 words each. The second does not fit in the 932 words left.
+    expect(arena.exportState().chunks.map((c) => c.length)).toEqual([1116, 1008]);
     const before = arena.exportState().chunks;
     arena = roundTrip(arena);
-    expect(arena.pool).toEqual({ used: 2048 + 1152, free: 0 });
+    expect(arena.pool).toEqual({ used: 2048 + 1008, free: 0 });
     expect(arena.exportState().chunks).toEqual(before);
     expect(arena.size(small).value).toBe(40);
     expect(arena.size(big).value).toBe(350);
-    // small grows on from the restored short chunk: tables of 64, 96 and 128 slots (144, 216 and 288
-    // words), the first three (48, 64 and 96 slots) freed.
+    // small grows on from the restored short chunk: tables of 56, 64, 80, 96 and 112 slots (126, 144, 180,
+    // 216 and 252 words), the first five (48 to 96 slots) freed.
     for (let p = 100; p < 150; p++) arena.add(small, p);
     expect(arena.size(small).value).toBe(90);
-    expect(arena.pool).toEqual({ used: 3200 + 648, free: 108 + 144 + 216 });
+    expect(arena.pool).toEqual({ used: 3056 + 918, free: 108 + 126 + 144 + 180 + 216 });
     expect(membersOf(arena.source(big)).map(([p]) => p)).toEqual(Array.from({ length: 350 }, (_, i) => i));
     expect(membersOf(arena.source(other)).map(([p]) => p)).toEqual(
       Array.from({ length: 350 }, (_, i) => i + 50),
@@ -329,11 +330,11 @@ describe('PeopleArena', () => {
   });
 
   it('writes a checkpoint whose blocks fill a chunk exactly, the next block starting the next chunk', () => {
-    // Chunks of 2,048 words: tables of 512, 384, 8 and 6 slots (1,152 + 864 + 18 + 14 words) fill the first;
-    // two 4-word sketches and a 9-word table start the second.
+    // Chunks of 2,048 words: tables of 512, 384 and 14 slots (1,152 + 864 + 32 words) fill the first; two
+    // 4-word sketches and a 9-word table start the second.
     const options = { threshold: 400, precision: 4, chunkLog: 0 };
     const arena = new PeopleArena(hashes, options);
-    const sizes = [350, 300, 7, 5];
+    const sizes = [395, 300, 11];
     const cells = sizes.map((size, c) => {
       const cell = arena.create();
       for (let p = 0; p < size; p++) arena.add(cell, (p + c * 11) % UNIVERSE);
@@ -450,5 +451,19 @@ describe('PeopleArena', () => {
     expect(() => new PeopleArena(hashes, { threshold: 10 }).importState({ ...withBlock, offset })).toThrow(
       "cell 0's block lies outside the pool",
     );
+    // Size classes no table has: below the smallest, and past the 12-slot table 10 people reach (class 10).
+    for (const cls of [2, 11]) {
+      const classes = withBlock.class.slice();
+      classes[0] = cls;
+      expect(() =>
+        new PeopleArena(hashes, { threshold: 10 }).importState({ ...withBlock, class: classes }),
+      ).toThrow(`cell 0 has a table of size class ${cls}, which no table has`);
+    }
+    const past = [...withBlock.free];
+    while (past.length <= 11) past.push(new Uint32Array());
+    past[11] = new Uint32Array([0]);
+    expect(() =>
+      new PeopleArena(hashes, { threshold: 10 }).importState({ ...withBlock, free: past }),
+    ).toThrow('no blocks of class 11');
   });
 });
