@@ -141,7 +141,11 @@ const dayRegistersOf = (bytes: Uint8Array) => {
   const reader = new SnapshotReader(bytes);
   return (reader.header as ReturnType<PeopleCube['exportState']>).days.map((d) => ({
     records: [...reader.i32(d.records)],
-    sha256: createHash('sha256').update(reader.u8(d.data)).digest('hex'),
+    sha256: createHash('sha256')
+      .update(reader.i32(d.days))
+      .update(reader.u8(d.dense))
+      .update(reader.u32(d.sparse))
+      .digest('hex'),
   }));
 };
 

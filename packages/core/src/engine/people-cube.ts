@@ -12,7 +12,7 @@ import { PersonRegistry } from '../measures/person-registry.ts';
 import { dayFromDate } from '../time/civil.ts';
 import { AS_IS, AS_WAS, type ViewIndex } from './activity-cube.ts';
 import { CellIndex } from './cell-index.ts';
-import { DayRegisters } from './day-registers.ts';
+import { DayRegisters, type MonthDays } from './day-registers.ts';
 import type { Hierarchy } from './hierarchy.ts';
 import { type MonthLog, MonthLogBuilder } from './month-log.ts';
 import { MonthTally } from './month-tally.ts';
@@ -710,7 +710,7 @@ export class PeopleCube {
   }
 
   /** A month's day registers when it has a month sketch, rebuilt with it first if stale; else undefined. */
-  #readDays(node: number, view: ViewIndex, month: number): Uint8Array | undefined {
+  #readDays(node: number, view: ViewIndex, month: number): MonthDays | undefined {
     const tally = this.#months[view];
     const r = tally.find(node, month);
     if (r < 0 || tally.cell(r) < 0) return undefined;
@@ -818,8 +818,8 @@ export class PeopleCube {
         return { index: w.blob(index), counts: w.blob(counts), cells: w.blob(cells) };
       }),
       days: this.#days.map((d) => {
-        const { records, data } = d.exportState();
-        return { records: w.blob(records), data: w.blob(data) };
+        const { records, days, dense, sparse } = d.exportState();
+        return { records: w.blob(records), days: w.blob(days), dense: w.blob(dense), sparse: w.blob(sparse) };
       }),
       logs: packMixedIntLists(
         w,
@@ -870,7 +870,10 @@ export class PeopleCube {
     });
     this.#days.forEach((d, view) => {
       const t = state.days[view]!;
-      d.importState({ records: r.i32(t.records), data: r.u8(t.data) }, this.#months[view as ViewIndex].size);
+      d.importState(
+        { records: r.i32(t.records), days: r.i32(t.days), dense: r.u8(t.dense), sparse: r.u32(t.sparse) },
+        this.#months[view as ViewIndex].size,
+      );
     });
     // Stale cells are not listed in the checkpoint: their flags are, so the list is found again.
     this.#stale = [];
@@ -1511,7 +1514,7 @@ export class PeopleCube {
    */
   #fillDays(view: ViewIndex, node: number, month: number, r: number) {
     const days = this.#days[view];
-    const registers = days.reset(r);
+    const registers = days.scratch();
     const from = firstDayOfMonthIndex(month);
     const to = firstDayOfMonthIndex(month + 1) - 1;
     const hashes = this.registry.hashes;
@@ -1536,14 +1539,16 @@ export class PeopleCube {
             lastDay = day;
             under = this.#countsUnder(u, node, AS_WAS, day);
           }
-          if (under) days.add(registers, day - from, hashes[log.personAt(i)]!);
+          if (under) days.addWhole(registers, day - from, hashes[log.personAt(i)]!);
         }
         continue;
       }
       for (const [day, , p] of this.#net(u, from, to)) {
-        if (always || this.#countsUnder(u, node, AS_WAS, day)) days.add(registers, day - from, hashes[p]!);
+        if (always || this.#countsUnder(u, node, AS_WAS, day))
+          days.addWhole(registers, day - from, hashes[p]!);
       }
     }
+    days.commit(r, registers);
   }
 
   #rollWas(units: readonly number[], fromDay: number, sign: 1 | -1) {

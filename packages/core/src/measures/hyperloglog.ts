@@ -175,6 +175,21 @@ export class HyperLogLog {
     return this;
   }
 
+  /**
+   * Folds in registers given sparsely: the first `count` of `entries`, each `index << 8 | rank` for a
+   * register of this precision (what a sparse day of people keeps; see `DayRegisters`).
+   */
+  mergeEntries(entries: Uint32Array, count: number): this {
+    const registers = this.#registers;
+    for (let i = 0; i < count; i++) {
+      const entry = entries[i]!;
+      const index = entry >>> 8;
+      const rank = entry & 0xff;
+      if (rank > registers[index]!) registers[index] = rank;
+    }
+    return this;
+  }
+
   /** Copies the registers to `target[base…]`, so a sketch can be stored in a shared arena. */
   copyRegistersTo(target: Uint8Array, base: number): void {
     target.set(this.#registers, base);
