@@ -34,7 +34,7 @@ export class ContributionLog {
     let list = this.#listOf(u);
     // A record is at most 3 × 8 bytes (numbers below 2^53, seven bits a byte).
     if (!list || n + MAX_RECORD > list.length) {
-      const next = new Uint8Array(Math.max(16, Math.ceil(n * 1.5) + MAX_RECORD));
+      const next = new Uint8Array(Math.max(16, Math.ceil(n * 1.25) + MAX_RECORD));
       if (list) next.set(list.subarray(0, n));
       list = next;
       this.#lists[u] = list;

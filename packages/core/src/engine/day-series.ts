@@ -296,7 +296,7 @@ export class DaySeries {
   #ensure(size: number): Float64Array {
     const st = this.#stride;
     if (size * st <= this.#d.length) return this.#d;
-    const capacity = Math.max(size, Math.ceil((this.#d.length / st) * 1.5) + 4);
+    const capacity = Math.max(size, Math.ceil((this.#d.length / st) * 1.25) + 4);
     const next = new Float64Array(capacity * st);
     next.set(this.#d.subarray(0, this.#length * st));
     this.#d = next;

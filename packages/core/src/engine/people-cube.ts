@@ -131,7 +131,7 @@ class ParticipationLog {
     const w = this.width;
     if ((this.length + 1) * w > this.data.length) {
       // Grown by half, not doubled: at 10M events the logs were 277 MB for 192 MB of entries.
-      const next = new Int32Array(Math.max(4, this.length + Math.ceil(this.length / 2) + 1) * w);
+      const next = new Int32Array(Math.max(4, this.length + Math.ceil(this.length / 4) + 4) * w);
       next.set(this.data);
       this.data = next;
     }
