@@ -234,6 +234,48 @@ describe('ledger: domain rules', () => {
     expect(ledger.engine.hierarchy.indexOf('g2')).toBeUndefined();
   });
 
+  it('appends a stream’s events together, and says so when that put an event before one it needed', async () => {
+    const ledger = await open();
+    // g3's stream holds its registration and its move: both are written before g4's registration.
+    const events = [
+      unit('g3', 'grassroots', 'd1', { on: '2024-01-01' }),
+      unit('g4', 'grassroots', 'd2', { on: '2024-01-01' }),
+      event('unit.moved', { unitId: 'g3', parentId: 'd2' }, '2024-03-01'),
+      event('unit.renamed', { unitId: 'g4', name: 'Chi đoàn 4' }, '2024-03-01'),
+    ];
+    expect(await ledger.appendEvents(events)).toBeDefined();
+    const [moved, renamed] = await Promise.all(
+      ['unit-g3', 'unit-g4'].map(async (s) => (await ledger.store.readStream(s)).map((e) => e.position)),
+    );
+    expect(moved![1]! < renamed![0]!).toBe(true);
+    // g5's move is written with its registration, before d3 is registered: refused, and the issue says why.
+    const head = await ledger.store.head();
+    const error = await ledger
+      .appendEvents([
+        unit('g5', 'grassroots', 'd1', { on: '2024-01-01' }),
+        unit('d3', 'district', 'st', { on: '2024-01-01' }),
+        event('unit.moved', { unitId: 'g5', parentId: 'd3' }, '2024-03-01'),
+      ])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidEventError);
+    expect(await ledger.store.head()).toBe(head);
+    expect((error as InvalidEventError).issues).toEqual([
+      {
+        path: 'events.2.data.parentId',
+        rule: 'unknown_unit',
+        message:
+          "no unit 'd3' (a stream's events are appended together, so this one is written and checked before events.1, submitted ahead of it)",
+      },
+    ]);
+    // Two batches, or the new district first, do it.
+    await ledger.appendEvents([
+      unit('d3', 'district', 'st', { on: '2024-01-01' }),
+      unit('g5', 'grassroots', 'd1', { on: '2024-01-01' }),
+      event('unit.moved', { unitId: 'g5', parentId: 'd3' }, '2024-03-01'),
+    ]);
+    expect(ledger.engine.hierarchy.chainAt(ledger.engine.hierarchy.indexOf('g5')!, 20_000)).toHaveLength(3);
+  });
+
   it('rejects a second activity with an id already recorded', async () => {
     const ledger = await open([...base, activity('a', 'd1', '2024-01-01')]);
     expect(await rejected(ledger, [activity('a', 'd1', '2024-01-02')])).toEqual([

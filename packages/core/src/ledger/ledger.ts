@@ -107,8 +107,12 @@ export class Ledger {
   }
 
   /**
-   * Appends events, each to its own stream (the catalogue knows which), in the order given. Issues name the
-   * events as submitted (`events.3.data.unitId`), not the per-stream writes they were grouped into.
+   * Appends events, each to its own stream (the catalogue knows which), atomically: a stream's events together
+   * and in the order given, the streams in the order each first appears (a batch holds one write per stream).
+   * So an event of a stream that appears again after another stream's events is written — and checked —
+   * before them: registering units A and B and then moving A under B is two batches, or B first. Issues name
+   * the events as submitted (`events.3.data.unitId`), not the per-stream writes they were grouped into, and
+   * say when the event they name was moved ahead of one submitted before it.
    */
   async appendEvents(events: readonly EventInput[]): Promise<AppendResult> {
     const byStream = new Map<string, { input: EventInput; index: number }[]>();
@@ -126,13 +130,25 @@ export class Ledger {
     if (issues.length > 0) throw new InvalidEventError(issues);
     const groups = [...byStream];
     const original = new Map<string, string>();
+    /** By write path: the first event submitted before it that it is written ahead of (the next stream's first). */
+    const ahead = new Map<string, number>();
     for (const [wi, [, list]] of groups.entries()) {
-      for (const [ei, { index }] of list.entries())
+      const nextFirst = groups[wi + 1]?.[1][0]?.index;
+      for (const [ei, { index }] of list.entries()) {
         original.set(`writes.${wi}.events.${ei}`, `events.${index}`);
+        if (nextFirst !== undefined && nextFirst < index) ahead.set(`writes.${wi}.events.${ei}`, nextFirst);
+      }
     }
     const rename = (path: string) => {
       const m = /^writes\.\d+\.events\.\d+/.exec(path);
       return m && original.has(m[0]) ? original.get(m[0])! + path.slice(m[0].length) : path;
+    };
+    const explain = (issue: { path: string; message: string }) => {
+      const m = /^writes\.\d+\.events\.\d+/.exec(issue.path);
+      const before = m ? ahead.get(m[0]) : undefined;
+      return before === undefined
+        ? issue.message
+        : `${issue.message} (a stream's events are appended together, so this one is written and checked before events.${before}, submitted ahead of it)`;
     };
     try {
       return await this.append(
@@ -140,7 +156,9 @@ export class Ledger {
       );
     } catch (error) {
       if (error instanceof InvalidEventError)
-        throw new InvalidEventError(error.issues.map((i) => ({ ...i, path: rename(i.path) })));
+        throw new InvalidEventError(
+          error.issues.map((i) => ({ ...i, path: rename(i.path), message: explain(i) })),
+        );
       if (error instanceof IdReusedError)
         throw new IdReusedError(error.id, error.position, error.reason, rename(error.path));
       throw error;
