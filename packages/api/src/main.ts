@@ -100,13 +100,14 @@ export const configFromEnv = (env: Env): ServerConfig => {
  * and all of them about 6 s — about a minute after a start at this pace. Once none is left, a refresh with
  * time to spare compacts the people cells' arena when much of it is free (after a fold from the log, a fifth
  * of it: 167 MB at 10M events); that one pass is not divided either (0.75–1.4 s at 10M in the bench, 0.1 s at 1M).
+ * Then, on a large tree whose units all have records (after a fold from the log), the tree goes back into
+ * columns (`Engine.refreshIdle`; 42 ms at 1M).
  */
 const STALE_REFRESH_EVERY_MS = 100;
 const STALE_REFRESH_BUDGET_MS = 10;
 export const refreshStaleCells = (ledger: Ledger, budgetMs = STALE_REFRESH_BUDGET_MS): number => {
-  const people = ledger.engine.people;
   const until = performance.now() + budgetMs;
-  return people.refreshStale(() => performance.now() >= until);
+  return ledger.engine.refreshIdle(() => performance.now() >= until);
 };
 
 /** Starts the server; resolves once it listens, with a function that shuts it down gracefully. */

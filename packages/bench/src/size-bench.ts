@@ -45,6 +45,11 @@ export interface SizeResult {
    * its bytes before and after (free blocks included) and the time the pass took.
    */
   readonly compaction: { readonly ms: number; readonly bytesBefore: number; readonly bytesAfter: number };
+  /**
+   * Then, as the idle refresh goes on to do (`Engine.refreshIdle`), the tree put back into columns when most
+   * of its units have records built: the records built before, after, and the time it took.
+   */
+  readonly treeCompaction: { readonly ms: number; readonly builtBefore: number; readonly builtAfter: number };
   readonly memory: { readonly baseline: MemorySnapshot; readonly loaded: MemorySnapshot };
   /** What each projection holds after the fold (cells, entries, bytes), from the engine itself. */
   readonly footprint: ReturnType<Engine['footprint']>;
@@ -165,6 +170,13 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
       progress.done(
         `${label}: people cells’ arena ${megabytes(bytesBefore)} → ${megabytes(compaction.bytesAfter)} in ${Math.round(compaction.ms)} ms`,
       );
+      const builtBefore = engine.hierarchy.built;
+      const treeStarted = process.hrtime.bigint();
+      engine.refreshIdle();
+      const treeCompaction = { ms: msSince(treeStarted), builtBefore, builtAfter: engine.hierarchy.built };
+      progress.done(
+        `${label}: tree's records ${builtBefore} → ${treeCompaction.builtAfter} in ${Math.round(treeCompaction.ms)} ms`,
+      );
       const loaded = memorySnapshot();
       const footprint = engine.footprint();
 
@@ -194,10 +206,29 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
             }),
           )
         : null;
-      return { anomalies, staleRefresh, compaction, loaded, footprint, queries, sqlPlans, http };
+      return {
+        anomalies,
+        staleRefresh,
+        compaction,
+        treeCompaction,
+        loaded,
+        footprint,
+        queries,
+        sqlPlans,
+        http,
+      };
     };
-    const { anomalies, staleRefresh, compaction, loaded, footprint, queries, sqlPlans, http } =
-      await onFolded();
+    const {
+      anomalies,
+      staleRefresh,
+      compaction,
+      treeCompaction,
+      loaded,
+      footprint,
+      queries,
+      sqlPlans,
+      http,
+    } = await onFolded();
 
     const checkpoint = await attempt('checkpoint', () =>
       benchCheckpoint(held, store, clock, CHECKPOINT, probeQueries(log.provinces, options.seed), progress),
@@ -213,6 +244,7 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
       rebuildMs,
       staleRefresh,
       compaction,
+      treeCompaction,
       anomalies,
       memory: { baseline, loaded },
       footprint,

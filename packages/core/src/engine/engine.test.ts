@@ -525,3 +525,66 @@ describe('engine: measures', () => {
     });
   });
 });
+
+describe('engine: idle upkeep', () => {
+  it('puts a large tree back into columns once its records are built, and answers and folds on the same', async () => {
+    // 10,200 units (past the 10,000 from which a tree is compacted): 100 districts of 100 grassroots each.
+    const events: EventInput[] = [
+      unit('vn', 'central', null),
+      unit('p', 'province', 'vn'),
+      unit('q', 'province', 'vn'),
+    ];
+    for (let d = 0; d < 100; d++) {
+      events.push(unit(`d${d}`, 'district', 'p'));
+      for (let g = 0; g < 100; g++) events.push(unit(`d${d}-g${g}`, 'grassroots', `d${d}`));
+    }
+    events.push(
+      activity('a1', 'd7-g3', '2024-03-01', { quantity: 12, participants: ['x', 'y'] }),
+      event('unit.moved', { unitId: 'd7', parentId: 'q' }, '2024-06-01'),
+      activity('a2', 'd7-g3', '2024-07-01', { quantity: 5, participants: ['y', 'z'] }),
+    );
+    const store = new MemoryEventStore({ clock, newId: sequentialIds() });
+    const ledger = await Ledger.open({ store, clock, follow: false });
+    await ledger.appendEvents(events);
+    const h = ledger.engine.hierarchy;
+    const figures = () =>
+      ['p', 'q', 'd7'].flatMap((u) =>
+        ['as-was', 'as-is'].flatMap((view) =>
+          ['turns', 'people'].map(
+            (indicator) => ask(ledger, { indicator, unit: u, period: '2024', view }).value,
+          ),
+        ),
+      );
+    const before = figures();
+    expect(h.built).toBe(h.size);
+    expect(ledger.engine.refreshIdle()).toBe(0);
+    expect(h.built).toBe(0);
+    expect(figures()).toEqual(before);
+    // Asked for again, records are built; not compacted again until most are.
+    const built = h.built;
+    expect(built).toBeGreaterThan(0);
+    ledger.engine.refreshIdle();
+    expect(h.built).toBe(built);
+    // Folding goes on over the columns like over the records.
+    await ledger.appendEvents([
+      activity('a3', 'd7-g3', '2024-08-01', { quantity: 1, participants: ['w'] }),
+      event('unit.renamed', { unitId: 'd8', name: 'Huyện Tám' }, '2024-09-01'),
+    ]);
+    const twin = await ledgerWith(
+      events.concat([
+        activity('a3', 'd7-g3', '2024-08-01', { quantity: 1, participants: ['w'] }),
+        event('unit.renamed', { unitId: 'd8', name: 'Huyện Tám' }, '2024-09-01'),
+      ]),
+    );
+    expect(figures()).toEqual(
+      ['p', 'q', 'd7'].flatMap((u) =>
+        ['as-was', 'as-is'].flatMap((view) =>
+          ['turns', 'people'].map(
+            (indicator) => ask(twin, { indicator, unit: u, period: '2024', view }).value,
+          ),
+        ),
+      ),
+    );
+    expect(h.nameAt(h.indexOf('d8')!, 20_000)).toBe('Huyện Tám');
+  });
+});

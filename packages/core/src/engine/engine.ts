@@ -19,6 +19,12 @@ export interface Anomaly {
 
 const MAX_ANOMALIES = 1_000;
 
+/**
+ * Units past which the idle refresh puts the tree back into columns once most units have records built
+ * (see {@link Engine.refreshIdle}); a smaller tree's records cost little.
+ */
+const COMPACT_TREE_FROM = 10_000;
+
 /** Facts of an activity as first recorded. */
 export const factsOf = (e: StoredEvent<'activity.recorded'>): ActivityFacts => ({
   unitId: e.data.unitId,
@@ -95,6 +101,20 @@ export class Engine {
     if (!event.type.startsWith('activity.') && REFERENCE_STREAM.test(event.stream)) {
       this.streamVersions.set(event.stream, event.version);
     }
+  }
+
+  /**
+   * Idle upkeep, run between requests in steps that stop when `stop` says so: the people cells a correction
+   * or void left stale are rebuilt (and their arena compacted; see `PeopleCube.refreshStale`); once none is
+   * left and time remains, a large tree most of whose units have records built — every one after a fold from
+   * the log — goes back into the columns a restore leaves it in ({@link Hierarchy.compact}). Returns the
+   * stale cells left.
+   */
+  refreshIdle(stop: () => boolean = () => false): number {
+    const left = this.people.refreshStale(stop);
+    const h = this.hierarchy;
+    if (left === 0 && !stop() && h.size >= COMPACT_TREE_FROM && h.built * 2 > h.size) h.compact();
+    return left;
   }
 
   /** What the projections hold, for memory accounting: the bench reports it beside the process's memory. */

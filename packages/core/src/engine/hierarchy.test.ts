@@ -154,6 +154,31 @@ describe('Hierarchy checkpoint', () => {
     );
   });
 
+  it('compacts into columns midway and reads and changes on exactly like a tree that did not', () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 120 }), fc.nat(), fc.nat(), (ops, at, touched) => {
+        const plain = grow(ops);
+        let step = 0;
+        const compacted = grow(ops, (h) => {
+          // Compacted once midway (the ops after it build some records again), and read before it.
+          if (step++ === at % ops.length) {
+            h.chainAt(touched % h.size, 30);
+            h.compact();
+            expect(h.built).toBe(0);
+            expect(h.indexOf(h.unit(touched % h.size).id)).toBe(touched % h.size);
+          }
+        });
+        expect(reading(compacted)).toEqual(reading(plain));
+        compacted.compact();
+        expect(reading(compacted)).toEqual(reading(plain));
+        expect(compacted.built).toBe(compacted.size);
+        // A compacted tree checkpoints as the same tree.
+        expect(reading(roundTrip(compacted))).toEqual(reading(plain));
+      }),
+      fcParams,
+    );
+  });
+
   it('keeps a unit moved on the day it was registered among its first parent’s ever-children', () => {
     const h = new Hierarchy();
     h.register('root', 'central', -1, 0, 'Trung ương');
