@@ -211,24 +211,14 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
         staleRefresh,
         compaction,
         treeCompaction,
-        loaded,
+        memory: { baseline, loaded },
         footprint,
         queries,
         sqlPlans,
         http,
       };
     };
-    const {
-      anomalies,
-      staleRefresh,
-      compaction,
-      treeCompaction,
-      loaded,
-      footprint,
-      queries,
-      sqlPlans,
-      http,
-    } = await onFolded();
+    const folded = await onFolded();
 
     const checkpoint = await attempt('checkpoint', () =>
       benchCheckpoint(held, store, clock, CHECKPOINT, probeQueries(log.provinces, options.seed), progress),
@@ -242,15 +232,7 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
       rawReadMs: raw.ms,
       storeReadMs: read.ms,
       rebuildMs,
-      staleRefresh,
-      compaction,
-      treeCompaction,
-      anomalies,
-      memory: { baseline, loaded },
-      footprint,
-      queries,
-      sqlPlans,
-      http,
+      ...folded,
       checkpoint,
       errors,
     };
