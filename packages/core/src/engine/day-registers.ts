@@ -1,4 +1,4 @@
-import { addToRegisters, type HyperLogLog } from '../measures/hyperloglog.ts';
+import { addToRegisters, type HyperLogLog, maxEntries, registerEntry } from '../measures/hyperloglog.ts';
 
 /** Days kept per month: the longest month's. */
 const DAYS = 31;
@@ -93,7 +93,7 @@ export class DayRegisters {
         return;
       }
     }
-    entries[month.used[dayOfMonth]!] = entryOf(hash32, this.#precision);
+    entries[month.used[dayOfMonth]!] = registerEntry(hash32, this.#precision);
     month.used[dayOfMonth]! += 1;
   }
 
@@ -263,9 +263,7 @@ export class DayRegisters {
     const n = month.sparse[d] === undefined ? 0 : this.#sorted(month, d);
     const entries = month.sparse[d];
     if (n >= this.#denseFrom) {
-      const registers = new Uint8Array(this.#m);
-      for (let i = 0; i < n; i++) registers[entries![i]! >>> 8] = entries![i]! & 0xff;
-      month.dense[d] = registers;
+      month.dense[d] = this.#whole(entries!, n);
       month.sparse[d] = undefined;
       month.used[d] = 0;
       return undefined;
@@ -283,10 +281,14 @@ export class DayRegisters {
     if (dense !== undefined) return this.#formOf(dense);
     const n = this.#sorted(month, d);
     if (n === 0) return undefined;
-    const entries = month.sparse[d]!.subarray(0, n);
-    if (n < this.#denseFrom) return entries;
+    const entries = month.sparse[d]!;
+    return n < this.#denseFrom ? entries.subarray(0, n) : this.#whole(entries, n);
+  }
+
+  /** A day's registers made whole from its first `count` entries. */
+  #whole(entries: Uint32Array, count: number): Uint8Array {
     const registers = new Uint8Array(this.#m);
-    for (const entry of entries) registers[entry >>> 8] = entry & 0xff;
+    maxEntries(registers, entries, count);
     return registers;
   }
 
@@ -329,11 +331,3 @@ const emptyMonth = (): MonthDays => ({
   sparse: new Array<Uint32Array | undefined>(DAYS).fill(undefined),
   used: new Int32Array(DAYS),
 });
-
-/** A hash's register and rank as {@link addToRegisters} finds them, as one sparse entry. */
-const entryOf = (hash32: number, precision: number): number => {
-  const index = hash32 >>> (32 - precision);
-  const rest = (hash32 << precision) >>> 0;
-  const rank = rest === 0 ? 33 - precision : Math.clz32(rest) + 1;
-  return ((index << 8) | rank) >>> 0;
-};

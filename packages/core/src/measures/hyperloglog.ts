@@ -60,9 +60,31 @@ export const addToRegisters = (
   hash32: number,
 ): void => {
   const index = base + (hash32 >>> (32 - precision));
-  const rest = (hash32 << precision) >>> 0;
-  const rank = rest === 0 ? 33 - precision : Math.clz32(rest) + 1;
+  const rank = rankOf(hash32, precision);
   if (rank > registers[index]!) registers[index] = rank;
+};
+
+/** The rank a hash gives its register: 1 + the leading zeros of its last 32 - p bits, capped at 33 - p. */
+const rankOf = (hash32: number, precision: number): number => {
+  const rest = (hash32 << precision) >>> 0;
+  return rest === 0 ? 33 - precision : Math.clz32(rest) + 1;
+};
+
+/**
+ * A hash's register and rank as one sparse entry, `index << 8 | rank`: what {@link addToRegisters} would
+ * write, for a holder that keeps only the registers it sets (a day with few people; see `DayRegisters`).
+ */
+export const registerEntry = (hash32: number, precision: number): number =>
+  (((hash32 >>> (32 - precision)) << 8) | rankOf(hash32, precision)) >>> 0;
+
+/** `registers[index] = max(registers[index], rank)` for the first `count` sparse entries (see {@link registerEntry}). */
+export const maxEntries = (registers: Uint8Array, entries: Uint32Array, count: number): void => {
+  for (let i = 0; i < count; i++) {
+    const entry = entries[i]!;
+    const index = entry >>> 8;
+    const rank = entry & 0xff;
+    if (rank > registers[index]!) registers[index] = rank;
+  }
 };
 
 /**
@@ -180,13 +202,7 @@ export class HyperLogLog {
    * register of this precision (what a sparse day of people keeps; see `DayRegisters`).
    */
   mergeEntries(entries: Uint32Array, count: number): this {
-    const registers = this.#registers;
-    for (let i = 0; i < count; i++) {
-      const entry = entries[i]!;
-      const index = entry >>> 8;
-      const rank = entry & 0xff;
-      if (rank > registers[index]!) registers[index] = rank;
-    }
+    maxEntries(this.#registers, entries, count);
     return this;
   }
 
