@@ -139,28 +139,28 @@ export class Ledger {
         if (nextFirst !== undefined && nextFirst < index) ahead.set(`writes.${wi}.events.${ei}`, nextFirst);
       }
     }
-    const rename = (path: string) => {
+    /** A write's path as submitted, and the event submitted before it that it was written ahead of. */
+    const located = (path: string): { path: string; ahead: number | undefined } => {
       const m = /^writes\.\d+\.events\.\d+/.exec(path);
-      return m && original.has(m[0]) ? original.get(m[0])! + path.slice(m[0].length) : path;
+      if (!m || !original.has(m[0])) return { path, ahead: undefined };
+      return { path: original.get(m[0])! + path.slice(m[0].length), ahead: ahead.get(m[0]) };
     };
-    const explain = (issue: { path: string; message: string }) => {
-      const m = /^writes\.\d+\.events\.\d+/.exec(issue.path);
-      const before = m ? ahead.get(m[0]) : undefined;
-      return before === undefined
-        ? issue.message
-        : `${issue.message} (a stream's events are appended together, so this one is written and checked before events.${before}, submitted ahead of it)`;
+    const asSubmitted = <I extends { path: string; message: string }>(issue: I): I => {
+      const { path, ahead: before } = located(issue.path);
+      const message =
+        before === undefined
+          ? issue.message
+          : `${issue.message} (a stream's events are appended together, so this one is written and checked before events.${before}, submitted ahead of it)`;
+      return { ...issue, path, message };
     };
     try {
       return await this.append(
         groups.map(([stream, list]) => ({ stream, events: list.map((x) => x.input) })),
       );
     } catch (error) {
-      if (error instanceof InvalidEventError)
-        throw new InvalidEventError(
-          error.issues.map((i) => ({ ...i, path: rename(i.path), message: explain(i) })),
-        );
+      if (error instanceof InvalidEventError) throw new InvalidEventError(error.issues.map(asSubmitted));
       if (error instanceof IdReusedError)
-        throw new IdReusedError(error.id, error.position, error.reason, rename(error.path));
+        throw new IdReusedError(error.id, error.position, error.reason, located(error.path).path);
       throw error;
     }
   }
