@@ -5,8 +5,12 @@ import { DaySeries, keyOf, slotOfKey } from './day-series.ts';
 const fcParams = { seed: 20_261_123, numRuns: 150, verbose: 1 } as const;
 
 /** Adds on a few days and slots, in any order (so inserts land before, between and after entries). */
-const addsOf = (a: fc.Arbitrary<number>, b: fc.Arbitrary<number>) =>
-  fc.array(fc.tuple(fc.integer({ min: 19_000, max: 19_040 }), fc.nat(5), a, b), { maxLength: 300 });
+const addsOf = (
+  a: fc.Arbitrary<number>,
+  b: fc.Arbitrary<number>,
+  day: fc.Arbitrary<number> = fc.integer({ min: 19_000, max: 19_040 }),
+  slot: fc.Arbitrary<number> = fc.nat(5),
+) => fc.array(fc.tuple(day, slot, a, b), { maxLength: 300 });
 /** Any steps: negative ones widen a series at once. */
 const anyAdds = addsOf(fc.integer({ min: -3, max: 9 }), fc.integer({ min: -50, max: 500 }));
 /**
@@ -21,11 +25,29 @@ const countAdds = addsOf(
     fc.constant(0.25),
   ),
 );
+/**
+ * Steps around the tiny layout's bounds: counts near 2^10, turns near 2^19, now and then a day past 2^16 or
+ * a slot past 2^8 (whose key no tiny word holds).
+ */
+const tinyEdgeAdds = addsOf(
+  fc.oneof({ weight: 6, arbitrary: fc.constantFrom(1, -1) }, fc.integer({ min: 1_020, max: 1_030 })),
+  fc.oneof({ weight: 6, arbitrary: fc.nat(400) }, fc.integer({ min: 2 ** 19 - 3, max: 2 ** 19 + 3 })),
+  fc.oneof({ weight: 20, arbitrary: fc.integer({ min: 19_000, max: 19_040 }) }, fc.constant(2 ** 16)),
+  fc.oneof({ weight: 20, arbitrary: fc.nat(5) }, fc.constant(256)),
+);
+
+/** The layout a series must be in once a cell has held `v`: the narrowest that held every value so far. */
+const layoutOf = (day: number, slot: number, v: readonly [number, number]): 1 | 2 | 3 => {
+  const whole = v.every(Number.isInteger) && v[0] >= 0 && v[1] >= 0;
+  if (whole && day < 2 ** 16 && slot < 2 ** 8 && v[0] < 2 ** 10 && v[1] < 2 ** 19) return 1;
+  return whole && v[0] < 2 ** 21 && v[1] < 2 ** 32 ? 2 : 3;
+};
 
 describe('DaySeries', () => {
   it.each([
     ['any steps', anyAdds],
     ['activity steps', countAdds],
+    ['steps around the tiny bounds', tinyEdgeAdds],
   ])(
     'sums, reads and walks like a map from (day, slot) to two numbers, and round-trips through its data (%s)',
     (_, adds) => {
@@ -38,22 +60,21 @@ describe('DaySeries', () => {
           (ops, from, span, maskBits) => {
             const series = new DaySeries();
             const model = new Map<number, [number, number]>();
-            let narrow = true;
+            let layout = 1;
             for (const [day, slot, a, b] of ops) {
               const key = keyOf(day, slot);
               series.add(key, a, b);
               const m = model.get(key) ?? [0, 0];
               const v: [number, number] = [m[0] + a, m[1] + b];
               model.set(key, v);
-              const fits =
-                v.every(Number.isInteger) && v[0] >= 0 && v[0] < 2 ** 21 && v[1] >= 0 && v[1] < 2 ** 32;
-              if (!fits) narrow = false;
+              layout = Math.max(layout, layoutOf(day, slot, v));
             }
             const mask = Uint8Array.from({ length: 6 }, (_, s) => (maskBits >> s) & 1);
             const fromKey = keyOf(from, 0);
             const toKey = keyOf(from + span + 1, 0) - 1;
-            // Narrow (16 bytes an entry) exactly while no entry ever held a value the layout cannot.
-            expect(series.stride).toBe(narrow ? 2 : 3);
+            // Tiny (8 bytes an entry), then narrow (16), exactly while no entry ever held a value the
+            // layout cannot.
+            expect(series.stride).toBe(layout);
             for (const s of [series, DaySeries.fromData(series.toData().slice(), series.stride)]) {
               expect(s.length).toBe(model.size);
               const out = new Float64Array(2);
@@ -86,7 +107,7 @@ describe('DaySeries', () => {
 
   it('counts the entries holding (0, 0), and compacting removes exactly those, keeping every sum', () => {
     fc.assert(
-      fc.property(fc.oneof(anyAdds, countAdds), fc.nat(300), (ops, compactAt) => {
+      fc.property(fc.oneof(anyAdds, countAdds, tinyEdgeAdds), fc.nat(300), (ops, compactAt) => {
         const series = new DaySeries();
         const model = new Map<number, [number, number]>();
         ops.forEach(([day, slot, a, b], i) => {
@@ -118,6 +139,48 @@ describe('DaySeries', () => {
       }),
       fcParams,
     );
+  });
+
+  it('keeps a unit’s activity in 8 bytes an entry, widening to 16 at a count of 2^10, turns of 2^19, a day past 2^16 or a slot past 2^8', () => {
+    const series = new DaySeries();
+    for (let day = 0; day < 100; day++) series.add(keyOf(19_000 + day, day % 3), 1, 2 ** 19 - 1 - day);
+    expect(series.stride).toBe(1);
+    expect(series.toData().length).toBe(100);
+    const out = new Float64Array(2);
+    // Bounds that are no entry's key (the last slot of a day) and a mask.
+    expect(series.sumRange(keyOf(19_001, 0), keyOf(19_003, 0) - 1, null, out)).toBe(2);
+    expect([...out]).toEqual([2, 2 * (2 ** 19 - 1) - 3]);
+    out.fill(0);
+    expect(series.sumRange(-Infinity, Infinity, Uint8Array.of(0, 0, 1), out)).toBe(33);
+    expect(out[0]).toBe(33);
+    series.add(keyOf(19_010, 1), 1_022, -(2 ** 19 - 11));
+    expect(series.stride).toBe(1);
+    expect(series.zeros).toBe(0);
+    series.get(keyOf(19_010, 1), out);
+    expect([...out]).toEqual([1_023, 0]);
+    series.add(keyOf(19_010, 1), 1, 0);
+    expect(series.stride).toBe(2);
+    series.get(keyOf(19_010, 1), out);
+    expect([...out]).toEqual([1_024, 0]);
+    series.get(keyOf(19_099, 0), out);
+    expect([...out]).toEqual([1, 2 ** 19 - 100]);
+    expect(series.length).toBe(100);
+    expect(series.lastLiveKey).toBe(keyOf(19_099, 0));
+    for (const [day, slot, a, b] of [
+      [19_001, 0, 0, 2 ** 19],
+      [2 ** 16, 0, 1, 1],
+      [-1, 0, 1, 1],
+      [19_001, 2 ** 8, 1, 1],
+    ] as const) {
+      const s = new DaySeries();
+      s.add(keyOf(19_000, 0), 1, 1);
+      s.add(keyOf(day, slot), a, b);
+      expect(s.stride).toBe(2);
+      s.get(keyOf(day, slot), out);
+      expect([...out]).toEqual([a, b]);
+      s.get(keyOf(19_000, 0), out);
+      expect([...out]).toEqual([1, 1]);
+    }
   });
 
   it('keeps activity steps in 16 bytes an entry, widening for good at the first value the narrow layout cannot hold', () => {
@@ -155,7 +218,7 @@ describe('DaySeries', () => {
     }
   });
 
-  it('refuses data that is not whole entries of its stride, or narrow words that are not narrow pairs', () => {
+  it('refuses data that is not whole entries of its stride, or words that are not tiny words or narrow pairs', () => {
     expect(() => DaySeries.fromData(new Float64Array(4), 3)).toThrow(/not a whole number of entries/);
     expect(() => DaySeries.fromData(new Float64Array(3), 2)).toThrow(/not a whole number of entries/);
     expect(() => DaySeries.fromData(new Float64Array(4), 4)).toThrow(/entries of 4 words/);
@@ -166,5 +229,8 @@ describe('DaySeries', () => {
       /not a narrow pair/,
     );
     expect(DaySeries.fromData(Float64Array.from([keyOf(19_000, 0), 0]), 2).zeros).toBe(1);
+    for (const w of [-1, 0.5, 2 ** 53])
+      expect(() => DaySeries.fromData(Float64Array.of(w), 1)).toThrow(`entry 0 is ${w}, not a tiny word`);
+    expect(DaySeries.fromData(Float64Array.of(0, 2 ** 29, 2 ** 29 + 1), 1).zeros).toBe(2);
   });
 });

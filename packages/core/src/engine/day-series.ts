@@ -7,11 +7,16 @@
  * order, so inserts are nearly always appends; an insert in the middle shifts, which is rare and bounded by
  * the node's own series length.
  *
- * Two layouts: *narrow*, (key, a × 2^32 + b) pairs, while every value is a whole number with 0 ≤ a < 2^21
- * and 0 ≤ b < 2^32 — activity counts and turns, which are — and *wide*, (key, a, b) triples, for anything
- * else (a stock's negative steps, an as-is split's fractional shares). A series starts narrow and widens,
- * once and for good, at the first value the narrow layout cannot hold exactly; both answer alike. At 10M
- * the series held 14 million entries: a third of their bytes was the second value's word.
+ * Three layouts, each for good until a value comes that it cannot hold exactly; all three answer alike:
+ * - *tiny*, one word an entry, `(day × 2^8 + slot) × 2^29 + a × 2^19 + b`, while every day is in
+ *   0 ≤ day < 2^16, every slot below 2^8, and every value whole with 0 ≤ a < 2^10 and 0 ≤ b < 2^19 (under
+ *   2^53, so exact; the word's order is the key's) — a unit's activity of a day, and most month roll-ups;
+ * - *narrow*, (key, a × 2^32 + b) pairs, while every value is whole with 0 ≤ a < 2^21 and 0 ≤ b < 2^32 —
+ *   activity counts and turns of large subtrees;
+ * - *wide*, (key, a, b) triples, for anything else (a stock's negative steps, an as-is split's fractional
+ *   shares).
+ * A series starts tiny and widens a step at a time. At 10M the series held 14 million entries, 16 bytes
+ * each while every series was at least narrow.
  */
 
 /** Slots per day in a key: `key = day * SLOT_SPACE + slot`. Float64 keys stay exact far past 2^21 slots. */
@@ -29,9 +34,40 @@ const A_LIMIT = 2 ** 21;
 const fitsNarrow = (a: number, b: number): boolean =>
   Number.isInteger(a) && Number.isInteger(b) && a >= 0 && a < A_LIMIT && b >= 0 && b < HIGH;
 /** Words per entry by layout. */
+const TINY = 1;
 const NARROW = 2;
 const WIDE = 3;
-type Stride = typeof NARROW | typeof WIDE;
+type Stride = typeof TINY | typeof NARROW | typeof WIDE;
+
+const INV_SLOT_SPACE = 2 ** -21;
+/** A tiny word's bounds: days, slots, and the two values (see {@link DaySeries}). */
+const TINY_DAYS = 2 ** 16;
+const TINY_SLOTS = 2 ** 8;
+const TINY_A = 2 ** 10;
+const TINY_B = 2 ** 19;
+/** The place of a tiny word's key: the values take the 29 bits below it. */
+const TINY_KEY = TINY_A * TINY_B;
+const INV_TINY_KEY = 2 ** -29;
+/** Above every tiny word (2^53). */
+const TINY_END = TINY_DAYS * TINY_SLOTS * TINY_KEY;
+const fitsTiny = (a: number, b: number): boolean =>
+  Number.isInteger(a) && Number.isInteger(b) && a >= 0 && a < TINY_A && b >= 0 && b < TINY_B;
+/** A tiny word's key part (`day × 2^8 + slot`, below 2^24). */
+const tinyKeyOf = (w: number): number => Math.floor(w * INV_TINY_KEY);
+/** The key a tiny word's key part stands for. */
+const keyOfTiny = (tk: number): number => (tk >>> 8) * SLOT_SPACE + (tk & (TINY_SLOTS - 1));
+/**
+ * The least tiny word of any entry whose key is at least `key` (keys are whole numbers): every entry with a
+ * smaller key has a smaller word. 0 for a key at or below the first a tiny word can hold, {@link TINY_END}
+ * past the last.
+ */
+const tinyBound = (key: number): number => {
+  if (!(key > 0)) return 0;
+  if (!(key < TINY_DAYS * SLOT_SPACE)) return TINY_END;
+  const day = Math.floor(key * INV_SLOT_SPACE);
+  const slot = Math.ceil(key - day * SLOT_SPACE);
+  return slot < TINY_SLOTS ? (day * TINY_SLOTS + slot) * TINY_KEY : (day + 1) * TINY_SLOTS * TINY_KEY;
+};
 /**
  * One entry's values, read and used before anything else runs: one for all series, since a typed array
  * of its own would cost each of 170,000 series at 10M some 200 bytes of headers.
@@ -41,20 +77,20 @@ const SCRATCH = new Float64Array(2);
 export class DaySeries {
   /** Entries in key order, {@link NARROW} or {@link WIDE} words each: one array, so a scan reads one run. */
   #d: Float64Array;
-  #stride: Stride = NARROW;
+  #stride: Stride = TINY;
   #length = 0;
   /** Entries whose values are both zero (a retraction's leftovers), which {@link compact} removes. */
   #zeros = 0;
 
   constructor(capacity = 4) {
-    this.#d = new Float64Array(capacity * NARROW);
+    this.#d = new Float64Array(capacity * TINY);
   }
 
   get length(): number {
     return this.#length;
   }
 
-  /** Words per entry in {@link toData}: 2 while narrow, 3 once wide. */
+  /** Words per entry in {@link toData}: 1 while tiny, 2 while narrow, 3 once wide. */
   get stride(): Stride {
     return this.#stride;
   }
@@ -68,13 +104,21 @@ export class DaySeries {
   get lastLiveKey(): number {
     const d = this.#d;
     const st = this.#stride;
-    for (let i = (this.#length - 1) * st; i >= 0; i -= st)
-      if (d[i + 1] !== 0 || (st === WIDE && d[i + 2] !== 0)) return d[i]!;
+    for (let i = (this.#length - 1) * st; i >= 0; i -= st) {
+      if (st === TINY) {
+        const tk = tinyKeyOf(d[i]!);
+        if (d[i]! !== tk * TINY_KEY) return keyOfTiny(tk);
+      } else if (d[i + 1] !== 0 || (st === WIDE && d[i + 2] !== 0)) return d[i]!;
+    }
     return Number.NaN;
   }
 
   /** Adds (a, b) to the entry at `key`, creating it if needed. */
   add(key: number, a: number, b: number): void {
+    if (this.#stride === TINY) {
+      if (this.#addTiny(key, a, b)) return;
+      this.#widen();
+    }
     const st = this.#stride;
     const n = this.#length;
     let d = this.#d;
@@ -122,7 +166,12 @@ export class DaySeries {
     const end = this.#length * st;
     let to = 0;
     for (let i = 0; i < end; i += st) {
-      if (d[i + 1] === 0 && (st === NARROW || d[i + 2] === 0)) continue;
+      if (
+        st === TINY
+          ? d[i]! === tinyKeyOf(d[i]!) * TINY_KEY
+          : d[i + 1] === 0 && (st === NARROW || d[i + 2] === 0)
+      )
+        continue;
       if (to !== i) d.copyWithin(to, i, i + st);
       to += st;
     }
@@ -135,7 +184,7 @@ export class DaySeries {
   get(key: number, out: Float64Array): void {
     const i = this.#lowerBound(key);
     const st = this.#stride;
-    if (i < this.#length && this.#d[i * st] === key) this.#read(i * st, out);
+    if (i < this.#length && this.#keyAt(i * st) === key) this.#read(i * st, out);
     else {
       out[0] = 0;
       out[1] = 0;
@@ -147,6 +196,7 @@ export class DaySeries {
    * and returns how many entries matched.
    */
   sumRange(fromKey: number, toKey: number, mask: Uint8Array | null, out: Float64Array): number {
+    if (this.#stride === TINY) return this.#sumTiny(fromKey, toKey, mask, out);
     let matched = 0;
     const d = this.#d;
     const st = this.#stride;
@@ -176,12 +226,11 @@ export class DaySeries {
 
   /** Calls `fn` for each entry in the key range, in key order. */
   forEachInRange(fromKey: number, toKey: number, fn: (key: number, a: number, b: number) => void): void {
-    const d = this.#d;
     const st = this.#stride;
     const end = this.#length * st;
     const v = SCRATCH;
     for (let i = this.#lowerBound(fromKey) * st; i < end; i += st) {
-      const k = d[i]!;
+      const k = this.#keyAt(i);
       if (k > toKey) break;
       this.#read(i, v);
       const a = v[0]!;
@@ -196,11 +245,11 @@ export class DaySeries {
 
   /**
    * A series over `data` as {@link toData} gives it, with its {@link stride} (kept, not copied: it may be a
-   * checkpoint's view). A narrow word that is not a whole number in range is refused.
+   * checkpoint's view). A tiny or narrow word that is not a whole number in its layout's range is refused.
    */
   static fromData(data: Float64Array, stride: number): DaySeries {
-    if (stride !== NARROW && stride !== WIDE)
-      throw new RangeError(`DaySeries.fromData: entries of ${stride} words (2 or 3 expected)`);
+    if (stride !== TINY && stride !== NARROW && stride !== WIDE)
+      throw new RangeError(`DaySeries.fromData: entries of ${stride} words (1, 2 or 3 expected)`);
     if (data.length % stride !== 0)
       throw new RangeError(`DaySeries.fromData: ${data.length} is not a whole number of entries`);
     const s = new DaySeries(0);
@@ -208,6 +257,13 @@ export class DaySeries {
     s.#stride = stride;
     s.#length = data.length / stride;
     for (let i = 0; i < data.length; i += stride) {
+      if (stride === TINY) {
+        const w = data[i]!;
+        if (!(Number.isInteger(w) && w >= 0 && w < TINY_END))
+          throw new RangeError(`DaySeries.fromData: entry ${i} is ${w}, not a tiny word`);
+        if (w === tinyKeyOf(w) * TINY_KEY) s.#zeros += 1;
+        continue;
+      }
       const w = data[i + 1]!;
       if (stride === NARROW && !(Number.isInteger(w) && w >= 0 && w < A_LIMIT * HIGH))
         throw new RangeError(`DaySeries.fromData: entry ${i / stride} holds ${w}, not a narrow pair`);
@@ -224,7 +280,11 @@ export class DaySeries {
   /** The values of the entry at word `at` into `out`. */
   #read(at: number, out: Float64Array): void {
     const d = this.#d;
-    if (this.#stride === NARROW) {
+    if (this.#stride === TINY) {
+      const v = d[at]! - tinyKeyOf(d[at]!) * TINY_KEY;
+      out[0] = v >>> 19;
+      out[1] = v & (TINY_B - 1);
+    } else if (this.#stride === NARROW) {
       const w = d[at + 1]!;
       const high = Math.floor(w * INV_HIGH);
       out[0] = high;
@@ -263,10 +323,98 @@ export class DaySeries {
     return true;
   }
 
-  /** Moves every entry to the wide layout, for good. */
+  /** The key of the entry at word `at`. */
+  #keyAt(at: number): number {
+    return this.#stride === TINY ? keyOfTiny(tinyKeyOf(this.#d[at]!)) : this.#d[at]!;
+  }
+
+  /**
+   * {@link add} for a tiny series: false, changing nothing, when the key or the sums do not fit a tiny word
+   * (the caller widens the series and adds again).
+   */
+  #addTiny(key: number, a: number, b: number): boolean {
+    const day = Math.floor(key * INV_SLOT_SPACE);
+    const slot = key - day * SLOT_SPACE;
+    if (!(day >= 0 && day < TINY_DAYS && slot < TINY_SLOTS)) return false;
+    const base = (day * TINY_SLOTS + slot) * TINY_KEY;
+    const n = this.#length;
+    let d = this.#d;
+    let i = n;
+    // As in add: mostly the last entry, or after it.
+    if (n > 0 && d[n - 1]! >= base) {
+      i = d[n - 1]! < base + TINY_KEY ? n - 1 : this.#lowerWord(base);
+      if (i < n && d[i]! < base + TINY_KEY) {
+        const v = d[i]! - base;
+        const na = (v >>> 19) + a;
+        const nb = (v & (TINY_B - 1)) + b;
+        if (!fitsTiny(na, nb)) return false;
+        d[i] = base + na * TINY_B + nb;
+        const isZero = na === 0 && nb === 0;
+        if ((v === 0) !== isZero) this.#zeros += isZero ? 1 : -1;
+        return true;
+      }
+    }
+    if (!fitsTiny(a, b)) return false;
+    d = this.#ensure(n + 1);
+    if (i < n) d.copyWithin(i + 1, i, n);
+    d[i] = base + a * TINY_B + b;
+    this.#length = n + 1;
+    if (a === 0 && b === 0) this.#zeros += 1;
+    return true;
+  }
+
+  /** {@link sumRange} for a tiny series: its words compared with the bounds' words, decoded as summed. */
+  #sumTiny(fromKey: number, toKey: number, mask: Uint8Array | null, out: Float64Array): number {
+    const d = this.#d;
+    const n = this.#length;
+    const end = tinyBound(Math.floor(toKey) + 1);
+    let matched = 0;
+    let a = 0;
+    let b = 0;
+    for (let i = this.#lowerWord(tinyBound(fromKey)); i < n; i++) {
+      const w = d[i]!;
+      if (w >= end) break;
+      const tk = tinyKeyOf(w);
+      if (mask !== null && mask[tk & (TINY_SLOTS - 1)] !== 1) continue;
+      const v = w - tk * TINY_KEY;
+      a += v >>> 19;
+      b += v & (TINY_B - 1);
+      matched += 1;
+    }
+    out[0]! += a;
+    out[1]! += b;
+    return matched;
+  }
+
+  /** The first entry of a tiny series whose word is at least `word`. */
+  #lowerWord(word: number): number {
+    const d = this.#d;
+    let lo = 0;
+    let hi = this.#length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (d[mid]! < word) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Moves every entry one layout wider (tiny to narrow, narrow to wide), for good. */
   #widen(): void {
     const n = this.#length;
     const d = this.#d;
+    if (this.#stride === TINY) {
+      const next = new Float64Array(Math.max(n, d.length) * NARROW);
+      for (let i = 0; i < n; i++) {
+        const tk = tinyKeyOf(d[i]!);
+        const v = d[i]! - tk * TINY_KEY;
+        next[i * NARROW] = keyOfTiny(tk);
+        next[i * NARROW + 1] = (v >>> 19) * HIGH + (v & (TINY_B - 1));
+      }
+      this.#d = next;
+      this.#stride = NARROW;
+      return;
+    }
     const next = new Float64Array(Math.max(n, d.length / NARROW) * WIDE);
     const v = SCRATCH;
     for (let i = 0; i < n; i++) {
@@ -280,6 +428,7 @@ export class DaySeries {
   }
 
   #lowerBound(key: number): number {
+    if (this.#stride === TINY) return this.#lowerWord(tinyBound(key));
     const d = this.#d;
     const st = this.#stride;
     let lo = 0;
