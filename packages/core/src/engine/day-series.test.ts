@@ -35,6 +35,27 @@ const tinyEdgeAdds = addsOf(
   fc.oneof({ weight: 20, arbitrary: fc.integer({ min: 19_000, max: 19_040 }) }, fc.constant(2 ** 16)),
   fc.oneof({ weight: 20, arbitrary: fc.nat(5) }, fc.constant(256)),
 );
+/**
+ * Activity as corrections leave it: steps, then some of them taken back whole (a count of -1 and the same
+ * turns), so entries fall back to (0, 0) while the series can stay tiny.
+ */
+const retractingAdds = fc
+  .array(
+    fc.tuple(
+      fc.integer({ min: 19_000, max: 19_040 }),
+      fc.nat(5),
+      fc.integer({ min: 1, max: 3 }),
+      fc.nat(400),
+      fc.boolean(),
+    ),
+    { maxLength: 150 },
+  )
+  .map((steps) => [
+    ...steps.map(([day, slot, a, b]) => [day, slot, a, b] as [number, number, number, number]),
+    ...steps
+      .filter((s) => s[4])
+      .map(([day, slot, a, b]) => [day, slot, -a, -b] as [number, number, number, number]),
+  ]);
 
 /** The layout a series must be in once a cell has held `v`: the narrowest that held every value so far. */
 const layoutOf = (day: number, slot: number, v: readonly [number, number]): 1 | 2 | 3 => {
@@ -48,6 +69,7 @@ describe('DaySeries', () => {
     ['any steps', anyAdds],
     ['activity steps', countAdds],
     ['steps around the tiny bounds', tinyEdgeAdds],
+    ['steps and retractions', retractingAdds],
   ])(
     'sums, reads and walks like a map from (day, slot) to two numbers, and round-trips through its data (%s)',
     (_, adds) => {
@@ -94,6 +116,10 @@ describe('DaySeries', () => {
               for (const [k, v] of model) {
                 s.get(k, out);
                 expect([...out]).toEqual(v);
+                // A range that starts and ends on the entry's own key holds it.
+                out.fill(0);
+                expect(s.sumRange(k, k, null, out)).toBe(1);
+                expect([...out]).toEqual(v);
               }
               const live = [...model].filter(([, v]) => v[0] !== 0 || v[1] !== 0).map(([k]) => k);
               expect(s.lastLiveKey).toBe(live.length === 0 ? Number.NaN : Math.max(...live));
@@ -107,36 +133,40 @@ describe('DaySeries', () => {
 
   it('counts the entries holding (0, 0), and compacting removes exactly those, keeping every sum', () => {
     fc.assert(
-      fc.property(fc.oneof(anyAdds, countAdds, tinyEdgeAdds), fc.nat(300), (ops, compactAt) => {
-        const series = new DaySeries();
-        const model = new Map<number, [number, number]>();
-        ops.forEach(([day, slot, a, b], i) => {
-          const key = keyOf(day, slot);
-          series.add(key, a, b);
-          const m = model.get(key) ?? [0, 0];
-          model.set(key, [m[0] + a, m[1] + b]);
-          // Compacting mid-way drops the zero entries from the model too: later adds recreate them.
-          if (i === compactAt) {
-            series.compact();
-            for (const [k, v] of model) if (v[0] === 0 && v[1] === 0) model.delete(k);
-          }
-        });
-        const zeroKeys = [...model].filter(([, v]) => v[0] === 0 && v[1] === 0).map(([k]) => k);
-        expect(series.zeros).toBe(zeroKeys.length);
-        expect(DaySeries.fromData(series.toData().slice(), series.stride).zeros).toBe(zeroKeys.length);
-        series.compact();
-        expect(series.zeros).toBe(0);
-        const live = [...model].filter(([, v]) => v[0] !== 0 || v[1] !== 0).sort((x, y) => x[0] - y[0]);
-        const walked: [number, number, number][] = [];
-        series.forEachInRange(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (k, a, b) =>
-          walked.push([k, a, b]),
-        );
-        expect(walked).toEqual(live.map(([k, v]) => [k, v[0], v[1]]));
-        // Still a working series after the array was given back: adds land in order.
-        series.add(keyOf(19_020, 0), 1, 1);
-        series.add(keyOf(18_999, 0), 1, 1);
-        expect(series.length).toBe(live.length + (live.some(([k]) => k === keyOf(19_020, 0)) ? 1 : 2));
-      }),
+      fc.property(
+        fc.oneof(anyAdds, countAdds, tinyEdgeAdds, retractingAdds),
+        fc.nat(300),
+        (ops, compactAt) => {
+          const series = new DaySeries();
+          const model = new Map<number, [number, number]>();
+          ops.forEach(([day, slot, a, b], i) => {
+            const key = keyOf(day, slot);
+            series.add(key, a, b);
+            const m = model.get(key) ?? [0, 0];
+            model.set(key, [m[0] + a, m[1] + b]);
+            // Compacting mid-way drops the zero entries from the model too: later adds recreate them.
+            if (i === compactAt) {
+              series.compact();
+              for (const [k, v] of model) if (v[0] === 0 && v[1] === 0) model.delete(k);
+            }
+          });
+          const zeroKeys = [...model].filter(([, v]) => v[0] === 0 && v[1] === 0).map(([k]) => k);
+          expect(series.zeros).toBe(zeroKeys.length);
+          expect(DaySeries.fromData(series.toData().slice(), series.stride).zeros).toBe(zeroKeys.length);
+          series.compact();
+          expect(series.zeros).toBe(0);
+          const live = [...model].filter(([, v]) => v[0] !== 0 || v[1] !== 0).sort((x, y) => x[0] - y[0]);
+          const walked: [number, number, number][] = [];
+          series.forEachInRange(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, (k, a, b) =>
+            walked.push([k, a, b]),
+          );
+          expect(walked).toEqual(live.map(([k, v]) => [k, v[0], v[1]]));
+          // Still a working series after the array was given back: adds land in order.
+          series.add(keyOf(19_020, 0), 1, 1);
+          series.add(keyOf(18_999, 0), 1, 1);
+          expect(series.length).toBe(live.length + (live.some(([k]) => k === keyOf(19_020, 0)) ? 1 : 2));
+        },
+      ),
       fcParams,
     );
   });

@@ -65,7 +65,7 @@ const tinyBound = (key: number): number => {
   if (!(key > 0)) return 0;
   if (!(key < TINY_DAYS * SLOT_SPACE)) return TINY_END;
   const day = Math.floor(key * INV_SLOT_SPACE);
-  const slot = Math.ceil(key - day * SLOT_SPACE);
+  const slot = key - day * SLOT_SPACE;
   return slot < TINY_SLOTS ? (day * TINY_SLOTS + slot) * TINY_KEY : (day + 1) * TINY_SLOTS * TINY_KEY;
 };
 /**
