@@ -266,7 +266,9 @@ export const growthTable = (sizes: readonly SizeResult[]): string => {
     ),
     row('  of which activity series (own, as-was, as-is)', (r) => {
       const a = r.footprint.activities;
-      return `${megabytes(a.own.bytes + a.was.bytes + a.is.bytes)} (${int(a.own.entries + a.was.entries + a.is.entries)} entries)`;
+      // Words free in the series' pool (since `word-pool.ts`) are the series' memory too.
+      const free = a.pool?.freeBytes ?? 0;
+      return `${megabytes(a.own.bytes + a.was.bytes + a.is.bytes + free)} (${int(a.own.entries + a.was.entries + a.is.entries)} entries${a.pool ? `, ${megabytes(free)} free in the pool` : ''})`;
     }),
     row('  of which people cells (arena) and indexes', (r) => {
       const p = r.footprint.people;

@@ -4,6 +4,10 @@ import { PendingRollups, packRollups, RollupSeries, seriesOf } from './rollup-se
 import { apportion, Slots } from './slots.ts';
 import { ListIndex, packSeries, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 import { SubtreeMembers } from './subtree-members.ts';
+import { WordPool } from './word-pool.ts';
+
+/** A pool for a cube's series' words (see {@link WordPool}). */
+const seriesPool = () => new WordPool((n) => new Float64Array(n));
 
 /** 0 = as-was, 1 = as-is: an index into per-view structures. */
 export type ViewIndex = 0 | 1;
@@ -68,6 +72,8 @@ export class ActivityCube {
   #ownSeries = 0;
   /** Per node, the units with records of their own in its ever-subtree (itself included). */
   readonly #contributors: SubtreeMembers;
+  /** Every series' words, own and roll-ups: see {@link WordPool}. */
+  #pool = seriesPool();
 
   constructor(hierarchy: Hierarchy, options: ActivityCubeOptions = {}) {
     this.#h = hierarchy;
@@ -103,7 +109,7 @@ export class ActivityCube {
     let own = this.#ownOf(u);
     const first = own === undefined;
     if (!own) {
-      own = new DaySeries();
+      own = new DaySeries(this.#pool);
       this.#own[u] = own;
       this.#ownSeries += 1;
     }
@@ -257,6 +263,8 @@ export class ActivityCube {
       return { series, entries, bytes };
     };
     return {
+      /** The chunks the built series' words are carved from; their free words are in no part below. */
+      pool: this.#pool.footprint(),
       own: part(this.#own, this.#pending),
       was: part(this.#desc[AS_WAS], this.#pendingDesc[AS_WAS]),
       is: part(this.#desc[AS_IS], this.#pendingDesc[AS_IS]),
@@ -296,8 +304,10 @@ export class ActivityCube {
     this.#ownSeries = this.#pending.size;
     this.#desc[AS_WAS].length = 0;
     this.#desc[AS_IS].length = 0;
-    this.#pendingDesc[AS_WAS] = new PendingRollups(r, state.was);
-    this.#pendingDesc[AS_IS] = new PendingRollups(r, state.is);
+    // The series let go of above hold their chunks; a new pool lets those go with them.
+    this.#pool = seriesPool();
+    this.#pendingDesc[AS_WAS] = new PendingRollups(r, state.was, this.#pool);
+    this.#pendingDesc[AS_IS] = new PendingRollups(r, state.is, this.#pool);
   }
 
   /** Whether unit u has records of its own (without building its series). */
@@ -312,7 +322,7 @@ export class ActivityCube {
     const stride = this.#pending.width(u);
     const words = this.#pending.take(u);
     if (words === undefined) return undefined;
-    const s = DaySeries.fromData(words, stride);
+    const s = DaySeries.fromData(words, stride, this.#pool);
     this.#own[u] = s;
     return s;
   }
@@ -339,7 +349,7 @@ export class ActivityCube {
     const list = this.#desc[view];
     let s = this.#descOf(view, node);
     if (s === undefined) {
-      s = new RollupSeries();
+      s = RollupSeries.empty(this.#pool);
       list[node] = s;
     }
     s.add(key, a, b, this.keepsDays(node));
@@ -367,7 +377,7 @@ export class ActivityCube {
       for (const view of [AS_WAS, AS_IS] as const) {
         const s = this.#descOf(view, n);
         if (s === undefined) continue;
-        const days = new DaySeries();
+        const days = new DaySeries(this.#pool);
         this.#eachBelow(n, view, ALL_KEYS[0], ALL_KEYS[1], null, (key, a, b) => days.add(key, a, b));
         days.compact();
         this.#desc[view][n] = new RollupSeries(days, s.months);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DaySeries, keyOf, slotOfKey } from './day-series.ts';
+import { WordPool } from './word-pool.ts';
 
 const fcParams = { seed: 20_261_123, numRuns: 150, verbose: 1 } as const;
 
@@ -130,6 +131,41 @@ describe('DaySeries', () => {
       );
     },
   );
+
+  it('holds the same entries when many series share a pool as when each has arrays of its own', () => {
+    const ops = fc.array(
+      fc.tuple(
+        fc.nat(5),
+        fc.oneof(anyAdds, countAdds, tinyEdgeAdds, retractingAdds).map((adds) => adds.slice(0, 40)),
+        fc.boolean(),
+      ),
+      { maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(ops, (steps) => {
+        // Small chunks, so series outgrow the pool's blocks, give them back and take others' given back.
+        const pool = new WordPool((n) => new Float64Array(n), 256);
+        const pooled = Array.from({ length: 6 }, () => new DaySeries(pool));
+        const own = Array.from({ length: 6 }, () => new DaySeries());
+        for (const [i, adds, compact] of steps) {
+          for (const [day, slot, a, b] of adds) {
+            pooled[i]!.add(keyOf(day, slot), a, b);
+            own[i]!.add(keyOf(day, slot), a, b);
+          }
+          if (compact) {
+            pooled[i]!.compact();
+            own[i]!.compact();
+          }
+        }
+        pooled.forEach((s, i) => {
+          expect(s.stride).toBe(own[i]!.stride);
+          expect([...s.toData()]).toEqual([...own[i]!.toData()]);
+          expect(s.zeros).toBe(own[i]!.zeros);
+        });
+      }),
+      fcParams,
+    );
+  });
 
   it('counts the entries holding (0, 0), and compacting removes exactly those, keeping every sum', () => {
     fc.assert(

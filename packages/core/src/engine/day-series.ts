@@ -19,6 +19,8 @@
  * each while every series was at least narrow.
  */
 
+import type { WordPool } from './word-pool.ts';
+
 /** Slots per day in a key: `key = day * SLOT_SPACE + slot`. Float64 keys stay exact far past 2^21 slots. */
 export const SLOT_SPACE = 2 ** 21;
 
@@ -73,6 +75,8 @@ const tinyBound = (key: number): number => {
  * of its own would cost each of 170,000 series at 10M some 200 bytes of headers.
  */
 const SCRATCH = new Float64Array(2);
+/** The words of a series made to take a checkpoint's (see {@link DaySeries.fromData}). */
+const NO_WORDS = new Float64Array(0);
 
 export class DaySeries {
   /** Entries in key order, {@link NARROW} or {@link WIDE} words each: one array, so a scan reads one run. */
@@ -81,9 +85,13 @@ export class DaySeries {
   #length = 0;
   /** Entries whose values are both zero (a retraction's leftovers), which {@link compact} removes. */
   #zeros = 0;
+  /** Where the words come from and go back to as the series grows (arrays of their own when null). */
+  readonly #pool: WordPool<Float64Array> | null;
 
-  constructor(capacity = 4) {
-    this.#d = new Float64Array(capacity * TINY);
+  /** A series of no entries, with room for `capacity` tiny ones, its words taken from `pool` if given. */
+  constructor(pool: WordPool<Float64Array> | null = null, capacity = 4) {
+    this.#pool = pool;
+    this.#d = capacity === 0 ? NO_WORDS : this.#alloc(capacity * TINY);
   }
 
   get length(): number {
@@ -177,7 +185,11 @@ export class DaySeries {
     }
     this.#length = to / st;
     this.#zeros = 0;
-    if (d.length > 2 * to + 4 * st) this.#d = d.slice(0, Math.max(to, 4 * st));
+    if (d.length > 2 * to + 4 * st) {
+      const next = this.#alloc(Math.max(to, 4 * st));
+      next.set(d.subarray(0, to));
+      this.#replace(next);
+    }
   }
 
   /** The values at `key` into `out` (zeros when absent). */
@@ -245,14 +257,15 @@ export class DaySeries {
 
   /**
    * A series over `data` as {@link toData} gives it, with its {@link stride} (kept, not copied: it may be a
-   * checkpoint's view). A tiny or narrow word that is not a whole number in its layout's range is refused.
+   * checkpoint's view), growing into `pool`'s blocks if given. A tiny or narrow word that is not a whole number
+   * in its layout's range is refused.
    */
-  static fromData(data: Float64Array, stride: number): DaySeries {
+  static fromData(data: Float64Array, stride: number, pool: WordPool<Float64Array> | null = null): DaySeries {
     if (stride !== TINY && stride !== NARROW && stride !== WIDE)
       throw new RangeError(`DaySeries.fromData: entries of ${stride} words (1, 2 or 3 expected)`);
     if (data.length % stride !== 0)
       throw new RangeError(`DaySeries.fromData: ${data.length} is not a whole number of entries`);
-    const s = new DaySeries(0);
+    const s = new DaySeries(pool, 0);
     s.#d = data;
     s.#stride = stride;
     s.#length = data.length / stride;
@@ -404,18 +417,18 @@ export class DaySeries {
     const n = this.#length;
     const d = this.#d;
     if (this.#stride === TINY) {
-      const next = new Float64Array(Math.max(n, d.length) * NARROW);
+      const next = this.#alloc(Math.max(n, d.length) * NARROW);
       for (let i = 0; i < n; i++) {
         const tk = tinyKeyOf(d[i]!);
         const v = d[i]! - tk * TINY_KEY;
         next[i * NARROW] = keyOfTiny(tk);
         next[i * NARROW + 1] = (v >>> 19) * HIGH + (v & (TINY_B - 1));
       }
-      this.#d = next;
+      this.#replace(next);
       this.#stride = NARROW;
       return;
     }
-    const next = new Float64Array(Math.max(n, d.length / NARROW) * WIDE);
+    const next = this.#alloc(Math.max(n, d.length / NARROW) * WIDE);
     const v = SCRATCH;
     for (let i = 0; i < n; i++) {
       this.#read(i * NARROW, v);
@@ -423,7 +436,7 @@ export class DaySeries {
       next[i * WIDE + 1] = v[0]!;
       next[i * WIDE + 2] = v[1]!;
     }
-    this.#d = next;
+    this.#replace(next);
     this.#stride = WIDE;
   }
 
@@ -446,9 +459,20 @@ export class DaySeries {
     const st = this.#stride;
     if (size * st <= this.#d.length) return this.#d;
     const capacity = Math.max(size, Math.ceil((this.#d.length / st) * 1.25) + 4);
-    const next = new Float64Array(capacity * st);
+    const next = this.#alloc(capacity * st);
     next.set(this.#d.subarray(0, this.#length * st));
-    this.#d = next;
+    this.#replace(next);
     return next;
+  }
+
+  /** Words for the series (not cleared when they come from the pool: only what is written is read). */
+  #alloc(words: number): Float64Array {
+    return this.#pool === null ? new Float64Array(words) : this.#pool.take(words);
+  }
+
+  /** Moves the series to `next`, giving its words back to the pool. */
+  #replace(next: Float64Array): void {
+    this.#pool?.give(this.#d);
+    this.#d = next;
   }
 }

@@ -19,6 +19,7 @@ import { MonthTally } from './month-tally.ts';
 import { dayOfMonthIn, firstDayOfMonthIndex, monthIndexOfDay } from './rollup-series.ts';
 import { ListIndex, packMixedIntLists, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 import { SubtreeMembers } from './subtree-members.ts';
+import { WordPool } from './word-pool.ts';
 
 /**
  * A node's cells are keyed by (month, slot) packed into one small integer: V8 hashes small integers far
@@ -120,19 +121,30 @@ const deltaOfEntry = (entry: number): number => 1 - 2 * (entry & 1);
  * {@link WIDE_WORDS} words each. Read through {@link dayAt}, {@link personAt} and {@link entryAt}.
  */
 class ParticipationLog {
-  data: Int32Array = new Int32Array(4 * NARROW_WORDS);
+  /** Where the words come from and go back to as the log grows (see {@link WordPool}). */
+  readonly #pool: WordPool<Int32Array>;
+  data: Int32Array;
   /** Words per participation: {@link NARROW_WORDS} or {@link WIDE_WORDS}. */
   width = NARROW_WORDS;
   length = 0;
+
+  /** An empty log, or one over a checkpoint's `data` of `width`-word participations. */
+  constructor(pool: WordPool<Int32Array>, data?: Int32Array, width = NARROW_WORDS) {
+    this.#pool = pool;
+    this.data = data ?? pool.take(4 * NARROW_WORDS);
+    this.width = width;
+    this.length = data === undefined ? 0 : data.length / width;
+  }
 
   push(day: number, slot: number, person: number, delta: 1 | -1) {
     const entry = slot * 2 + (delta < 0 ? 1 : 0);
     if (this.width === NARROW_WORDS && !fitsNarrow(day, entry)) this.#widen();
     const w = this.width;
     if ((this.length + 1) * w > this.data.length) {
-      // Grown by half, not doubled: at 10M events the logs were 277 MB for 192 MB of entries.
-      const next = new Int32Array(Math.max(4, this.length + Math.ceil(this.length / 4) + 4) * w);
-      next.set(this.data);
+      // Grown by a quarter, not doubled: at 10M events the logs were 277 MB for 192 MB of entries.
+      const next = this.#pool.take(Math.max(4, this.length + Math.ceil(this.length / 4) + 4) * w);
+      next.set(this.data.subarray(0, this.length * w));
+      this.#pool.give(this.data);
       this.data = next;
     }
     const d = this.data;
@@ -200,12 +212,13 @@ class ParticipationLog {
 
   /** Moves every participation to the wide layout, for good. */
   #widen(): void {
-    const wide = new Int32Array(Math.max(4, this.data.length / NARROW_WORDS) * WIDE_WORDS);
+    const wide = this.#pool.take(Math.max(4, this.data.length / NARROW_WORDS) * WIDE_WORDS);
     for (let i = 0; i < this.length; i++) {
       wide[i * WIDE_WORDS] = this.dayAt(i);
       wide[i * WIDE_WORDS + 1] = this.personAt(i);
       wide[i * WIDE_WORDS + 2] = this.entryAt(i);
     }
+    this.#pool.give(this.data);
     this.data = wide;
     this.width = WIDE_WORDS;
   }
@@ -221,6 +234,8 @@ const fitsNarrow = (day: number, entry: number): boolean =>
  */
 class ParticipationLogs {
   readonly #built = new Map<number, ParticipationLog>();
+  /** Every log's words (see {@link WordPool}); a new one at each restore, so the old logs' chunks can go. */
+  #pool = new WordPool((n) => new Int32Array(n));
   /** Restored logs not built yet. */
   #restored: ListIndex<Int32Array> | undefined;
 
@@ -233,9 +248,16 @@ class ParticipationLogs {
   }
 
   /** Starts unit u's log (one it has none of). */
-  set(u: number, log: ParticipationLog): void {
+  start(u: number): ParticipationLog {
     if (this.has(u)) throw new Error(`unit ${u} has a participation log already`);
+    const log = new ParticipationLog(this.#pool);
     this.#built.set(u, log);
+    return log;
+  }
+
+  /** The chunks the built logs' words are carved from (see {@link WordPool.footprint}). */
+  get pool() {
+    return this.#pool.footprint();
   }
 
   get size(): number {
@@ -274,16 +296,14 @@ class ParticipationLogs {
         throw new RangeError(`participation log of unit ${u} starts before 1900`);
     });
     this.#built.clear();
+    this.#pool = new WordPool((n) => new Int32Array(n));
     this.#restored = index;
   }
 
   #build(u: number): ParticipationLog | undefined {
     const words = this.#restored?.take(u);
     if (words === undefined) return undefined;
-    const log = new ParticipationLog();
-    log.width = this.#restored!.width(u);
-    log.data = words;
-    log.length = words.length / log.width;
+    const log = new ParticipationLog(this.#pool, words, this.#restored!.width(u));
     this.#built.set(u, log);
     return log;
   }
@@ -399,8 +419,7 @@ export class PeopleCube {
     const month = monthIndexOfDay(day);
     let log = this.#logs.get(u);
     if (!log) {
-      log = new ParticipationLog();
-      this.#logs.set(u, log);
+      log = this.#logs.start(u);
       this.#underToday.clear();
     }
     const was = this.#h.chainAt(u, day);
@@ -753,7 +772,8 @@ export class PeopleCube {
       return { records: tally.size, sketches, stale, bytes: tally.byteLength };
     };
     let participations = 0;
-    let logBytes = 0;
+    // The logs' words, and those free in their pool.
+    let logBytes = this.#logs.pool.freeBytes;
     for (const log of this.#logs.values()) {
       participations += log.length;
       logBytes += log.data.byteLength;

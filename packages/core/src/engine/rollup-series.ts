@@ -1,6 +1,7 @@
 import { civilFromDay, dayFromCivil } from '../time/civil.ts';
 import { DaySeries, dayOfKey, keyOf, SLOT_SPACE } from './day-series.ts';
 import { ListIndex, packSeries, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
+import type { WordPool } from './word-pool.ts';
 
 /** Months since January 1900: the grain of the month roll-ups and of the distinct-people cells. */
 export const monthIndexOfDay = (day: number): number => {
@@ -59,6 +60,11 @@ export class RollupSeries {
   constructor(days: DaySeries = new DaySeries(), months: DaySeries = new DaySeries()) {
     this.days = days;
     this.months = months;
+  }
+
+  /** A roll-up of no entries whose series take their words from `pool`. */
+  static empty(pool: WordPool<Float64Array>): RollupSeries {
+    return new RollupSeries(new DaySeries(pool), new DaySeries(pool));
   }
 
   /**
@@ -164,8 +170,15 @@ export const unpackRollups = (
 export class PendingRollups {
   readonly #days: ListIndex<Float64Array>;
   readonly #months: ListIndex<Float64Array>;
+  readonly #pool: WordPool<Float64Array> | null;
 
-  constructor(r: SnapshotReader, p: ReturnType<typeof packRollups>) {
+  /** `pool`: where the roll-ups' series grow once taken (see {@link DaySeries.fromData}). */
+  constructor(
+    r: SnapshotReader,
+    p: ReturnType<typeof packRollups>,
+    pool: WordPool<Float64Array> | null = null,
+  ) {
+    this.#pool = pool;
     this.#days = ListIndex.series(r, p.days);
     this.#months = ListIndex.series(r, p.months);
     if (this.#days.size !== this.#months.size)
@@ -190,8 +203,8 @@ export class PendingRollups {
       days &&
       months &&
       new RollupSeries(
-        DaySeries.fromData(days, this.#days.width(owner)),
-        DaySeries.fromData(months, this.#months.width(owner)),
+        DaySeries.fromData(days, this.#days.width(owner), this.#pool),
+        DaySeries.fromData(months, this.#months.width(owner), this.#pool),
       )
     );
   }

@@ -1,0 +1,120 @@
+/**
+ * Blocks of words for many small arrays that grow (units' day series and participation logs), carved out of
+ * shared chunks. A typed array of its own costs a few hundred bytes besides its words — a buffer object,
+ * its backing store, the allocator's block and its rounding — which at 10M, with a series and a log for
+ * most of 130,000 units, came to more than their words. A block here is a view of a chunk: one object, no
+ * buffer of its own.
+ *
+ * Blocks come in four sizes to a doubling (4, 5, 6, 7, 8, 10, 12, 14, 16, 20, … words), so a block has at
+ * most a fifth more room than asked. A block given back goes to its size's free list and is handed out
+ * again before the chunk is carved further; its words are not cleared (holders read only what they wrote).
+ * A block larger than an eighth of a chunk is an array of its own: its headers are small beside it.
+ *
+ * A pool belongs to one engine, so that its chunks go with it: blocks hold their chunks alive, and so do
+ * the free lists.
+ */
+
+type Words = Float64Array | Int32Array;
+
+/** Words in size class `c`: `(4 + c mod 4) × 2^⌊c / 4⌋`. */
+const wordsOfClass = (c: number): number => (4 + (c & 3)) << (c >> 2);
+
+/** The smallest size class of at least `words` words. */
+export const classOfWords = (words: number): number => {
+  if (words <= 4) return 0;
+  const e = 31 - Math.clz32(words);
+  const c = 4 * (e - 2) + ((words >> (e - 2)) - 4);
+  return wordsOfClass(c) >= words ? c : c + 1;
+};
+
+export class WordPool<A extends Words> {
+  readonly #make: (words: number) => A;
+  readonly #chunkWords: number;
+  /** Blocks above this many words are arrays of their own. */
+  readonly #largest: number;
+  /** The chunk being carved, and where its uncarved words start. */
+  #chunk: A | undefined;
+  #at = 0;
+  /** Chunks' buffers, to tell a block of this pool from any other array given back. */
+  readonly #buffers = new WeakSet<ArrayBufferLike>();
+  /** Free blocks by size class. */
+  readonly #free: A[][] = [];
+  #chunks = 0;
+  #freeWords = 0;
+
+  /** `make` creates a zeroed array of that many words; chunks hold `chunkWords` words (a power of two). */
+  constructor(make: (words: number) => A, chunkWords = 2 ** 17) {
+    if (!(chunkWords >= 64 && (chunkWords & (chunkWords - 1)) === 0))
+      throw new RangeError(
+        `WordPool: chunks of ${chunkWords} words (a power of two of at least 64 expected)`,
+      );
+    this.#make = make;
+    this.#chunkWords = chunkWords;
+    this.#largest = chunkWords / 8;
+  }
+
+  /** A block of at least `words` words (a view of a chunk, or an array of its own past an eighth of one). */
+  take(words: number): A {
+    if (words > this.#largest) return this.#make(words);
+    const c = classOfWords(words);
+    const free = this.#free[c];
+    if (free !== undefined && free.length > 0) {
+      const block = free.pop()!;
+      this.#freeWords -= block.length;
+      return block;
+    }
+    const size = wordsOfClass(c);
+    if (this.#chunk === undefined || this.#at + size > this.#chunkWords) this.#newChunk();
+    const block = this.#chunk!.subarray(this.#at, this.#at + size) as A;
+    this.#at += size;
+    return block;
+  }
+
+  /**
+   * Takes back a block this pool gave (an array of another origin — a checkpoint's view, an array of its
+   * own — is left to the collector). The holder must not use it again.
+   */
+  give(block: A): void {
+    if (this.#buffers.has(block.buffer)) this.#keep(classOfWords(block.length), block);
+  }
+
+  /** Bytes in chunks, and how many of them are in free blocks or not carved yet (for memory accounting). */
+  footprint(): { chunks: number; bytes: number; freeBytes: number } {
+    const bytesPerWord = this.#chunk?.BYTES_PER_ELEMENT ?? 0;
+    const uncarved = this.#chunk === undefined ? 0 : this.#chunkWords - this.#at;
+    return {
+      chunks: this.#chunks,
+      bytes: this.#chunks * this.#chunkWords * bytesPerWord,
+      freeBytes: (this.#freeWords + uncarved) * bytesPerWord,
+    };
+  }
+
+  /** Puts a free block of size class `c` on its list. */
+  #keep(c: number, block: A): void {
+    const list = this.#free[c];
+    if (list === undefined) this.#free[c] = [block];
+    else list.push(block);
+    this.#freeWords += block.length;
+  }
+
+  /** Starts a new chunk, first putting the old one's uncarved tail on the free lists in blocks that fit. */
+  #newChunk(): void {
+    const old = this.#chunk;
+    if (old !== undefined) {
+      let left = this.#chunkWords - this.#at;
+      while (left >= 4) {
+        let c = classOfWords(left);
+        if (wordsOfClass(c) > left) c -= 1;
+        const size = wordsOfClass(c);
+        this.#keep(c, old.subarray(this.#at, this.#at + size) as A);
+        this.#at += size;
+        left -= size;
+      }
+    }
+    const chunk = this.#make(this.#chunkWords);
+    this.#buffers.add(chunk.buffer);
+    this.#chunk = chunk;
+    this.#at = 0;
+    this.#chunks += 1;
+  }
+}
