@@ -115,6 +115,50 @@ describe('ActivityCube: roll-ups that keep no day sums', () => {
   });
 });
 
+describe('ActivityCube: series repacked into a new pool', () => {
+  it('sum alike after the idle repack, and go on folding alike, as series never repacked', async () => {
+    let repacked = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        intents,
+        fc.array(range, { minLength: 1, maxLength: 5 }),
+        fc.nat(200),
+        async (plan, ranges, cut) => {
+          const { store } = await randomLog(plan);
+          const plain = await fold(store, 2);
+          // Any free block makes it repack: it moves every series, own and roll-ups, mid-fold.
+          const projector = new Projector(
+            store,
+            new Engine({ activities: { dayRollupFrom: 2, repackFrom: 0 } }),
+          );
+          const { events } = await store.readAll({ limit: 10_000 });
+          const at = Math.min(cut, events.length);
+          await projector.applyPage(events.slice(0, at));
+          if (projector.engine.activities.repack()) repacked++;
+          await projector.applyPage(events.slice(at));
+          const engine = projector.engine;
+          for (let node = 0; node < engine.hierarchy.size; node++) {
+            for (const view of [AS_WAS, AS_IS]) {
+              for (const [from, to] of ranges) {
+                const want = new Float64Array(2);
+                const got = new Float64Array(2);
+                plain.activities.sum(node, view, from, to, null, want);
+                engine.activities.sum(node, view, from, to, null, got);
+                expect([...got]).toEqual([...want]);
+              }
+            }
+          }
+          const f = engine.activities.footprint();
+          const g = plain.activities.footprint();
+          for (const part of ['own', 'was', 'is'] as const) expect(f[part].entries).toBe(g[part].entries);
+        },
+      ),
+      runs,
+    );
+    expect(repacked).toBeGreaterThan(runs.numRuns / 4);
+  });
+});
+
 describe('ActivityCube checkpoint: own series built on first use', () => {
   /** Every node's sums over the whole span and a partial month, both views, plus each unit's own reading. */
   const reading = (engine: Engine) => {

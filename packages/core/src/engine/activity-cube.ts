@@ -4,10 +4,10 @@ import { PendingRollups, packRollups, RollupSeries, seriesOf } from './rollup-se
 import { apportion, Slots } from './slots.ts';
 import { ListIndex, packSeries, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 import { SubtreeMembers } from './subtree-members.ts';
-import { WordPool } from './word-pool.ts';
+import { REPACK_FROM, WordPool } from './word-pool.ts';
 
-/** A pool for a cube's series' words (see {@link WordPool}). */
-const seriesPool = () => new WordPool((n) => new Float64Array(n));
+/** A pool for a cube's series' words (see {@link WordPool}): chunks of 4 MiB. */
+const seriesPool = () => new WordPool((n) => new Float64Array(n), 2 ** 19);
 
 /** 0 = as-was, 1 = as-is: an index into per-view structures. */
 export type ViewIndex = 0 | 1;
@@ -37,6 +37,11 @@ export interface ActivityCubeOptions {
    * searches — instead of kept: at 10M events the districts' day sums were 4.8 million entries.
    */
   readonly dayRollupFrom?: number;
+  /**
+   * Bytes of free blocks in the series' pool past which {@link ActivityCube.repack} moves the series into a
+   * new one, when they are also an eighth of the pool (default 4 MiB; see {@link WordPool.wantsRepack}).
+   */
+  readonly repackFrom?: number;
 }
 
 /**
@@ -74,6 +79,7 @@ export class ActivityCube {
   readonly #contributors: SubtreeMembers;
   /** Every series' words, own and roll-ups: see {@link WordPool}. */
   #pool = seriesPool();
+  readonly #repackFrom: number;
 
   constructor(hierarchy: Hierarchy, options: ActivityCubeOptions = {}) {
     this.#h = hierarchy;
@@ -86,6 +92,7 @@ export class ActivityCube {
     if (!(Number.isInteger(from) && from >= 0))
       throw new RangeError(`dayRollupFrom must be a whole number >= 0, got ${from}`);
     this.#dayRollupFrom = from;
+    this.#repackFrom = options.repackFrom ?? REPACK_FROM;
   }
 
   own(u: number): DaySeries | undefined {
@@ -269,6 +276,27 @@ export class ActivityCube {
       was: part(this.#desc[AS_WAS], this.#pendingDesc[AS_WAS]),
       is: part(this.#desc[AS_IS], this.#pendingDesc[AS_IS]),
     };
+  }
+
+  /**
+   * Moves every built series into a new pool, end to end, when the current one is mostly room series
+   * outgrew ({@link WordPool.wantsRepack}); the old chunks go with the last series that held them. For the
+   * idle refresh. Returns whether it did.
+   */
+  repack(): boolean {
+    if (!this.#pool.wantsRepack(this.#repackFrom)) return false;
+    const pool = seriesPool();
+    for (const s of this.#own) s?.moveTo(pool);
+    for (const view of [AS_WAS, AS_IS] as const) {
+      for (const s of this.#desc[view]) {
+        s?.days.moveTo(pool);
+        s?.months.moveTo(pool);
+      }
+      const pending = this.#pendingDesc[view];
+      if (pending !== undefined) pending.pool = pool;
+    }
+    this.#pool = pool;
+    return true;
   }
 
   /** The cube's state for a checkpoint. */

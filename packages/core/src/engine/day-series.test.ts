@@ -142,12 +142,18 @@ describe('DaySeries', () => {
       { maxLength: 40 },
     );
     fc.assert(
-      fc.property(ops, (steps) => {
+      fc.property(ops, fc.nat(40), (steps, repackAt) => {
         // Small chunks, so series outgrow the pool's blocks, give them back and take others' given back.
-        const pool = new WordPool((n) => new Float64Array(n), 256);
+        const pool = new WordPool<Float64Array>((n) => new Float64Array(n), 256);
         const pooled = Array.from({ length: 6 }, () => new DaySeries(pool));
         const own = Array.from({ length: 6 }, () => new DaySeries());
-        for (const [i, adds, compact] of steps) {
+        for (const [step, [i, adds, compact]] of steps.entries()) {
+          if (step === repackAt) {
+            // Every series moves to a new pool and leaves nothing in the old one.
+            const next = new WordPool<Float64Array>((n) => new Float64Array(n), 256);
+            for (const s of pooled) s.moveTo(next);
+            for (const s of pooled) expect(pool.owns(s.toData())).toBe(false);
+          }
           for (const [day, slot, a, b] of adds) {
             pooled[i]!.add(keyOf(day, slot), a, b);
             own[i]!.add(keyOf(day, slot), a, b);

@@ -86,7 +86,7 @@ export class DaySeries {
   /** Entries whose values are both zero (a retraction's leftovers), which {@link compact} removes. */
   #zeros = 0;
   /** Where the words come from and go back to as the series grows (arrays of their own when null). */
-  readonly #pool: WordPool<Float64Array> | null;
+  #pool: WordPool<Float64Array> | null;
 
   /** A series of no entries, with room for `capacity` tiny ones, its words taken from `pool` if given. */
   constructor(pool: WordPool<Float64Array> | null = null, capacity = 4) {
@@ -248,6 +248,21 @@ export class DaySeries {
       const a = v[0]!;
       fn(k, a, v[1]!);
     }
+  }
+
+  /**
+   * Takes its words from `pool` from now on, moving them there now if they are a block of its pool (a
+   * checkpoint's view or an array of its own stays as it is): into a block of the smallest size that
+   * holds them. The old pool is not given them back: it is being let go.
+   */
+  moveTo(pool: WordPool<Float64Array>): void {
+    if (this.#pool?.owns(this.#d)) {
+      const words = this.#length * this.#stride;
+      const next = pool.take(Math.max(words, 4));
+      next.set(this.#d.subarray(0, words));
+      this.#d = next;
+    }
+    this.#pool = pool;
   }
 
   /** The entries, {@link stride} words each, as a view (for checkpoints and tests). */

@@ -107,13 +107,15 @@ export class Engine {
    * Idle upkeep, run between requests in steps that stop when `stop` says so: the people cells a correction
    * or void left stale are rebuilt (and their arena compacted; see `PeopleCube.refreshStale`); once none is
    * left and time remains, a large tree most of whose units have records built — every one after a fold from
-   * the log — goes back into the columns a restore leaves it in ({@link Hierarchy.compact}). Returns the
-   * stale cells left.
+   * the log — goes back into the columns a restore leaves it in ({@link Hierarchy.compact}), and the
+   * activity series move into a new pool if theirs is mostly room they outgrew ({@link ActivityCube.repack}).
+   * Returns the stale cells left.
    */
   refreshIdle(stop: () => boolean = () => false): number {
     const left = this.people.refreshStale(stop);
     const h = this.hierarchy;
     if (left === 0 && !stop() && h.size >= COMPACT_TREE_FROM && h.built * 2 > h.size) h.compact();
+    if (left === 0 && !stop()) this.activities.repack();
     return left;
   }
 

@@ -204,8 +204,9 @@ describe('PeopleCube: month sketches', () => {
     );
   });
 
-  it('answers the same after an idle refresh compacts its cells, and goes on the same as a cube that did not', () => {
+  it('answers the same after an idle refresh compacts its cells and repacks its logs, and goes on the same as a cube that did not', () => {
     let compacted = 0;
+    let repacked = 0;
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), fc.array(op, { maxLength: 30 }), (ops, more) => {
         const h = tree();
@@ -223,8 +224,13 @@ describe('PeopleCube: month sketches', () => {
         for (const c of [cube, never]) c.refreshStale(() => c.pendingRefresh === 0);
         const free = cube.footprint().arena.freeBytes;
         expect(never.footprint().arena.freeBytes).toBe(free);
+        const logBytes = cube.footprint().logs.bytes;
+        expect(never.footprint().logs.bytes).toBe(logBytes);
         cube.refreshStale();
         never.refreshStale();
+        // The logs moved to a new pool when an eighth of their old one's carved words were free.
+        if (cube.footprint().logs.bytes < logBytes) repacked++;
+        expect(never.footprint().logs.bytes).toBe(logBytes);
         // Compacted when an eighth of the words in use were free: then none is.
         const after = cube.footprint().arena.freeBytes;
         if (after === 0 && free > 0) compacted++;
@@ -241,6 +247,7 @@ describe('PeopleCube: month sketches', () => {
       fcParams,
     );
     expect(compacted).toBeGreaterThan(fcParams.numRuns / 4);
+    expect(repacked).toBeGreaterThan(fcParams.numRuns / 10);
   });
 
   it('answers the same whether its units’ participation logs are narrow or, with slots past 8,191, wide', () => {

@@ -89,7 +89,8 @@ export interface PeopleCubeOptions {
   readonly monthLogBudget?: number;
   /**
    * Free words in the cells' arena past which an idle refresh compacts it, when they are also an eighth of
-   * the words in use (default 2^20: 4 MiB; a small engine's few free blocks are not worth a pass).
+   * the words in use (default 2^20: 4 MiB; a small engine's few free blocks are not worth a pass); and
+   * likewise free words in the participation logs' pool past which it moves them into a new one.
    */
   readonly compactFrom?: number;
 }
@@ -122,7 +123,7 @@ const deltaOfEntry = (entry: number): number => 1 - 2 * (entry & 1);
  */
 class ParticipationLog {
   /** Where the words come from and go back to as the log grows (see {@link WordPool}). */
-  readonly #pool: WordPool<Int32Array>;
+  #pool: WordPool<Int32Array>;
   data: Int32Array;
   /** Words per participation: {@link NARROW_WORDS} or {@link WIDE_WORDS}. */
   width = NARROW_WORDS;
@@ -165,6 +166,17 @@ class ParticipationLog {
       d[i + 2] = entry;
     }
     this.length += 1;
+  }
+
+  /** Takes its words from `pool` from now on, moving them there if they are a block of its pool (see {@link DaySeries.moveTo}). */
+  moveTo(pool: WordPool<Int32Array>): void {
+    if (this.#pool.owns(this.data)) {
+      const words = this.length * this.width;
+      const next = pool.take(Math.max(words, 4));
+      next.set(this.data.subarray(0, words));
+      this.data = next;
+    }
+    this.#pool = pool;
   }
 
   /** Participation i's day. */
@@ -228,6 +240,9 @@ class ParticipationLog {
 const fitsNarrow = (day: number, entry: number): boolean =>
   day >= NARROW_DAY0 && day < NARROW_DAY0 + NARROW_DAYS && entry < ENTRY_SPACE;
 
+/** A pool for participation logs' words (see {@link WordPool}): chunks of 4 MiB. */
+const logPool = () => new WordPool((n) => new Int32Array(n), 2 ** 20);
+
 /**
  * Units' participation logs. After a restore each is built from the checkpoint's words the first time its
  * unit is asked for: 116,000 logs at 10M were a tenth of a restore, and a query reads few of them.
@@ -235,7 +250,7 @@ const fitsNarrow = (day: number, entry: number): boolean =>
 class ParticipationLogs {
   readonly #built = new Map<number, ParticipationLog>();
   /** Every log's words (see {@link WordPool}); a new one at each restore, so the old logs' chunks can go. */
-  #pool = new WordPool((n) => new Int32Array(n));
+  #pool = logPool();
   /** Restored logs not built yet. */
   #restored: ListIndex<Int32Array> | undefined;
 
@@ -253,6 +268,15 @@ class ParticipationLogs {
     const log = new ParticipationLog(this.#pool);
     this.#built.set(u, log);
     return log;
+  }
+
+  /** Moves the built logs into a new pool when the current one is mostly room (see {@link ActivityCube.repack}). */
+  repack(fromBytes: number): boolean {
+    if (!this.#pool.wantsRepack(fromBytes)) return false;
+    const pool = logPool();
+    for (const log of this.#built.values()) log.moveTo(pool);
+    this.#pool = pool;
+    return true;
   }
 
   /** The chunks the built logs' words are carved from (see {@link WordPool.footprint}). */
@@ -296,7 +320,7 @@ class ParticipationLogs {
         throw new RangeError(`participation log of unit ${u} starts before 1900`);
     });
     this.#built.clear();
-    this.#pool = new WordPool((n) => new Int32Array(n));
+    this.#pool = logPool();
     this.#restored = index;
   }
 
@@ -1028,7 +1052,8 @@ export class PeopleCube {
    * before each cell); returns how many remain. Queries rebuild a stale cell they meet anyway; this moves the
    * cost off them, for a server to call when idle. With none left, and time left, it compacts the cells'
    * arena if enough of it is free (see {@link PeopleCubeOptions.compactFrom}): after a fold from scratch a
-   * fifth is, in blocks that tables outgrew.
+   * fifth is, in blocks that tables outgrew; and moves the participation logs into a new pool if theirs is
+   * mostly room logs outgrew (see {@link WordPool.wantsRepack}).
    */
   refreshStale(stop: () => boolean = () => false): number {
     const stale = this.#stale;
@@ -1036,6 +1061,7 @@ export class PeopleCube {
     if (stale.length === 0 && !stop()) {
       const { used, free } = this.#cells.pool;
       if (free > 0 && free >= this.#compactFrom && free >= used * COMPACT_SHARE) this.#cells.compact();
+      this.#logs.repack(this.#compactFrom * 4);
     }
     return stale.length / 3;
   }

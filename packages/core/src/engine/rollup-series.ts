@@ -170,7 +170,8 @@ export const unpackRollups = (
 export class PendingRollups {
   readonly #days: ListIndex<Float64Array>;
   readonly #months: ListIndex<Float64Array>;
-  readonly #pool: WordPool<Float64Array> | null;
+  /** Where roll-ups taken from now on grow (see {@link ActivityCube}'s repack). */
+  pool: WordPool<Float64Array> | null;
 
   /** `pool`: where the roll-ups' series grow once taken (see {@link DaySeries.fromData}). */
   constructor(
@@ -178,7 +179,7 @@ export class PendingRollups {
     p: ReturnType<typeof packRollups>,
     pool: WordPool<Float64Array> | null = null,
   ) {
-    this.#pool = pool;
+    this.pool = pool;
     this.#days = ListIndex.series(r, p.days);
     this.#months = ListIndex.series(r, p.months);
     if (this.#days.size !== this.#months.size)
@@ -203,8 +204,8 @@ export class PendingRollups {
       days &&
       months &&
       new RollupSeries(
-        DaySeries.fromData(days, this.#days.width(owner), this.#pool),
-        DaySeries.fromData(months, this.#months.width(owner), this.#pool),
+        DaySeries.fromData(days, this.#days.width(owner), this.pool),
+        DaySeries.fromData(months, this.#months.width(owner), this.pool),
       )
     );
   }

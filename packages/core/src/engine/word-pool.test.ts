@@ -60,8 +60,9 @@ describe('WordPool', () => {
         // The chunks hold the live pooled blocks, the free ones and the uncarved rest (and at most 3 words
         // per chunk no block fits in).
         const pooledBytes = pooled.reduce((t, { block }) => t + block.byteLength, 0);
-        expect(f.bytes - pooledBytes - f.freeBytes).toBeGreaterThanOrEqual(0);
-        expect(f.bytes - pooledBytes - f.freeBytes).toBeLessThanOrEqual(3 * 4 * f.chunks);
+        const rest = f.bytes - pooledBytes - f.freeBytes - f.uncarvedBytes;
+        expect(rest).toBeGreaterThanOrEqual(0);
+        expect(rest).toBeLessThanOrEqual(3 * 4 * f.chunks);
         expect(takenWords).toBe(live.reduce((t, { block }) => t + block.length, 0));
       }),
       fcParams,
@@ -73,7 +74,7 @@ describe('WordPool', () => {
     const a = pool.take(10);
     const b = pool.take(10);
     pool.give(a);
-    expect(pool.footprint().freeBytes).toBe((128 - 20 + 10) * 8);
+    expect(pool.footprint()).toMatchObject({ freeBytes: 10 * 8, uncarvedBytes: (128 - 20) * 8 });
     expect(pool.take(9)).toBe(a);
     const foreign = new Float64Array(10);
     pool.give(foreign);
@@ -83,9 +84,25 @@ describe('WordPool', () => {
     const big = pool.take(17);
     expect(big.buffer.byteLength).toBe(17 * 8);
     pool.give(big);
-    expect(pool.footprint().freeBytes).toBe((128 - 30) * 8);
+    expect(pool.footprint()).toMatchObject({ freeBytes: 0, uncarvedBytes: (128 - 30) * 8 });
     expect(b.length).toBe(10);
     expect(() => new WordPool((n) => new Int32Array(n), 100)).toThrow(/chunks of 100 words/);
+  });
+
+  it('wants a repack once the free blocks are past the bytes given and an eighth of what was carved', () => {
+    const pool = new WordPool((n) => new Int32Array(n), 1024);
+    const blocks = Array.from({ length: 12 }, () => pool.take(128));
+    expect(pool.wantsRepack(0)).toBe(false);
+    pool.give(blocks[0]!);
+    // 512 free bytes of 6 KiB carved (the second chunk half carved): an eighth is 768.
+    expect(pool.wantsRepack(0)).toBe(false);
+    pool.give(blocks[1]!);
+    expect(pool.wantsRepack(0)).toBe(true);
+    expect(pool.wantsRepack(1024)).toBe(true);
+    expect(pool.wantsRepack(1025)).toBe(false);
+    expect(pool.wantsRepack()).toBe(false);
+    expect(pool.owns(blocks[2]!)).toBe(true);
+    expect(pool.owns(new Int32Array(128))).toBe(false);
   });
 
   it('puts the rest of a chunk on the free lists when the next block does not fit it', () => {
@@ -95,10 +112,15 @@ describe('WordPool', () => {
     pool.take(4);
     // 4 words left: a block of 5 starts a chunk, and the 4 go on the free list of their size.
     expect(pool.take(5).buffer).not.toBe(first.buffer);
-    expect(pool.footprint()).toEqual({ chunks: 2, bytes: 2 * 64 * 4, freeBytes: (4 + 59) * 4 });
+    expect(pool.footprint()).toEqual({
+      chunks: 2,
+      bytes: 2 * 64 * 4,
+      freeBytes: 4 * 4,
+      uncarvedBytes: 59 * 4,
+    });
     const tail = pool.take(3);
     expect(tail.buffer).toBe(first.buffer);
     expect(tail.byteOffset).toBe(60 * 4);
-    expect(pool.footprint().freeBytes).toBe(59 * 4);
+    expect(pool.footprint()).toMatchObject({ freeBytes: 0, uncarvedBytes: 59 * 4 });
   });
 });

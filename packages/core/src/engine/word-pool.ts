@@ -11,10 +11,17 @@
  * A block larger than an eighth of a chunk is an array of its own: its headers are small beside it.
  *
  * A pool belongs to one engine, so that its chunks go with it: blocks hold their chunks alive, and so do
- * the free lists.
+ * the free lists. What holders outgrew stays on the free lists until a block of its size is asked for
+ * (at the end of a 10M fold, 40% of the series' pool); a holder's container can move every holder into a
+ * new pool ({@link WordPool.wantsRepack}), and the old chunks go once nothing holds them. Chunks of 4 MiB
+ * are above the allocator's mapping threshold the API and the bench set (`GLIBC_TUNABLES`), so they go
+ * back to the system when freed, not to the allocator's free lists.
  */
 
 type Words = Float64Array | Int32Array;
+
+/** The default of {@link WordPool.wantsRepack}'s least free bytes. */
+export const REPACK_FROM = 4 * 2 ** 20;
 
 /** Words in size class `c`: `(4 + c mod 4) × 2^⌊c / 4⌋`. */
 const wordsOfClass = (c: number): number => (4 + (c & 3)) << (c >> 2);
@@ -42,7 +49,10 @@ export class WordPool<A extends Words> {
   #chunks = 0;
   #freeWords = 0;
 
-  /** `make` creates a zeroed array of that many words; chunks hold `chunkWords` words (a power of two). */
+  /**
+   * `make` creates a zeroed array of that many words; chunks hold `chunkWords` words (a power of two: give
+   * 4 MiB's worth of the array's words, see above).
+   */
   constructor(make: (words: number) => A, chunkWords = 2 ** 17) {
     if (!(chunkWords >= 64 && (chunkWords & (chunkWords - 1)) === 0))
       throw new RangeError(
@@ -78,14 +88,36 @@ export class WordPool<A extends Words> {
     if (this.#buffers.has(block.buffer)) this.#keep(classOfWords(block.length), block);
   }
 
-  /** Bytes in chunks, and how many of them are in free blocks or not carved yet (for memory accounting). */
-  footprint(): { chunks: number; bytes: number; freeBytes: number } {
+  /** Whether `block` is one this pool gave (a view of one of its chunks). */
+  owns(block: A): boolean {
+    return this.#buffers.has(block.buffer);
+  }
+
+  /**
+   * Whether so much of the pool is in free blocks — at least `fromBytes`, and an eighth of the words carved
+   * from its chunks — that moving every block still held into a new pool, end to end, is worth a pass (see
+   * {@link DaySeries.moveTo}).
+   */
+  wantsRepack(fromBytes = REPACK_FROM): boolean {
+    const bytesPerWord = this.#chunk?.BYTES_PER_ELEMENT ?? 0;
+    const free = this.#freeWords * bytesPerWord;
+    const carved = (this.#chunks * this.#chunkWords - (this.#chunkWords - this.#at)) * bytesPerWord;
+    return free > 0 && free >= fromBytes && free * 8 >= carved;
+  }
+
+  /**
+   * Bytes in chunks, how many of them are in free blocks, and how many are not carved yet (for memory
+   * accounting: a chunk's pages are the system's until first written, so the last chunk's uncarved rest
+   * costs little).
+   */
+  footprint(): { chunks: number; bytes: number; freeBytes: number; uncarvedBytes: number } {
     const bytesPerWord = this.#chunk?.BYTES_PER_ELEMENT ?? 0;
     const uncarved = this.#chunk === undefined ? 0 : this.#chunkWords - this.#at;
     return {
       chunks: this.#chunks,
       bytes: this.#chunks * this.#chunkWords * bytesPerWord,
-      freeBytes: (this.#freeWords + uncarved) * bytesPerWord,
+      freeBytes: this.#freeWords * bytesPerWord,
+      uncarvedBytes: uncarved * bytesPerWord,
     };
   }
 
