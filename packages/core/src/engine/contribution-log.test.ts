@@ -32,15 +32,17 @@ const records = fc.array(
 );
 
 describe('ContributionLog', () => {
-  it('answers every unit, days and slots as the list of its records would, before and after a checkpoint', () => {
+  it('answers every unit, days and slots as the list of its records would, before and after a checkpoint and a repack', () => {
+    let repacked = 0;
     fc.assert(
       fc.property(
         records,
         fc.nat(200),
+        fc.nat(200),
         fc.integer({ min: 19_000, max: 19_060 }),
         fc.nat(30),
         fc.nat(255),
-        (steps, cut, from, span, maskBits) => {
+        (steps, cut, repackAt, from, span, maskBits) => {
           let log = new ContributionLog();
           const model: Record[] = [];
           let position = 0;
@@ -48,6 +50,8 @@ describe('ContributionLog', () => {
             // The log hands positions out in order: a gap of 0 is one event touching a unit twice.
             position += gap;
             if (i === cut) log = roundTrip(log);
+            // Any free block makes it move every stream into a new pool.
+            if (i === repackAt && log.repack(0)) repacked++;
             log.add(u, day, slot, position);
             model.push([u, day, slot, position]);
           });
@@ -67,6 +71,7 @@ describe('ContributionLog', () => {
       ),
       fcParams,
     );
+    expect(repacked).toBeGreaterThan(fcParams.numRuns / 10);
   });
 
   it('takes 3 to 5 bytes a record in log order, not the 12 of three words', () => {
@@ -79,8 +84,12 @@ describe('ContributionLog', () => {
       log.add(...record);
       model.push(record);
     }
-    // Ten streams, each starting with its first day and position written whole.
+    // Ten streams, each starting with its first day and position written whole. Growing in step, they
+    // leave the blocks they outgrew free (none is asked for again) until the idle refresh repacks them.
+    expect(log.byteLength).toBeGreaterThan(10_000 * 5);
+    expect(log.repack(0)).toBe(true);
     expect(log.byteLength).toBeLessThan(10_000 * 5);
+    expect(log.repack(0)).toBe(false);
     const w = new SnapshotWriter();
     expect(w.finish(log.exportState(w)).byteLength).toBeLessThan(10_000 * 4 + 1_024);
     expect(log.positions(3, 19_100, 19_100, null)).toEqual(

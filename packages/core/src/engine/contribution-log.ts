@@ -1,4 +1,8 @@
 import { ListIndex, packByteLists, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
+import { REPACK_FROM, WordPool } from './word-pool.ts';
+
+/** A pool for the streams' bytes (see {@link WordPool}): chunks of 4 MiB. */
+const streamPool = () => new WordPool<Uint8Array>((n) => new Uint8Array(n), 2 ** 22);
 
 /**
  * For each unit, the log positions of the events that changed its own figures, with the day and slot they
@@ -6,7 +10,8 @@ import { ListIndex, packByteLists, type SnapshotReader, type SnapshotWriter } fr
  * unit of (day, slot, position) records, each field a variable-length number: the day and the position as
  * zigzag differences from the record before, the slot as it is. A unit's records come in log order (its
  * positions rise, its days mostly repeat or step forward), so a record takes 3 to 5 bytes instead of the
- * 12 of three int32 words: at 10M, 10.7 million records, 129 MB as words.
+ * 12 of three int32 words: at 10M, 10.7 million records, 129 MB as words. The streams are blocks of a
+ * {@link WordPool}, not arrays of their own (130,000 at 10M, each with a few hundred bytes of headers).
  */
 export class ContributionLog {
   readonly #lists: (Uint8Array | undefined)[] = [];
@@ -20,6 +25,8 @@ export class ContributionLog {
   #lastPosition: Float64Array = new Float64Array(0);
   /** A restored checkpoint's streams, viewed when a unit's is first asked for (see {@link #listOf}). */
   #restored: ListIndex<Uint8Array> | undefined;
+  /** Where streams grow (a restored one moves there at its first growth). */
+  #pool = streamPool();
 
   add(u: number, day: number, slot: number, position: number): void {
     if (!(whole(day) && whole(position) && whole(slot) && slot >= 0))
@@ -34,8 +41,11 @@ export class ContributionLog {
     let list = this.#listOf(u);
     // A record is at most 3 × 8 bytes (numbers below 2^53, seven bits a byte).
     if (!list || n + MAX_RECORD > list.length) {
-      const next = new Uint8Array(Math.max(16, Math.ceil(n * 1.25) + MAX_RECORD));
-      if (list) next.set(list.subarray(0, n));
+      const next = this.#pool.take(Math.max(16, Math.ceil(n * 1.25) + MAX_RECORD));
+      if (list) {
+        next.set(list.subarray(0, n));
+        this.#pool.give(list);
+      }
       list = next;
       this.#lists[u] = list;
     }
@@ -90,10 +100,30 @@ export class ContributionLog {
     this.#lastDay = new Float64Array(0);
     this.#lastPosition = new Float64Array(0);
     this.#restored = restored;
+    this.#pool = streamPool();
   }
 
+  /**
+   * Moves every stream of the pool into a new one, end to end, when most of it is blocks streams outgrew
+   * (see {@link WordPool.wantsRepack}); for the idle refresh. Returns whether it did.
+   */
+  repack(fromBytes = REPACK_FROM): boolean {
+    if (!this.#pool.wantsRepack(fromBytes)) return false;
+    const pool = streamPool();
+    this.#lists.forEach((list, u) => {
+      if (list === undefined || !this.#pool.owns(list)) return;
+      const n = this.#lengths[u]!;
+      const next = pool.take(Math.max(n, 16));
+      next.set(list.subarray(0, n));
+      this.#lists[u] = next;
+    });
+    this.#pool = pool;
+    return true;
+  }
+
+  /** Bytes held (streams, and free blocks in their pool), for memory accounting. */
   get byteLength(): number {
-    let bytes = 0;
+    let bytes = this.#pool.footprint().freeBytes;
     for (let u = 0; u < this.#lengths.length; u++) bytes += this.#listOf(u)?.byteLength ?? 0;
     return bytes;
   }

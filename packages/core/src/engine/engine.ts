@@ -108,14 +108,18 @@ export class Engine {
    * or void left stale are rebuilt (and their arena compacted; see `PeopleCube.refreshStale`); once none is
    * left and time remains, a large tree most of whose units have records built — every one after a fold from
    * the log — goes back into the columns a restore leaves it in ({@link Hierarchy.compact}), and the
-   * activity series move into a new pool if theirs is mostly room they outgrew ({@link ActivityCube.repack}).
+   * activity series and the contribution streams move into a new pool if theirs is mostly room they outgrew
+   * ({@link ActivityCube.repack}, {@link ContributionLog.repack}).
    * Returns the stale cells left.
    */
   refreshIdle(stop: () => boolean = () => false): number {
     const left = this.people.refreshStale(stop);
     const h = this.hierarchy;
     if (left === 0 && !stop() && h.size >= COMPACT_TREE_FROM && h.built * 2 > h.size) h.compact();
-    if (left === 0 && !stop()) this.activities.repack();
+    if (left === 0 && !stop()) {
+      this.activities.repack();
+      this.contributions.repack();
+    }
     return left;
   }
 

@@ -1,5 +1,6 @@
 /**
- * Blocks of words for many small arrays that grow (units' day series and participation logs), carved out of
+ * Blocks of words for many small arrays that grow (units' day series, participation logs and contribution
+ * streams; a word is an element, a byte for the streams), carved out of
  * shared chunks. A typed array of its own costs a few hundred bytes besides its words — a buffer object,
  * its backing store, the allocator's block and its rounding — which at 10M, with a series and a log for
  * most of 130,000 units, came to more than their words. A block here is a view of a chunk: one object, no
@@ -18,7 +19,7 @@
  * back to the system when freed, not to the allocator's free lists.
  */
 
-type Words = Float64Array | Int32Array;
+type Words = Float64Array | Int32Array | Uint8Array;
 
 /** The default of {@link WordPool.wantsRepack}'s least free bytes. */
 export const REPACK_FROM = 4 * 2 ** 20;
