@@ -39,7 +39,7 @@ export interface ActivityCubeOptions {
   readonly dayRollupFrom?: number;
   /**
    * Bytes of free blocks in the series' pool past which {@link ActivityCube.repack} moves the series into a
-   * new one, when they are also an eighth of the pool (default 4 MiB; see {@link WordPool.wantsRepack}).
+   * new one, when they are also a sixteenth of the pool (default 4 MiB; see {@link WordPool.wantsRepack}).
    */
   readonly repackFrom?: number;
 }

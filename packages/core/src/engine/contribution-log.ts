@@ -104,7 +104,7 @@ export class ContributionLog {
   }
 
   /**
-   * Moves every stream of the pool into a new one, end to end, when most of it is blocks streams outgrew
+   * Moves every stream of the pool into a new one, end to end, when enough of it is blocks streams outgrew
    * (see {@link WordPool.wantsRepack}); for the idle refresh. Returns whether it did.
    */
   repack(fromBytes = REPACK_FROM): boolean {

@@ -89,17 +89,25 @@ describe('WordPool', () => {
     expect(() => new WordPool((n) => new Int32Array(n), 100)).toThrow(/chunks of 100 words/);
   });
 
-  it('wants a repack once the free blocks are past the bytes given and an eighth of what was carved', () => {
+  it('wants a repack once the free blocks are past the bytes given and a sixteenth of what was carved', () => {
     const pool = new WordPool((n) => new Int32Array(n), 1024);
-    const blocks = Array.from({ length: 12 }, () => pool.take(128));
+    const blocks = Array.from({ length: 12 }, () => pool.take(64));
     expect(pool.wantsRepack(0)).toBe(false);
     pool.give(blocks[0]!);
-    // 512 free bytes of 6 KiB carved (the second chunk half carved): an eighth is 768.
-    expect(pool.wantsRepack(0)).toBe(false);
-    pool.give(blocks[1]!);
+    // 256 free bytes of 3 KiB carved: a sixteenth is 192.
     expect(pool.wantsRepack(0)).toBe(true);
-    expect(pool.wantsRepack(1024)).toBe(true);
-    expect(pool.wantsRepack(1025)).toBe(false);
+    expect(pool.wantsRepack(256)).toBe(true);
+    expect(pool.wantsRepack(257)).toBe(false);
+    const more = new WordPool((n) => new Int32Array(n), 1024);
+    const many = Array.from({ length: 12 }, () => more.take(128));
+    more.give(many[0]!);
+    // 512 free bytes of 6 KiB carved (the second chunk half carved): a sixteenth is 384.
+    expect(more.wantsRepack(0)).toBe(true);
+    const big = new WordPool((n) => new Int32Array(n), 1024);
+    Array.from({ length: 40 }, () => big.take(16));
+    big.give(big.take(16));
+    // 64 free bytes of 2,624 carved: under a sixteenth (164).
+    expect(big.wantsRepack(0)).toBe(false);
     expect(pool.wantsRepack()).toBe(false);
     expect(pool.owns(blocks[2]!)).toBe(true);
     expect(pool.owns(new Int32Array(128))).toBe(false);
