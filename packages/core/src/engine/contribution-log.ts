@@ -41,7 +41,8 @@ export class ContributionLog {
     let list = this.#listOf(u);
     // A record is at most 3 × 8 bytes (numbers below 2^53, seven bits a byte).
     if (!list || n + MAX_RECORD > list.length) {
-      const next = this.#pool.take(Math.max(16, Math.ceil(n * 1.25) + MAX_RECORD));
+      // The pool's next size is growth enough (see WordPool).
+      const next = this.#pool.take(Math.max(16, n + MAX_RECORD));
       if (list) {
         next.set(list.subarray(0, n));
         this.#pool.give(list);

@@ -473,7 +473,8 @@ export class DaySeries {
   #ensure(size: number): Float64Array {
     const st = this.#stride;
     if (size * st <= this.#d.length) return this.#d;
-    const capacity = Math.max(size, Math.ceil((this.#d.length / st) * 1.25) + 4);
+    // A pool's sizes are growth enough (see WordPool); an array of its own grows by a quarter.
+    const capacity = this.#pool !== null ? size : Math.max(size, Math.ceil((this.#d.length / st) * 1.25) + 4);
     const next = this.#alloc(capacity * st);
     next.set(this.#d.subarray(0, this.#length * st));
     this.#replace(next);

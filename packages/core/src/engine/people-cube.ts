@@ -142,8 +142,9 @@ class ParticipationLog {
     if (this.width === NARROW_WORDS && !fitsNarrow(day, entry)) this.#widen();
     const w = this.width;
     if ((this.length + 1) * w > this.data.length) {
-      // Grown by a quarter, not doubled: at 10M events the logs were 277 MB for 192 MB of entries.
-      const next = this.#pool.take(Math.max(4, this.length + Math.ceil(this.length / 4) + 4) * w);
+      // To the pool's next size, a fifth larger at most: doubled, the logs were 277 MB for 192 MB of
+      // entries at 10M.
+      const next = this.#pool.take((this.length + 1) * w);
       next.set(this.data.subarray(0, this.length * w));
       this.#pool.give(this.data);
       this.data = next;
@@ -270,7 +271,10 @@ class ParticipationLogs {
     return log;
   }
 
-  /** Moves the built logs into a new pool when the current one is mostly room (see {@link ActivityCube.repack}). */
+  /**
+   * Moves the built logs into a new pool when enough of the current one is blocks logs outgrew (see
+   * {@link WordPool.wantsRepack}); returns whether it did.
+   */
   repack(fromBytes: number): boolean {
     if (!this.#pool.wantsRepack(fromBytes)) return false;
     const pool = logPool();
@@ -820,7 +824,7 @@ export class PeopleCube {
         bytes: this.#cells.byteLength,
         freeBytes: this.#cells.pool.free * 4,
       },
-      logs: { units: this.#logs.size, participations, bytes: logBytes },
+      logs: { units: this.#logs.size, participations, bytes: logBytes, freeBytes: this.#logs.pool.freeBytes },
       monthLogs: {
         months: this.#monthLogs.size,
         participations: this.#monthLogEntries,
@@ -1052,8 +1056,8 @@ export class PeopleCube {
    * before each cell); returns how many remain. Queries rebuild a stale cell they meet anyway; this moves the
    * cost off them, for a server to call when idle. With none left, and time left, it compacts the cells'
    * arena if enough of it is free (see {@link PeopleCubeOptions.compactFrom}): after a fold from scratch a
-   * fifth is, in blocks that tables outgrew; and moves the participation logs into a new pool if theirs is
-   * mostly room logs outgrew (see {@link WordPool.wantsRepack}).
+   * fifth is, in blocks that tables outgrew; and moves the participation logs into a new pool if enough of
+   * theirs is blocks logs outgrew (see {@link WordPool.wantsRepack}).
    */
   refreshStale(stop: () => boolean = () => false): number {
     const stale = this.#stale;

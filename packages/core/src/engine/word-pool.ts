@@ -1,13 +1,14 @@
 /**
  * Blocks of words for many small arrays that grow (units' day series, participation logs and contribution
- * streams; a word is an element, a byte for the streams), carved out of
- * shared chunks. A typed array of its own costs a few hundred bytes besides its words — a buffer object,
- * its backing store, the allocator's block and its rounding — which at 10M, with a series and a log for
- * most of 130,000 units, came to more than their words. A block here is a view of a chunk: one object, no
- * buffer of its own.
+ * streams; a word is an array element, a byte for the streams), carved out of shared chunks. A typed array
+ * of its own costs a few hundred bytes besides its words (a buffer object, its backing store, the
+ * allocator's block and its rounding), which at 10M, with a series, a log and a stream for most of 130,000
+ * units, came to more than many of them hold. A block here is a view of a chunk: one object, no buffer of
+ * its own.
  *
  * Blocks come in four sizes to a doubling (4, 5, 6, 7, 8, 10, 12, 14, 16, 20, … words), so a block has at
- * most a fifth more room than asked. A block given back goes to its size's free list and is handed out
+ * most a fifth more room than asked, and holders ask for only what they need next: the sizes are their
+ * growth (a quarter on top, as arrays of their own grow, made blocks a third larger than their words). A block given back goes to its size's free list and is handed out
  * again before the chunk is carved further; its words are not cleared (holders read only what they wrote).
  * A block larger than an eighth of a chunk is an array of its own: its headers are small beside it.
  *
@@ -25,7 +26,7 @@ type Words = Float64Array | Int32Array | Uint8Array;
 export const REPACK_FROM = 4 * 2 ** 20;
 
 /** Words in size class `c`: `(4 + c mod 4) × 2^⌊c / 4⌋`. */
-const wordsOfClass = (c: number): number => (4 + (c & 3)) << (c >> 2);
+const wordsOfClass = (c: number): number => (4 + (c & 3)) * 2 ** (c >> 2);
 
 /** The smallest size class of at least `words` words. */
 export const classOfWords = (words: number): number => {
@@ -64,9 +65,13 @@ export class WordPool<A extends Words> {
     this.#largest = chunkWords / 8;
   }
 
-  /** A block of at least `words` words (a view of a chunk, or an array of its own past an eighth of one). */
+  /**
+   * A block of at least `words` words: the smallest size that holds them, so a holder that asks for what it
+   * needs next grows by a fifth or less at each step. A view of a chunk, or past an eighth of one an array
+   * of its own (of the same sizes).
+   */
   take(words: number): A {
-    if (words > this.#largest) return this.#make(words);
+    if (words > this.#largest) return this.#make(wordsOfClass(classOfWords(words)));
     const c = classOfWords(words);
     const free = this.#free[c];
     if (free !== undefined && free.length > 0) {
