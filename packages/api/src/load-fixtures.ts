@@ -2,7 +2,7 @@ import type { Ledger, StreamWrite } from '@chitieu/core';
 
 /**
  * Loads writes (the fixtures, in load order) through the ledger when the log is empty, so that a newcomer's
- * first start can answer real figures. Consecutive writes to distinct streams go in one atomic batch. The
+ * first start can answer real figures. Consecutive writes go in atomic batches of about `batchEvents`. The
  * fixture events carry ids, so two nodes starting at once on an empty shared log load them once: the second
  * node's batches are recognised as retries. Returns how many events were appended.
  */
@@ -14,7 +14,6 @@ export const loadFixturesIfEmpty = async (
   if ((await ledger.store.head()) > 0) return 0;
   const max = options.batchEvents ?? 2_000;
   let batch: StreamWrite[] = [];
-  let streams = new Set<string>();
   let size = 0;
   let loaded = 0;
   const flush = async () => {
@@ -23,14 +22,12 @@ export const loadFixturesIfEmpty = async (
     loaded += size;
     options.onProgress?.(loaded);
     batch = [];
-    streams = new Set();
     size = 0;
   };
   for (const w of writes) {
-    // A batch may hold a stream once: a second write to it would be checked against a stale version.
-    if (streams.has(w.stream) || (size > 0 && size + w.events.length > max)) await flush();
+    // A stream may have several writes in a batch: each is checked against the one before it.
+    if (size > 0 && size + w.events.length > max) await flush();
     batch.push(w);
-    streams.add(w.stream);
     size += w.events.length;
   }
   await flush();

@@ -126,7 +126,7 @@ const PATHS: Json = {
       operationId: 'appendEvents',
       summary: 'Append a batch of events atomically',
       description:
-        'Either `events` (each goes to its canonical stream) or `writes` (per stream, with an optional expectedVersion). Retries are safe when events carry ids (durable, on every node) or with an Idempotency-Key (kept in this node’s memory for 24 h). A token confined to a unit may write only events acting on units in its subtree.',
+        'Either `events` (each goes to its canonical stream) or `writes` (per stream, with an optional expectedVersion). The batch lands whole and in the order given, each event checked against those before it; a stream may have several writes, each expectedVersion checked against the version the writes before it leave. Retries are safe when events carry ids (durable, on every node) or with an Idempotency-Key (kept in this node’s memory for 24 h). A token confined to a unit may write only events acting on units in its subtree.',
       tags: ['events'],
       security: [{ bearer: [] }],
       parameters: [

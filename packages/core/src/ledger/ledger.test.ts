@@ -234,46 +234,68 @@ describe('ledger: domain rules', () => {
     expect(ledger.engine.hierarchy.indexOf('g2')).toBeUndefined();
   });
 
-  it('appends a stream’s events together, and says so when that put an event before one it needed', async () => {
+  it('appends events in the order given, a stream written more than once in a batch where its events are apart', async () => {
     const ledger = await open();
-    // g3's stream holds its registration and its move: both are written before g4's registration.
+    const head = await ledger.store.head();
     const events = [
       unit('g3', 'grassroots', 'd1', { on: '2024-01-01' }),
       unit('g4', 'grassroots', 'd2', { on: '2024-01-01' }),
       event('unit.moved', { unitId: 'g3', parentId: 'd2' }, '2024-03-01'),
       event('unit.renamed', { unitId: 'g4', name: 'Chi đoàn 4' }, '2024-03-01'),
     ];
-    expect(await ledger.appendEvents(events)).toBeDefined();
-    const [moved, renamed] = await Promise.all(
-      ['unit-g3', 'unit-g4'].map(async (s) => (await ledger.store.readStream(s)).map((e) => e.position)),
-    );
-    expect(moved![1]! < renamed![0]!).toBe(true);
-    // g5's move is written with its registration, before d3 is registered: refused, and the issue says why.
-    const head = await ledger.store.head();
-    const error = await ledger
-      .appendEvents([
-        unit('g5', 'grassroots', 'd1', { on: '2024-01-01' }),
-        unit('d3', 'district', 'st', { on: '2024-01-01' }),
-        event('unit.moved', { unitId: 'g5', parentId: 'd3' }, '2024-03-01'),
-      ])
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InvalidEventError);
-    expect(await ledger.store.head()).toBe(head);
-    expect((error as InvalidEventError).issues).toEqual([
-      {
-        path: 'events.2.data.parentId',
-        rule: 'unknown_unit',
-        message:
-          "no unit 'd3' (a stream's events are appended together, so this one is written and checked before events.1, submitted ahead of it)",
-      },
+    const result = await ledger.appendEvents(events);
+    // Positions in submission order; a write per run of one stream, each continuing its version.
+    expect(result.positions).toEqual([head + 1, head + 2, head + 3, head + 4]);
+    expect(result.streams.map((s) => [s.stream, s.positions, s.version])).toEqual([
+      ['unit-g3', [head + 1], 1],
+      ['unit-g4', [head + 2], 1],
+      ['unit-g3', [head + 3], 2],
+      ['unit-g4', [head + 4], 2],
     ]);
-    // Two batches, or the new district first, do it.
+    const read = await ledger.store.readAll({ after: head });
+    expect(read.events.map((e) => [e.type, e.stream, e.version])).toEqual([
+      ['unit.registered', 'unit-g3', 1],
+      ['unit.registered', 'unit-g4', 1],
+      ['unit.moved', 'unit-g3', 2],
+      ['unit.renamed', 'unit-g4', 2],
+    ]);
+    // A move under a unit registered earlier in the same batch, after the moved unit's own registration.
     await ledger.appendEvents([
-      unit('d3', 'district', 'st', { on: '2024-01-01' }),
       unit('g5', 'grassroots', 'd1', { on: '2024-01-01' }),
+      unit('d3', 'district', 'st', { on: '2024-01-01' }),
       event('unit.moved', { unitId: 'g5', parentId: 'd3' }, '2024-03-01'),
     ]);
-    expect(ledger.engine.hierarchy.chainAt(ledger.engine.hierarchy.indexOf('g5')!, 20_000)).toHaveLength(3);
+    const h = ledger.engine.hierarchy;
+    expect(h.chainAt(h.indexOf('g5')!, 20_000).map((n) => h.unit(n).id)).toEqual(['d3', 'st', 'vn']);
+    // An activity recorded, corrected twice around another stream's event: each correction's write is
+    // guarded by the version the ones before it leave.
+    await ledger.appendEvents([
+      activity('a9', 'g5', '2024-04-01', { quantity: 3 }),
+      event('activity.corrected', { activityId: 'a9', set: { quantity: 4 }, reason: 'x' }, '2024-04-02'),
+      event('unit.renamed', { unitId: 'g5', name: 'Chi đoàn 5' }, '2024-04-02'),
+      event('activity.corrected', { activityId: 'a9', set: { quantity: 5 }, reason: 'y' }, '2024-04-03'),
+    ]);
+    await ledger.appendEvents([
+      event('activity.corrected', { activityId: 'a9', set: { quantity: 6 }, reason: 'z' }, '2024-04-04'),
+      event('unit.renamed', { unitId: 'g5', name: 'Chi đoàn Năm' }, '2024-04-04'),
+      event('activity.voided', { activityId: 'a9', reason: 'trùng' }, '2024-04-05'),
+    ]);
+    expect((await ledger.store.readStream('activity-a9')).map((e) => [e.type, e.version])).toEqual([
+      ['activity.recorded', 1],
+      ['activity.corrected', 2],
+      ['activity.corrected', 3],
+      ['activity.corrected', 4],
+      ['activity.voided', 5],
+    ]);
+    // An issue names the event as submitted, whichever write it went into; nothing of the batch lands.
+    const before = await ledger.store.head();
+    const issues = await rejected(ledger, [
+      unit('g6', 'grassroots', 'd1', { on: '2024-01-01' }),
+      unit('g7', 'grassroots', 'd1', { on: '2024-01-01' }),
+      event('unit.moved', { unitId: 'g6', parentId: 'nowhere' }, '2024-03-01'),
+    ]);
+    expect(issues).toEqual([['events.2.data.parentId', 'unknown_unit']]);
+    expect(await ledger.store.head()).toBe(before);
   });
 
   it('rejects a second activity with an id already recorded', async () => {

@@ -107,15 +107,15 @@ export class Ledger {
   }
 
   /**
-   * Appends events, each to its own stream (the catalogue knows which), atomically: a stream's events together
-   * and in the order given, the streams in the order each first appears (a batch holds one write per stream).
-   * So an event of a stream that appears again after another stream's events is written — and checked —
-   * before them: registering units A and B and then moving A under B is two batches, or B first. Issues name
-   * the events as submitted (`events.3.data.unitId`), not the per-stream writes they were grouped into, and
-   * say when the event they name was moved ahead of one submitted before it.
+   * Appends events, each to its own stream (the catalogue knows which), atomically and in the order given:
+   * each run of consecutive events of one stream is one write, so a stream may have several writes in the
+   * batch (registering units A and B and then moving A under B is one batch). Issues name the events as
+   * submitted (`events.3.data.unitId`), not the writes they went into.
    */
   async appendEvents(events: readonly EventInput[]): Promise<AppendResult> {
-    const byStream = new Map<string, { input: EventInput; index: number }[]>();
+    const writes: { stream: string; events: EventInput[] }[] = [];
+    /** By write path (`writes.1.events.0`), the event's path as submitted (`events.4`). */
+    const original = new Map<string, string>();
     const issues: { path: string; rule: string; message: string }[] = [];
     events.forEach((e, i) => {
       const p = prepareEvent(e, `events.${i}`);
@@ -123,44 +123,28 @@ export class Ledger {
         issues.push(...p.issues);
         return;
       }
-      const list = byStream.get(p.event.stream);
-      if (list) list.push({ input: e, index: i });
-      else byStream.set(p.event.stream, [{ input: e, index: i }]);
+      let last = writes.at(-1);
+      if (last?.stream !== p.event.stream) {
+        last = { stream: p.event.stream, events: [] };
+        writes.push(last);
+      }
+      last.events.push(e);
+      original.set(`writes.${writes.length - 1}.events.${last.events.length - 1}`, `events.${i}`);
     });
     if (issues.length > 0) throw new InvalidEventError(issues);
-    const groups = [...byStream];
-    const original = new Map<string, string>();
-    /** By write path: the first event submitted before it that it is written ahead of (the next stream's first). */
-    const ahead = new Map<string, number>();
-    for (const [wi, [, list]] of groups.entries()) {
-      const nextFirst = groups[wi + 1]?.[1][0]?.index;
-      for (const [ei, { index }] of list.entries()) {
-        original.set(`writes.${wi}.events.${ei}`, `events.${index}`);
-        if (nextFirst !== undefined && nextFirst < index) ahead.set(`writes.${wi}.events.${ei}`, nextFirst);
-      }
-    }
-    /** A write's path as submitted, and the event submitted before it that it was written ahead of. */
-    const located = (path: string): { path: string; ahead: number | undefined } => {
+    const asSubmitted = (path: string): string => {
       const m = /^writes\.\d+\.events\.\d+/.exec(path);
-      if (!m || !original.has(m[0])) return { path, ahead: undefined };
-      return { path: original.get(m[0])! + path.slice(m[0].length), ahead: ahead.get(m[0]) };
-    };
-    const asSubmitted = <I extends { path: string; message: string }>(issue: I): I => {
-      const { path, ahead: before } = located(issue.path);
-      const message =
-        before === undefined
-          ? issue.message
-          : `${issue.message} (a stream's events are appended together, so this one is written and checked before events.${before}, submitted ahead of it)`;
-      return { ...issue, path, message };
+      return m && original.has(m[0]) ? original.get(m[0])! + path.slice(m[0].length) : path;
     };
     try {
-      return await this.append(
-        groups.map(([stream, list]) => ({ stream, events: list.map((x) => x.input) })),
-      );
+      return await this.append(writes);
     } catch (error) {
-      if (error instanceof InvalidEventError) throw new InvalidEventError(error.issues.map(asSubmitted));
+      if (error instanceof InvalidEventError)
+        throw new InvalidEventError(
+          error.issues.map((issue) => ({ ...issue, path: asSubmitted(issue.path) })),
+        );
       if (error instanceof IdReusedError)
-        throw new IdReusedError(error.id, error.position, error.reason, located(error.path).path);
+        throw new IdReusedError(error.id, error.position, error.reason, asSubmitted(error.path));
       throw error;
     }
   }
@@ -390,6 +374,15 @@ export class Ledger {
     const guards = new Map<string, ExpectedVersion>();
     const newActivities = new Map<string, string>();
     for (const stream of view.dependsOn) guards.set(stream, this.engine.streamVersions.get(stream) ?? 0);
+    // Per write, the events of its stream in it and in the batch's later writes: a stream may have several.
+    const fromHere: number[] = [];
+    const left = new Map<string, number>();
+    for (let wi = writes.length - 1; wi >= 0; wi--) {
+      const w = writes[wi]!;
+      fromHere[wi] = (left.get(w.stream) ?? 0) + w.events.length;
+      left.set(w.stream, fromHere[wi]!);
+    }
+    const seen = new Set<string>();
     const final: StreamWrite[] = writes.map((w, wi) => {
       const events = w.events.map((e, ei) => {
         const facts = previous.get(`writes.${wi}.events.${ei}`);
@@ -397,22 +390,22 @@ export class Ledger {
       });
       const first = events[0];
       let expected = w.expectedVersion;
-      if (expected === undefined && first?.type === 'activity.recorded') {
+      // A stream's first write carries its guard; the store checks its later writes against that one.
+      const guarded = expected === undefined && !seen.has(w.stream);
+      seen.add(w.stream);
+      if (guarded && first?.type === 'activity.recorded') {
         expected = 'no-stream';
         guards.set(w.stream, expected);
         newActivities.set(w.stream, `writes.${wi}.events.0`);
-      } else if (
-        expected === undefined &&
-        (first?.type === 'activity.corrected' || first?.type === 'activity.voided')
-      ) {
+      } else if (guarded && (first?.type === 'activity.corrected' || first?.type === 'activity.voided')) {
         const id = (first.data as { activityId: string }).activityId;
         // The view holds the activity after this batch; the stream stood that many events earlier.
         const version = view.activities.get(id)?.version;
         if (version !== undefined && w.stream === activityStream(id)) {
-          expected = version - w.events.length;
+          expected = version - fromHere[wi]!;
           guards.set(w.stream, expected);
         }
-      } else if (expected === undefined && guards.has(w.stream)) {
+      } else if (guarded && guards.has(w.stream)) {
         expected = guards.get(w.stream);
       }
       return { ...w, events, expectedVersion: expected };

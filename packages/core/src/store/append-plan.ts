@@ -22,20 +22,10 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]
 export const validateBatch = (writes: readonly StreamWrite[]): PreparedWrite[] => {
   const issues: Issue[] = [];
   const prepared: PreparedWrite[] = [];
-  const seenStreams = new Map<string, number>();
   const seenIds = new Map<string, string>();
   let total = 0;
   writes.forEach((w, wi) => {
     const events: PreparedEvent[] = [];
-    const prior = seenStreams.get(w.stream);
-    if (prior !== undefined) {
-      issues.push({
-        path: `writes.${wi}.stream`,
-        rule: 'duplicate_stream',
-        message: `stream '${w.stream}' already appears in writes.${prior}; put its events in one write`,
-      });
-    }
-    seenStreams.set(w.stream, wi);
     const ev = w.expectedVersion;
     if (typeof ev === 'number' && !(Number.isInteger(ev) && ev >= 0)) {
       issues.push({
@@ -81,7 +71,8 @@ export const validateBatch = (writes: readonly StreamWrite[]): PreparedWrite[] =
 /** What the store must look up before deciding: ids that may already be stored, and stream versions. */
 export const lookupsFor = (writes: readonly PreparedWrite[]) => ({
   ids: writes.flatMap((w) => w.events.flatMap((e) => (e.id === undefined ? [] : [e.id]))),
-  streams: writes.map((w) => w.stream),
+  // A stream may have several writes in a batch: each is looked up once.
+  streams: [...new Set(writes.map((w) => w.stream))],
 });
 
 /** A stored event as far as idempotency cares. */
@@ -105,7 +96,9 @@ const satisfies = (expected: ExpectedVersion, actual: number): boolean =>
 /**
  * Decides a validated batch against the store's state: a pure retry returns the original positions; any
  * reused id otherwise is an error; stale expected versions are conflicts; else rows to insert, with ids,
- * versions and positions (from `head + 1`) assigned.
+ * versions and positions (from `head + 1`) assigned, in the order of the writes. A stream may have several
+ * writes in a batch: each continues its version from the one before, and a write's expected version is
+ * checked against the stream as the batch's earlier writes leave it.
  */
 export const decideBatch = (
   writes: readonly PreparedWrite[],
@@ -159,8 +152,10 @@ export const decideBatch = (
     const { e, path } = known[0]!;
     throw new IdReusedError(e.id!, state.existing.get(e.id!)!.position, 'partial_retry', `${path}.id`);
   }
+  // Each stream's version as the writes so far leave it.
+  const versions = new Map<string, number>();
   for (const w of writes) {
-    const actual = state.versions.get(w.stream) ?? 0;
+    const actual = versions.get(w.stream) ?? state.versions.get(w.stream) ?? 0;
     if (!satisfies(w.expectedVersion, actual)) {
       throw new VersionConflictError(
         w.stream,
@@ -168,11 +163,13 @@ export const decideBatch = (
         actual,
       );
     }
+    versions.set(w.stream, actual + w.events.length);
   }
+  versions.clear();
   let position = state.head;
   const rows: RawStoredEvent[] = [];
   const streams = writes.map((w) => {
-    let version = state.versions.get(w.stream) ?? 0;
+    let version = versions.get(w.stream) ?? state.versions.get(w.stream) ?? 0;
     const positions: number[] = [];
     for (const e of w.events) {
       position += 1;
@@ -194,6 +191,7 @@ export const decideBatch = (
       if (e.meta !== undefined) row.meta = e.meta;
       rows.push(row);
     }
+    versions.set(w.stream, version);
     return { stream: w.stream, positions, version };
   });
   return {
