@@ -1,4 +1,4 @@
-import { activity, event } from '@chitieu/core/testing';
+import { activity, event, unit } from '@chitieu/core/testing';
 import { describe, expect, it } from 'vitest';
 import { body, TOKENS, world } from '../testing/world.ts';
 
@@ -35,6 +35,27 @@ describe('POST /v1/events', () => {
     });
     expect(res.status).toBe(201);
     expect((await body(res)).positions).toHaveLength(1);
+  });
+
+  it('appends events in the order given, a stream again after another stream’s events', async () => {
+    const w = await world();
+    const before = w.ledger.engine.position;
+    const res = await w.request('/v1/events', {
+      token: TOKENS.admin,
+      body: {
+        events: [
+          unit('xa-a1-9', 'grassroots', 'huyen-a1', { on: '2024-01-01' }),
+          unit('huyen-a9', 'district', 'tinh-a', { on: '2024-01-01' }),
+          event('unit.moved', { unitId: 'xa-a1-9', parentId: 'huyen-a9' }, '2024-03-01'),
+        ],
+      },
+    });
+    expect(res.status).toBe(201);
+    expect((await body(res)).positions).toEqual([before + 1, before + 2, before + 3]);
+    expect((await w.store.readStream('unit-xa-a1-9')).map((e) => [e.type, e.position])).toEqual([
+      ['unit.registered', before + 1],
+      ['unit.moved', before + 3],
+    ]);
   });
 
   it('answers a retry of events with ids as a duplicate, with the original positions', async () => {
