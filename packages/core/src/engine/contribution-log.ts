@@ -112,11 +112,7 @@ export class ContributionLog {
     if (!this.#pool.wantsRepack(fromBytes)) return false;
     const pool = streamPool();
     this.#lists.forEach((list, u) => {
-      if (list === undefined || !this.#pool.owns(list)) return;
-      const n = this.#lengths[u]!;
-      const next = pool.take(Math.max(n, 16));
-      next.set(list.subarray(0, n));
-      this.#lists[u] = next;
+      if (list !== undefined) this.#lists[u] = this.#pool.moveOut(list, this.#lengths[u]!, pool);
     });
     this.#pool = pool;
     return true;

@@ -56,6 +56,11 @@ const fitsTiny = (a: number, b: number): boolean =>
   Number.isInteger(a) && Number.isInteger(b) && a >= 0 && a < TINY_A && b >= 0 && b < TINY_B;
 /** A tiny word's key part (`day × 2^8 + slot`, below 2^24). */
 const tinyKeyOf = (w: number): number => Math.floor(w * INV_TINY_KEY);
+/** A tiny word's values part (`a × 2^19 + b`, below 2^29: a small integer, so bit operations apply). */
+const tinyValuesOf = (w: number): number => w - tinyKeyOf(w) * TINY_KEY;
+/** The first and second value of a tiny word's values part. */
+const tinyA = (v: number): number => v >>> 19;
+const tinyB = (v: number): number => v & (TINY_B - 1);
 /** The key a tiny word's key part stands for. */
 const keyOfTiny = (tk: number): number => (tk >>> 8) * SLOT_SPACE + (tk & (TINY_SLOTS - 1));
 /**
@@ -79,7 +84,7 @@ const SCRATCH = new Float64Array(2);
 const NO_WORDS = new Float64Array(0);
 
 export class DaySeries {
-  /** Entries in key order, {@link NARROW} or {@link WIDE} words each: one array, so a scan reads one run. */
+  /** Entries in key order, {@link TINY}, {@link NARROW} or {@link WIDE} words each: one array, so a scan reads one run. */
   #d: Float64Array;
   #stride: Stride = TINY;
   #length = 0;
@@ -114,8 +119,7 @@ export class DaySeries {
     const st = this.#stride;
     for (let i = (this.#length - 1) * st; i >= 0; i -= st) {
       if (st === TINY) {
-        const tk = tinyKeyOf(d[i]!);
-        if (d[i]! !== tk * TINY_KEY) return keyOfTiny(tk);
+        if (tinyValuesOf(d[i]!) !== 0) return keyOfTiny(tinyKeyOf(d[i]!));
       } else if (d[i + 1] !== 0 || (st === WIDE && d[i + 2] !== 0)) return d[i]!;
     }
     return Number.NaN;
@@ -174,11 +178,7 @@ export class DaySeries {
     const end = this.#length * st;
     let to = 0;
     for (let i = 0; i < end; i += st) {
-      if (
-        st === TINY
-          ? d[i]! === tinyKeyOf(d[i]!) * TINY_KEY
-          : d[i + 1] === 0 && (st === NARROW || d[i + 2] === 0)
-      )
+      if (st === TINY ? tinyValuesOf(d[i]!) === 0 : d[i + 1] === 0 && (st === NARROW || d[i + 2] === 0))
         continue;
       if (to !== i) d.copyWithin(to, i, i + st);
       to += st;
@@ -256,12 +256,7 @@ export class DaySeries {
    * holds them. The old pool is not given them back: it is being let go.
    */
   moveTo(pool: WordPool<Float64Array>): void {
-    if (this.#pool?.owns(this.#d)) {
-      const words = this.#length * this.#stride;
-      const next = pool.take(Math.max(words, 4));
-      next.set(this.#d.subarray(0, words));
-      this.#d = next;
-    }
+    if (this.#pool !== null) this.#d = this.#pool.moveOut(this.#d, this.#length * this.#stride, pool);
     this.#pool = pool;
   }
 
@@ -289,7 +284,7 @@ export class DaySeries {
         const w = data[i]!;
         if (!(Number.isInteger(w) && w >= 0 && w < TINY_END))
           throw new RangeError(`DaySeries.fromData: entry ${i} is ${w}, not a tiny word`);
-        if (w === tinyKeyOf(w) * TINY_KEY) s.#zeros += 1;
+        if (tinyValuesOf(w) === 0) s.#zeros += 1;
         continue;
       }
       const w = data[i + 1]!;
@@ -309,9 +304,9 @@ export class DaySeries {
   #read(at: number, out: Float64Array): void {
     const d = this.#d;
     if (this.#stride === TINY) {
-      const v = d[at]! - tinyKeyOf(d[at]!) * TINY_KEY;
-      out[0] = v >>> 19;
-      out[1] = v & (TINY_B - 1);
+      const v = tinyValuesOf(d[at]!);
+      out[0] = tinyA(v);
+      out[1] = tinyB(v);
     } else if (this.#stride === NARROW) {
       const w = d[at + 1]!;
       const high = Math.floor(w * INV_HIGH);
@@ -373,8 +368,8 @@ export class DaySeries {
       i = d[n - 1]! < base + TINY_KEY ? n - 1 : this.#lowerWord(base);
       if (i < n && d[i]! < base + TINY_KEY) {
         const v = d[i]! - base;
-        const na = (v >>> 19) + a;
-        const nb = (v & (TINY_B - 1)) + b;
+        const na = tinyA(v) + a;
+        const nb = tinyB(v) + b;
         if (!fitsTiny(na, nb)) return false;
         d[i] = base + na * TINY_B + nb;
         const isZero = na === 0 && nb === 0;
@@ -405,8 +400,8 @@ export class DaySeries {
       const tk = tinyKeyOf(w);
       if (mask !== null && mask[tk & (TINY_SLOTS - 1)] !== 1) continue;
       const v = w - tk * TINY_KEY;
-      a += v >>> 19;
-      b += v & (TINY_B - 1);
+      a += tinyA(v);
+      b += tinyB(v);
       matched += 1;
     }
     out[0]! += a;
@@ -434,10 +429,9 @@ export class DaySeries {
     if (this.#stride === TINY) {
       const next = this.#alloc(Math.max(n, d.length) * NARROW);
       for (let i = 0; i < n; i++) {
-        const tk = tinyKeyOf(d[i]!);
-        const v = d[i]! - tk * TINY_KEY;
-        next[i * NARROW] = keyOfTiny(tk);
-        next[i * NARROW + 1] = (v >>> 19) * HIGH + (v & (TINY_B - 1));
+        const v = tinyValuesOf(d[i]!);
+        next[i * NARROW] = keyOfTiny(tinyKeyOf(d[i]!));
+        next[i * NARROW + 1] = tinyA(v) * HIGH + tinyB(v);
       }
       this.#replace(next);
       this.#stride = NARROW;

@@ -171,12 +171,7 @@ class ParticipationLog {
 
   /** Takes its words from `pool` from now on, moving them there if they are a block of its pool (see {@link DaySeries.moveTo}). */
   moveTo(pool: WordPool<Int32Array>): void {
-    if (this.#pool.owns(this.data)) {
-      const words = this.length * this.width;
-      const next = pool.take(Math.max(words, 4));
-      next.set(this.data.subarray(0, words));
-      this.data = next;
-    }
+    this.data = this.#pool.moveOut(this.data, this.length * this.width, pool);
     this.#pool = pool;
   }
 

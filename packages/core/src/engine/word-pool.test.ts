@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classOfWords, WordPool } from './word-pool.ts';
+import { classOfSize } from '../measures/size-classes.ts';
+import { WordPool } from './word-pool.ts';
 
 const fcParams = { seed: 20_261_206, numRuns: 200, verbose: 1 } as const;
 
@@ -10,7 +11,7 @@ const SIZES = [4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64];
 describe('WordPool', () => {
   it('sizes blocks four to a doubling: the smallest size of at least the words asked', () => {
     for (let words = 0; words <= 64; words++) {
-      const c = classOfWords(words);
+      const c = classOfSize(words);
       expect(SIZES[c]).toBeGreaterThanOrEqual(words);
       if (c > 0) expect(SIZES[c - 1]).toBeLessThan(words);
     }

@@ -6,7 +6,8 @@
  * units, came to more than many of them hold. A block here is a view of a chunk: one object, no buffer of
  * its own.
  *
- * Blocks come in four sizes to a doubling (4, 5, 6, 7, 8, 10, 12, 14, 16, 20, … words), so a block has at
+ * Blocks come in four sizes to a doubling (4, 5, 6, 7, 8, 10, 12, 14, 16, 20, … words: `size-classes.ts`,
+ * the people arena's table sizes too), so a block has at
  * most a fifth more room than asked, and holders ask for only what they need next: the sizes are their
  * growth (a quarter on top, as arrays of their own grow, made blocks a third larger than their words). A block given back goes to its size's free list and is handed out
  * again before the chunk is carved further; its words are not cleared (holders read only what they wrote).
@@ -20,21 +21,12 @@
  * back to the system when freed, not to the allocator's free lists.
  */
 
+import { classOfSize, sizeOfClass } from '../measures/size-classes.ts';
+
 type Words = Float64Array | Int32Array | Uint8Array;
 
 /** The default of {@link WordPool.wantsRepack}'s least free bytes. */
 export const REPACK_FROM = 4 * 2 ** 20;
-
-/** Words in size class `c`: `(4 + c mod 4) × 2^⌊c / 4⌋`. */
-const wordsOfClass = (c: number): number => (4 + (c & 3)) * 2 ** (c >> 2);
-
-/** The smallest size class of at least `words` words. */
-export const classOfWords = (words: number): number => {
-  if (words <= 4) return 0;
-  const e = 31 - Math.clz32(words);
-  const c = 4 * (e - 2) + ((words >> (e - 2)) - 4);
-  return wordsOfClass(c) >= words ? c : c + 1;
-};
 
 export class WordPool<A extends Words> {
   readonly #make: (words: number) => A;
@@ -71,15 +63,15 @@ export class WordPool<A extends Words> {
    * of its own (of the same sizes).
    */
   take(words: number): A {
-    if (words > this.#largest) return this.#make(wordsOfClass(classOfWords(words)));
-    const c = classOfWords(words);
+    if (words > this.#largest) return this.#make(sizeOfClass(classOfSize(words)));
+    const c = classOfSize(words);
     const free = this.#free[c];
     if (free !== undefined && free.length > 0) {
       const block = free.pop()!;
       this.#freeWords -= block.length;
       return block;
     }
-    const size = wordsOfClass(c);
+    const size = sizeOfClass(c);
     if (this.#chunk === undefined || this.#at + size > this.#chunkWords) this.#newChunk();
     const block = this.#chunk!.subarray(this.#at, this.#at + size) as A;
     this.#at += size;
@@ -91,12 +83,24 @@ export class WordPool<A extends Words> {
    * own — is left to the collector). The holder must not use it again.
    */
   give(block: A): void {
-    if (this.#buffers.has(block.buffer)) this.#keep(classOfWords(block.length), block);
+    if (this.#buffers.has(block.buffer)) this.#keep(classOfSize(block.length), block);
   }
 
   /** Whether `block` is one this pool gave (a view of one of its chunks). */
   owns(block: A): boolean {
     return this.#buffers.has(block.buffer);
+  }
+
+  /**
+   * `block`'s first `used` words moved into the smallest block of `to` that holds them, if `block` is one of
+   * this pool's; else `block` itself (a checkpoint's view, an array of its own). This pool is not given it
+   * back: for a repack, which lets this pool go.
+   */
+  moveOut(block: A, used: number, to: WordPool<A>): A {
+    if (!this.owns(block)) return block;
+    const next = to.take(Math.max(used, 4));
+    next.set(block.subarray(0, used));
+    return next;
   }
 
   /**
@@ -142,9 +146,9 @@ export class WordPool<A extends Words> {
     if (old !== undefined) {
       let left = this.#chunkWords - this.#at;
       while (left >= 4) {
-        let c = classOfWords(left);
-        if (wordsOfClass(c) > left) c -= 1;
-        const size = wordsOfClass(c);
+        let c = classOfSize(left);
+        if (sizeOfClass(c) > left) c -= 1;
+        const size = sizeOfClass(c);
         this.#keep(c, old.subarray(this.#at, this.#at + size) as A);
         this.#at += size;
         left -= size;

@@ -13,6 +13,7 @@ import {
   type PeopleSource,
 } from './people-set.ts';
 import { ALL_DAYS, markKeys, type UnionMarks } from './person-multiset.ts';
+import { sizeOfClass } from './size-classes.ts';
 
 /**
  * Many distinct-people cells — the (node, month, kind × channel) cells of the people projection — held in a
@@ -68,19 +69,19 @@ const timesBase = (start: number, slots: number): number => (start + 2 * slots) 
 /** The day of the month a caller passes when it does not know it: the member's days become loose. */
 const NO_DAY = -1;
 /**
- * Size classes of exact tables, four to a doubling: class 4 has 4 slots, then 5, 6, 7, 8, 10, 12, 14, 16, 20…
- * ((4 + c mod 4) × 2^(c div 4 − 1)). With powers of two alone a table is on average half empty; grown at
- * 7/8 full through these, about a fifth (two classes to a doubling, 4, 6, 8, 12…, left 29% of the 10M
- * arena's slots empty). A member is re-inserted about six times on the way to a large table, not 3.4.
+ * Size classes of exact tables, four to a doubling (`size-classes.ts`): class 4 has 4 slots, then 5, 6, 7,
+ * 8, 10, 12, 14, 16, 20… (classes below 4 are free-list numbers, not tables). With powers of two alone a
+ * table is on average half empty; grown at 7/8 full through these, about a fifth (two classes to a
+ * doubling, 4, 6, 8, 12…, left 29% of the 10M arena's slots empty). A member is re-inserted about six times
+ * on the way to a large table, not 3.4.
  */
 const MIN_TABLE_CLASS = 4;
 const SLOTS_BY_CLASS = Float64Array.from({ length: 256 }, (_, cls) =>
-  cls < MIN_TABLE_CLASS ? 0 : (4 + (cls & 3)) * 2 ** ((cls >> 2) - 1),
+  cls < MIN_TABLE_CLASS ? 0 : sizeOfClass(cls - MIN_TABLE_CLASS),
 );
 /**
- * A table's slots by size class, looked up: `2 ** x` compiles to a call of the C library's `pow` (30–40 ns),
- * and the fold asks for a table's slots several times per member added (a profile of the 1M fold put 11% of
- * it in this function while it computed).
+ * A table's slots by size class, looked up (the fold asks several times per member added; computed with
+ * `2 ** x`, a call of `pow`, it was 11% of a profile of the 1M fold).
  */
 const slotsOf = (cls: number): number => SLOTS_BY_CLASS[cls]!;
 /** A key's home slot in a table of `slots`: Fibonacci hashing, scaled rather than shifted. */
