@@ -1051,8 +1051,9 @@ export class PeopleCube {
    * before each cell); returns how many remain. Queries rebuild a stale cell they meet anyway; this moves the
    * cost off them, for a server to call when idle. With none left, and time left, it compacts the cells'
    * arena if enough of it is free (see {@link PeopleCubeOptions.compactFrom}): after a fold from scratch a
-   * fifth is, in blocks that tables outgrew; and moves the participation logs into a new pool if enough of
-   * theirs is blocks logs outgrew (see {@link WordPool.wantsRepack}).
+   * fifth is, in blocks that tables outgrew; moves the participation logs into a new pool if enough of
+   * theirs is blocks logs outgrew (see {@link WordPool.wantsRepack}); and cuts the arena's per-cell arrays
+   * and the registry's to what they hold, when growing by half left 4 × `compactFrom` bytes unused.
    */
   refreshStale(stop: () => boolean = () => false): number {
     const stale = this.#stale;
@@ -1061,6 +1062,8 @@ export class PeopleCube {
       const { used, free } = this.#cells.pool;
       if (free > 0 && free >= this.#compactFrom && free >= used * COMPACT_SHARE) this.#cells.compact();
       this.#logs.repack(this.#compactFrom * 4);
+      this.#cells.trim(this.#compactFrom * 4);
+      this.#registry.trim(this.#compactFrom * 4);
     }
     return stale.length / 3;
   }

@@ -251,6 +251,34 @@ describe('PeopleArena', () => {
     expect(arena.pool).toEqual(grown);
   });
 
+  it('trims its per-cell arrays to the cells there are, every cell unchanged, and grows them again after', () => {
+    const arena = new PeopleArena(hashes, { threshold: 8, precision: 4 });
+    const cells = Array.from({ length: 100 }, () => arena.create());
+    for (const cell of cells) for (let p = 0; p < cell % 12; p++) arena.add(cell, p, 1 + (p % 3), p);
+    // Cells 11, 23, … hold 11 people, past the threshold of 8: sketches; one made stale by a removal.
+    arena.remove(11, 0);
+    const read = () =>
+      cells.map((cell) => [
+        arena.size(cell),
+        arena.participations(cell),
+        arena.hasDays(cell),
+        arena.isStale(cell),
+      ]);
+    const before = read();
+    const bytes = arena.byteLength;
+    // 100 cells in arrays grown from 64 to 112 (by half, and 16): 12 cells of 18 bytes unused.
+    expect(arena.trim(12 * 18 + 1)).toBe(0);
+    expect(arena.trim()).toBe(12 * 18);
+    expect(arena.byteLength).toBe(bytes - 12 * 18);
+    expect(arena.trim()).toBe(0);
+    expect(read()).toEqual(before);
+    const next = arena.create();
+    expect(next).toBe(100);
+    arena.add(next, 5, 2, 3);
+    expect(membersOf(arena.source(next))).toEqual([[5, 2]]);
+    expect(read()).toEqual(before);
+  });
+
   it('compacts in place: blocks slide down over the free ones, emptied chunks go, new blocks come zeroed from the top', () => {
     // Chunks of 2,048 words. Three cells grow to 300 people each (864-word tables, the tables outgrown on
     // the way between them), then two are emptied.

@@ -96,6 +96,8 @@ const countDays = (mask: number): number => {
   return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 63;
 };
 const FIBONACCI = 0x9e3779b1;
+/** Bytes a cell takes in the per-cell arrays: offset, class, distinct, flags, participations. */
+const CELL_BYTES = 4 + 1 + 4 + 1 + 8;
 
 export interface PeopleArenaOptions {
   /** Distinct people kept exactly before a cell becomes a sketch (default 4096). */
@@ -492,9 +494,25 @@ export class PeopleArena {
     return new ArenaDays(this, cell, days);
   }
 
+  /**
+   * Cuts the per-cell arrays to the cells there are when growing by half left at least `fromBytes` of them
+   * unused (and some), for a server to call when idle. Returns the bytes given back.
+   */
+  trim(fromBytes = 0): number {
+    const n = this.#cells;
+    const unused = (this.#offset.length - n) * CELL_BYTES;
+    if (unused === 0 || unused < fromBytes) return 0;
+    this.#offset = this.#offset.slice(0, n);
+    this.#class = this.#class.slice(0, n);
+    this.#distinct = this.#distinct.slice(0, n);
+    this.#flags = this.#flags.slice(0, n);
+    this.#participations = this.#participations.slice(0, n);
+    return unused;
+  }
+
   /** Bytes held (cell records and the whole pool, free blocks included), for memory accounting. */
   get byteLength(): number {
-    let bytes = this.#offset.length * (4 + 1 + 4 + 1 + 8);
+    let bytes = this.#offset.length * CELL_BYTES;
     for (const chunk of this.#chunks) bytes += chunk.byteLength;
     return bytes;
   }

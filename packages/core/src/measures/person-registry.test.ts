@@ -25,6 +25,32 @@ describe('PersonRegistry', () => {
     expect(registry.hashOf(999)).toBe(hashPersonId('p-999'));
   });
 
+  it('trims its storage to what it holds, keeps every id, hash and index, and grows again after', () => {
+    const registry = new PersonRegistry();
+    for (let i = 0; i < 1000; i++) registry.intern(`p-${i}`);
+    const before = registry.byteLength;
+    // 1000 ids of 3 to 5 bytes in arrays grown by half: room is left in each.
+    expect(registry.trim(before)).toBe(0);
+    expect(registry.byteLength).toBe(before);
+    const given = registry.trim();
+    expect(given).toBeGreaterThan(0);
+    expect(registry.byteLength).toBe(before - given);
+    // What is left: the ids' bytes (10 of 3 bytes, 90 of 4, 900 of 5), an end and a hash each, the table.
+    expect(registry.byteLength).toBe(
+      10 * 3 + 90 * 4 + 900 * 5 + 1000 * 8 + registry.exportState().table.byteLength,
+    );
+    expect(registry.trim()).toBe(0);
+    for (let i = 0; i < 1000; i++) {
+      expect(registry.lookup(`p-${i}`)).toBe(i);
+      expect(registry.idOf(i)).toBe(`p-${i}`);
+      expect(registry.hashOf(i)).toBe(hashPersonId(`p-${i}`));
+    }
+    expect(registry.intern('p-1000')).toBe(1000);
+    expect(registry.intern('p-5')).toBe(5);
+    expect(registry.idOf(1000)).toBe('p-1000');
+    expect(registry.hashes[1000]).toBe(hashPersonId('p-1000'));
+  });
+
   it('rejects indices it never gave out', () => {
     const registry = new PersonRegistry();
     registry.intern('a');

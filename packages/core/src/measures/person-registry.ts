@@ -145,6 +145,20 @@ export class PersonRegistry {
     for (let i = 0; i < this.#size; i++) yield this.idOf(i);
   }
 
+  /**
+   * Cuts the ids' bytes, their ends and their hashes to what they hold when growing by half left at least
+   * `fromBytes` of them unused (and some), for a server to call when idle: after a fold from scratch up to a
+   * third of each is room. The next intern grows them by half again. Returns the bytes given back.
+   */
+  trim(fromBytes = 0): number {
+    const unused = this.#bytes.length - this.#used + (this.#ends.length - this.#size) * 8;
+    if (unused === 0 || unused < fromBytes) return 0;
+    this.#bytes = this.#bytes.slice(0, this.#used);
+    this.#ends = this.#ends.slice(0, this.#size);
+    this.#hashes = this.#hashes.slice(0, this.#size);
+    return unused;
+  }
+
   /** Bytes held, for memory accounting. */
   get byteLength(): number {
     return this.#bytes.byteLength + this.#ends.byteLength + this.#hashes.byteLength + this.#table.byteLength;
