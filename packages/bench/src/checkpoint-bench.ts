@@ -7,9 +7,9 @@ import {
   snapshotEngine,
 } from '@chitieu/core';
 import type { SqliteEventStore } from '@chitieu/sqlite';
-import { type MemorySnapshot, memorySnapshot } from './memory.ts';
+import { type MemorySnapshot, settledMemory } from './memory.ts';
 import type { Progress } from './progress.ts';
-import { msSince } from './stats.ts';
+import { collectGarbage, msSince } from './stats.ts';
 
 /** A checkpoint's round trip: saved, then a ledger opened from it and checked against the folded one. */
 export interface CheckpointResult {
@@ -75,7 +75,7 @@ export const benchCheckpoint = async (
   let bytes = snapshot;
   // Release the folded engine first, so the two never share the heap.
   held.ledger = undefined;
-  memorySnapshot();
+  collectGarbage();
   progress.update('starting from the checkpoint', 0);
   const opening = process.hrtime.bigint();
   const restored = bytes
@@ -86,7 +86,7 @@ export const benchCheckpoint = async (
   const after = probes.map((q) => JSON.stringify(answerIndicator(restored.engine, q, clock)));
   const size = saved?.bytes ?? bytes?.byteLength ?? 0;
   bytes = undefined;
-  const memory = memorySnapshot();
+  const memory = await settledMemory();
   await restored.close();
   progress.done(`ready from checkpoint in ${Math.round(readyMs)} ms (${(size / 1e6).toFixed(1)} MB)`);
   return {

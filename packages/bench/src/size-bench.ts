@@ -7,7 +7,7 @@ import { benchCheckpoint, type CheckpointResult, type HeldLedger } from './check
 import { megabytes } from './format.ts';
 import { benchHttp, type HttpResult } from './http-bench.ts';
 import { CACHE_CLOCK, type CachedLog } from './log-cache.ts';
-import { type MemorySnapshot, memorySnapshot } from './memory.ts';
+import { type MemorySnapshot, settledMemory } from './memory.ts';
 import { removeDatabase } from './paths.ts';
 import type { Progress } from './progress.ts';
 import { benchQueries, type QueryResult } from './query-bench.ts';
@@ -125,7 +125,7 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
     progress.done(`${label}: store read ${Math.round(read.ms)} ms`);
 
     forgetCheckpoint(log.path);
-    const baseline = memorySnapshot();
+    const baseline = await settledMemory();
     progress.update(`${label}: rebuilding the projections from the log`, 0);
     const started = process.hrtime.bigint();
     const held: HeldLedger = {
@@ -177,7 +177,7 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
       progress.done(
         `${label}: tree's records ${builtBefore} → ${treeCompaction.builtAfter} in ${Math.round(treeCompaction.ms)} ms`,
       );
-      const loaded = memorySnapshot();
+      const loaded = await settledMemory();
       const footprint = engine.footprint();
 
       const db = new Database(log.path, { readonly: true });
