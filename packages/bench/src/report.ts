@@ -282,7 +282,7 @@ export const growthTable = (sizes: readonly SizeResult[]): string => {
     }),
     row('  of which people cells (arena) and indexes', (r) => {
       const p = r.footprint.people;
-      return `${megabytes(p.arena.bytes + p.own.bytes + p.was.bytes + p.is.bytes)} (${int(p.arena.cells)} cells, ${megabytes(p.arena.freeBytes)} free)`;
+      return `${megabytes(p.arena.bytes + p.was.bytes + p.is.bytes)} (${int(p.arena.cells)} cells, ${megabytes(p.arena.freeBytes)} free)`;
     }),
     row('  of which people day registers (month sketches by day)', (r) => {
       const d = r.footprint.people.days;

@@ -284,30 +284,33 @@ describe('engine: measures', () => {
     }
   });
 
-  it('rebuilds a unit’s own cell that a void left stale, and refreshes stale cells off the query path', async () => {
-    // 5,000 people in one unit's own month: its own cell and every roll-up above pass the exact threshold.
+  it('reads a unit’s own people from its log, rebuilds the roll-ups a void left stale, and refreshes stale cells off the query path', async () => {
+    // 5,000 people in one unit's own month: every roll-up above passes the exact threshold; the unit's own
+    // people are read from its log, exactly, however many.
     const ledger = await ledgerWith(
       voidAfterThreshold([unit('p', 'province', null), unit('g', 'grassroots', 'p')], 'g', 'g'),
     );
     const count = (u: string) => peopleInMarch(ledger, u);
-    expect(count('g')).toMatchObject({ exact: false });
+    expect(count('g')).toMatchObject({ value: 5_000, exact: true });
+    expect(count('p')).toMatchObject({ exact: false });
     await ledger.appendEvents([voidA2]);
     const people$ = ledger.engine.people;
-    // g's own cell, p's as-was and as-is roll-ups, and the month sketches of g and p in each view (made
-    // when their cells became sketches): seven cells wait to be rebuilt; and p's March in each view, whose
-    // month log the refresh would gather ahead (a subtree of two units reads their logs directly instead).
-    expect(people$.pendingRefresh).toBe(9);
-    // A checkpoint carries them: the restored engine finds the same nine from the cells' flags.
+    // p's as-was and as-is roll-ups and its month sketches in each view (made when its cells became
+    // sketches): four cells wait to be rebuilt; and p's March in each view, whose month log the refresh
+    // would gather ahead (a subtree of two units reads their logs directly instead).
+    expect(people$.pendingRefresh).toBe(6);
+    expect(count('g')).toMatchObject({ value: 3_000, exact: true });
+    // A checkpoint carries them: the restored engine finds the same six from the cells' flags.
     const restored = restoreEngine(
       snapshotEngine(ledger.engine, { position: ledger.engine.position, eventId: null }),
     );
-    expect(restored.people.pendingRefresh).toBe(9);
+    expect(restored.people.pendingRefresh).toBe(6);
     expect(people$.refreshStale(() => people$.pendingRefresh === 1)).toBe(1);
     expect(people$.refreshStale()).toBe(0);
     for (const u of ['g', 'p']) expect(count(u)).toMatchObject({ value: 3_000, exact: true });
     expect(restored.people.refreshStale()).toBe(0);
     expect(
-      answerIndicator(restored, { indicator: 'people', unit: 'g', period: '2024-03' }, clock),
+      answerIndicator(restored, { indicator: 'people', unit: 'p', period: '2024-03' }, clock),
     ).toMatchObject({
       value: 3_000,
       exact: true,

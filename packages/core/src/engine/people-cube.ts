@@ -37,14 +37,20 @@ const wholeOption = (name: string, value: number): number => {
   return value;
 };
 
-/** The three grids of cells: a unit's own people, and its descendants' in each view. */
+/**
+ * The two grids of cells, a node's descendants' people in each view (a unit's own people are read from its
+ * participation log), and, in a {@link CellPart}, a unit's own people.
+ */
 const OWN = 0;
 const WAS = 1;
 const IS = 2;
-type GridIndex = typeof OWN | typeof WAS | typeof IS;
-/** A cell another is the union of, with where it lies. */
+type GridIndex = typeof WAS | typeof IS;
+/**
+ * What a descendants' cell is the union of: a cell, with where it lies, or a unit's own people of the
+ * (month, slot) — `g` OWN and no cell — read from its log.
+ */
 interface CellPart {
-  readonly g: GridIndex;
+  readonly g: GridIndex | typeof OWN;
   readonly node: number;
   readonly cell: number;
 }
@@ -72,8 +78,9 @@ export interface PeopleCubeOptions {
   /** Distinct people a cell keeps exactly before it becomes a sketch (default 4096). */
   readonly threshold?: number;
   /**
-   * Exact members, summed over a subtree month's cells of every kind and channel, past which the month is
-   * read from its all-kinds sketch (default twice the cells' exact threshold). See {@link PeopleCube}.
+   * People past which a subtree's month of every kind and channel is read from its all-kinds sketch: the
+   * node's own people of the month plus its descendants' cells' exact members, summed over kinds and
+   * channels (default twice the cells' exact threshold). See {@link PeopleCube}.
    */
   readonly monthSketchAt?: number;
   /**
@@ -333,38 +340,37 @@ class ParticipationLogs {
 }
 
 /**
- * Distinct people (người), kept apart from turns (lượt): exact multisets per (unit, month, kind × channel),
- * rolled up to every ancestor in both views, unioned at query time, never summed. A roll-up that grows
- * past the exact threshold becomes a HyperLogLog sketch; a removal from a sketch (a correction) marks it
- * stale and it is rebuilt from the units' participation logs when next read.
+ * Distinct people (người), kept apart from turns (lượt): exact multisets per (node, month, kind × channel) of
+ * a node's descendants' people in both views, unioned at query time with the node's own people, never
+ * summed. A unit's own people are read from its participation log (a binary search and a run of the
+ * month's days, netted per person): kept as cells too they were 12 million members at 10M, a second copy
+ * of the logs. A roll-up that grows past the exact threshold becomes a HyperLogLog sketch; a removal from a
+ * sketch (a correction) marks it stale and it is rebuilt from the units' participation logs when next
+ * read.
  *
  * In the as-is view people follow the primary successor of a split unit whole: people cannot be divided.
  *
  * A subtree's people in a whole month of every kind — what a province's count over a quarter unions — are
- * read from one sketch of the month when its cells hold more than `monthSketchAt` exact members between
- * them, or any of them is a sketch: the answer is then an estimate either way (or counts a set that
- * large), and one 4 KiB merge replaces a pass over tens of thousands of members. The sketch says who, not
- * how often: it takes a person when they join one of the month's cells, goes stale when one leaves, and is
- * rebuilt from the cells when read stale. The fold makes it once a node's descendants' cells of the month
- * hold more than `monthSketchAt` members between them (counted per node with descendants, not per unit:
- * a unit's own months are many and small), or one of them becomes a sketch; a read makes any it needs
- * and finds missing. Once a read takes one month from its sketch, it takes every whole month from theirs:
+ * read from one sketch of the month when its own people and its cells' exact members are more than
+ * `monthSketchAt` between them, or any cell is a sketch: the answer is then an estimate either way (or
+ * counts a set that large), and one 4 KiB merge replaces a pass over tens of thousands of members. The
+ * sketch says who, not
+ * how often: it takes a person when they join one of the month's cells or take part in the node's own
+ * activity, goes stale when one leaves or a participation of the node's own is taken back, and is rebuilt
+ * from the node's log and its cells when read stale. The fold makes it once a node's descendants' cells of
+ * the month hold more than `monthSketchAt` members between them (counted per node with descendants, not
+ * per unit: a unit's own months are many and small), or one of them becomes a sketch; a read makes any it
+ * needs and finds missing. Once a read takes one month from its sketch, it takes every whole month from theirs:
  * the same registers hashing their exact members would give, without the pass over them.
  */
 export class PeopleCube {
   #registry = new PersonRegistry();
   /** Every cell's people, in typed arrays; the indexes below map (node, month × slot) to a cell. */
   readonly #cells: PeopleArena;
-  readonly #own = new CellIndex();
   readonly #desc: [CellIndex, CellIndex] = [new CellIndex(), new CellIndex()];
-  readonly #grids: readonly [CellIndex, CellIndex, CellIndex] = [
-    this.#own,
-    this.#desc[AS_WAS],
-    this.#desc[AS_IS],
-  ];
   /**
    * Per view, (node, month): the exact members of the month's descendants' cells, and the sketch of
-   * everyone in its own and descendants' cells, when there is one.
+   * everyone in them and in the node's own activity of the month, when there is one.
    */
   readonly #months: [MonthTally, MonthTally] = [new MonthTally(), new MonthTally()];
   readonly #monthSketchAt: number;
@@ -457,7 +463,7 @@ export class PeopleCube {
       const p = this.registry.intern(persons[i]!);
       batch[i] = p;
       log.push(day, slot, p, sign);
-      this.#touch(OWN, u, day, key, p, sign);
+      this.#touchOwn(u, day, month, p, sign);
       for (const n of was) this.#touch(WAS, n, day, key, p, sign);
       for (const n of is) this.#touch(IS, n, day, key, p, sign);
     }
@@ -531,9 +537,11 @@ export class PeopleCube {
     // Every kind with people, in the whole subtree: a month may be one sketch.
     let allKinds = !ownOnly;
     for (let s = 0; allKinds && mask !== null && s < this.#slotCount; s++) allKinds = mask[s] === 1;
-    // Whole months read cell by cell: each month's first entry in `parts`, and the month, in `months`.
+    // Whole months read cell by cell: each month's first entry in `parts`, and the month, in `months`,
+    // with the node's own people of it, from its log, in `owns` (null when none).
     parts.length = 0;
     const months: number[] = [];
+    const owns: (PeopleList | null)[] = [];
     let sketched = false;
     for (const [fromDay, toDay] of ranges) {
       for (let m = monthIndexOfDay(fromDay); m <= monthIndexOfDay(toDay); m++) {
@@ -546,20 +554,20 @@ export class PeopleCube {
         // The month's cells, each rebuilt first if stale (a void may have brought a sketch back under the
         // threshold), and their exact members between them (any sketch counts as too many).
         const first = parts.length;
-        let members = 0;
-        for (let s = 0; s < slotCount; s++) {
+        const own = this.#ownPeople(node, start, end, mask, slotCount);
+        let members = own === null ? 0 : own.size().value;
+        for (let s = 0; !ownOnly && s < slotCount; s++) {
           if (mask !== null && mask[s] !== 1) continue;
-          const own = this.#readOwn(node, m, s);
-          const desc = ownOnly ? -1 : this.#readDesc(node, view, m, s);
-          if (own >= 0) members = this.#gather(own, members);
+          const desc = this.#readDesc(node, view, m, s);
           if (desc >= 0) members = this.#gather(desc, members);
         }
         if (allKinds && members > this.#monthSketchAt) {
           parts.length = first;
           sets.push(this.#cells.source(this.#monthSketch(node, view, m)));
           sketched = true;
-        } else if (parts.length > first) {
+        } else if (parts.length > first || own !== null) {
           months.push(m, first);
+          owns.push(own);
         }
       }
     }
@@ -585,6 +593,8 @@ export class PeopleCube {
         sets.push(this.#cells.source(this.#monthSketch(node, view, months[i]!, false)));
         continue;
       }
+      const own = owns[i / 2];
+      if (own) sets.push(own);
       const end = i + 2 < months.length ? months[i + 3]! : parts.length;
       for (let at = months[i + 1]!; at < end; at++) sets.push(this.#cells.source(parts[at]!));
     }
@@ -678,6 +688,27 @@ export class PeopleCube {
     return this.#netList();
   }
 
+  /**
+   * Unit u's own people on days `from` to `to` in the slots below `slotCount` of `mask` (all when null),
+   * from its log: a binary search and a run of those days, netted per person. Null when there are none.
+   */
+  #ownPeople(
+    u: number,
+    from: number,
+    to: number,
+    mask: Uint8Array | null,
+    slotCount: number,
+  ): PeopleList | null {
+    const log = this.#logs.get(u);
+    if (log === undefined) return null;
+    const first = log.firstFrom(from);
+    if (first >= log.length || log.dayAt(first) > to) return null;
+    this.#netBegin();
+    this.#netRun(log, first, to, (_, slot) => slot < slotCount && (mask === null || mask[slot] === 1));
+    const list = this.#netList();
+    return list.size().value > 0 ? list : null;
+  }
+
   /** The people {@link #netRun} netted to some participations since {@link #netBegin}, as a list. */
   #netList(): PeopleList {
     const keys = new Uint32Array(this.#netCount);
@@ -707,14 +738,9 @@ export class PeopleCube {
     const parts = this.#dayParts;
     parts.length = 0;
     const grid = view === AS_WAS ? WAS : IS;
-    for (let s = 0; s < slotCount; s++) {
+    for (let s = 0; !ownOnly && s < slotCount; s++) {
       if (mask !== null && mask[s] !== 1) continue;
-      const own = this.#readOwn(node, month, s);
-      if (own >= 0) {
-        if (!this.#withDays(OWN, node, month, s, own)) return false;
-        parts.push(own);
-      }
-      const desc = ownOnly ? -1 : this.#readDesc(node, view, month, s);
+      const desc = this.#readDesc(node, view, month, s);
       if (desc >= 0) {
         if (!this.#withDays(grid, node, month, s, desc)) return false;
         parts.push(desc);
@@ -722,6 +748,8 @@ export class PeopleCube {
     }
     const days = daysBetween(from - start, to - start);
     for (const cell of parts) sets.push(this.#cells.source(cell, days));
+    const own = this.#ownPeople(node, from, to, mask, slotCount);
+    if (own !== null) sets.push(own);
     return true;
   }
 
@@ -806,7 +834,6 @@ export class PeopleCube {
     return {
       people: this.registry.size,
       registry: { bytes: this.registry.byteLength },
-      own: grid(this.#own),
       was: grid(this.#desc[AS_WAS]),
       is: grid(this.#desc[AS_IS]),
       months: { was: months(this.#months[AS_WAS]), is: months(this.#months[AS_IS]) },
@@ -852,7 +879,6 @@ export class PeopleCube {
         free: w.blob(concatU32(cells.free)),
         many: w.blob(cells.many),
       },
-      own: w.blob(this.#own.exportState()),
       was: w.blob(this.#desc[AS_WAS].exportState()),
       is: w.blob(this.#desc[AS_IS].exportState()),
       slotCount: this.#slotCount,
@@ -900,7 +926,6 @@ export class PeopleCube {
       }),
       many: r.u32(c.many),
     });
-    this.#own.importState(r.u32(state.own), this.#cells.cells);
     this.#desc[AS_WAS].importState(r.u32(state.was), this.#cells.cells);
     this.#desc[AS_IS].importState(r.u32(state.is), this.#cells.cells);
     this.#slotCount = state.slotCount;
@@ -923,15 +948,15 @@ export class PeopleCube {
     this.#underToday.clear();
     this.#contributors.clear();
     this.#dropMonthLogs();
-    this.#grids.forEach((grid, g) => {
-      grid.forEach((node, key, cell) => {
+    for (const g of [WAS, IS] as const) {
+      this.#grid(g).forEach((node, key, cell) => {
         // Keys are stored as unsigned words; `| 0` gives back a month before 1900's negative key.
         if (this.#cells.isStale(cell)) this.#stale.push(g, node, key | 0);
-        else this.#queueDays(g as GridIndex, node, key | 0, cell);
-        if (g !== OWN && !this.#cells.isExact(cell))
+        else this.#queueDays(g, node, key | 0, cell);
+        if (!this.#cells.isExact(cell))
           this.#stale.push(GATHER + (g === WAS ? AS_WAS : AS_IS), node, Math.floor((key | 0) / SLOTS));
       });
-    });
+    }
     this.#months.forEach((tally, view) => {
       tally.forEachCell((node, month, cell) => {
         if (this.#cells.isStale(cell)) this.#stale.push(MONTH + view, node, month);
@@ -1080,7 +1105,7 @@ export class PeopleCube {
       }
       if (g >= DAYS) {
         const grid = (g - DAYS) as GridIndex;
-        const cell = this.#grids[grid].get(node, key);
+        const cell = this.#grid(grid).get(node, key);
         const month = Math.floor(key / SLOTS);
         if (cell >= 0) this.#withDays(grid, node, month, key - month * SLOTS, cell);
         continue;
@@ -1090,9 +1115,7 @@ export class PeopleCube {
         continue;
       }
       const month = Math.floor(key / SLOTS);
-      const slot = key - month * SLOTS;
-      if (g === OWN) this.#readOwn(node, month, slot);
-      else this.#readDesc(node, g === WAS ? AS_WAS : AS_IS, month, slot);
+      this.#readDesc(node, g === WAS ? AS_WAS : AS_IS, month, key - month * SLOTS);
     }
   }
 
@@ -1129,30 +1152,23 @@ export class PeopleCube {
     this.#keepMonthLog(monthLogKey(node, view, month));
   }
 
-  /** Participations in a month that count under the node in a view: its own cells' and its descendants'. */
+  /**
+   * Participations in a month that count under the node in a view: its descendants' cells', and its own
+   * from its log (those taken back netted out).
+   */
   #participationsIn(node: number, view: ViewIndex, month: number): number {
     let n = 0;
     for (let s = 0; s < this.#slotCount; s++) {
-      const own = this.#own.get(node, cellKey(month, s));
       const desc = this.#desc[view].get(node, cellKey(month, s));
-      if (own >= 0) n += this.#cells.participations(own);
       if (desc >= 0) n += this.#cells.participations(desc);
     }
-    return n;
-  }
-
-  /** The cell of a unit's own people in (month, slot), rebuilt from its log first if stale; -1 when none. */
-  #readOwn(u: number, month: number, slot: number): number {
-    const cell = this.#own.get(u, cellKey(month, slot));
-    if (cell < 0 || !this.#cells.isStale(cell)) return cell;
-    const from = firstDayOfMonthIndex(month);
+    const log = this.#logs.get(node);
+    if (log === undefined) return n;
     const to = firstDayOfMonthIndex(month + 1) - 1;
-    this.#cells.assign(
-      cell,
-      this.#netPeople(u, (_, s) => s === slot, this.#newSet(), from, to),
-    );
-    this.#queueDays(OWN, u, cellKey(month, slot), cell);
-    return cell;
+    for (let i = log.firstFrom(firstDayOfMonthIndex(month)); i < log.length && log.dayAt(i) <= to; i++) {
+      n += deltaOfEntry(log.entryAt(i));
+    }
+    return n;
   }
 
   /**
@@ -1270,7 +1286,7 @@ export class PeopleCube {
     const fresh =
       view === AS_WAS
         ? (this.#fromChildren(node, month, slot) ?? this.#fromLogs(node, month, slot))
-        : this.#fromOwnCells(node, month, slot);
+        : this.#fromOwnPeople(node, month, slot);
     this.#cells.assign(cell, fresh);
     this.#queueDays(view === AS_WAS ? WAS : IS, node, cellKey(month, slot), cell);
     return cell;
@@ -1283,9 +1299,9 @@ export class PeopleCube {
 
   /**
    * Whether an exact cell's members' days can be trusted, making them so first when a removal or a rebuild
-   * left them loose: an own cell from its unit's log; a descendants' cell from what it is the union of, as a
-   * stale one is rebuilt — as-is the own cells of the units under the node today, as-was the children's
-   * cells when no child came or went that month, else the logs. False for a sketch.
+   * left them loose: from what it is the union of, as a stale one is rebuilt — as-is the own people of the
+   * units under the node today, as-was the children's own people and cells when no child came or went that
+   * month, else the logs. False for a sketch.
    */
   #withDays(g: GridIndex, node: number, month: number, slot: number, cell: number): boolean {
     if (this.#cells.hasDays(cell)) return true;
@@ -1301,17 +1317,16 @@ export class PeopleCube {
           }
         }
       };
-    if (g === OWN)
-      return this.#cells.restoreDays(
-        cell,
-        fromLogs([node], () => true),
-      );
-    let parts = g === IS ? this.#ownCellsToday(node, month, slot) : this.#childCells(node, month, slot);
-    if (parts?.some((p) => !this.#withDays(p.g, p.node, month, slot, p.cell))) parts = undefined;
+    let parts = g === IS ? this.#ownPartsToday(node) : this.#childCells(node, month, slot);
+    if (parts?.some((p) => p.g !== OWN && !this.#withDays(p.g, p.node, month, slot, p.cell)))
+      parts = undefined;
     if (parts !== undefined) {
       const days = parts;
       return this.#cells.restoreDays(cell, (note) => {
-        for (const part of days) this.#cells.forEachMemberDays(part.cell, note);
+        for (const part of days) {
+          if (part.g !== OWN) this.#cells.forEachMemberDays(part.cell, note);
+          else fromLogs([part.node], () => true)(note);
+        }
       });
     }
     const units = this.#unitsUnder(node, g === WAS ? AS_WAS : AS_IS).filter((u) => u !== node);
@@ -1323,22 +1338,34 @@ export class PeopleCube {
 
   /**
    * As-was, a node's descendants' people in a month are its children's own and descendants' people — when
-   * each child was its child for the whole month or not at all. Then the stale cell is the sum of a dozen
-   * children's cells (rebuilt first if stale themselves) instead of a scan of every unit's log below it.
-   * Undefined when a child came or went during the month, or a part is itself stale: the logs decide.
+   * each child was its child for the whole month or not at all. Then the stale cell is the union of a dozen
+   * children's own people and cells (rebuilt first if stale themselves) instead of a scan of every unit's log
+   * below it. Undefined when a child came or went during the month, or a part is itself stale: the logs
+   * decide.
    */
   #fromChildren(node: number, month: number, slot: number): PeopleSet | undefined {
     const parts = this.#childCells(node, month, slot);
     if (parts === undefined) return undefined;
-    const fresh = this.#newSet();
-    for (const part of parts) fresh.addAll(this.#cells.source(part.cell));
+    const fresh = this.#unionOf(parts, month, slot);
     return fresh.isStale ? undefined : fresh;
   }
 
+  /** The union of parts of a (month, slot): cells, and units' own people read from their logs. */
+  #unionOf(parts: readonly CellPart[], month: number, slot: number): PeopleSet {
+    const fresh = this.#newSet();
+    const from = firstDayOfMonthIndex(month);
+    const to = firstDayOfMonthIndex(month + 1) - 1;
+    for (const part of parts) {
+      if (part.g !== OWN) fresh.addAll(this.#cells.source(part.cell));
+      else this.#netPeople(part.node, (_, s) => s === slot, fresh, from, to);
+    }
+    return fresh;
+  }
+
   /**
-   * As-was, the cells a node's descendants' cell of (month, slot) is the union of — each child's own and
-   * descendants' cells, read (rebuilt first if stale) — when every child was its child all month or not at
-   * all; undefined when one came or went during the month.
+   * As-was, what a node's descendants' cell of (month, slot) is the union of — each child's own people and
+   * its descendants' cell, read (rebuilt first if stale) — when every child was its child all month or not
+   * at all; undefined when one came or went during the month.
    */
   #childCells(node: number, month: number, slot: number): CellPart[] | undefined {
     const from = firstDayOfMonthIndex(month);
@@ -1350,8 +1377,7 @@ export class PeopleCube {
       const c = arrivals.children[i]!;
       if (this.#h.unit(c).parents.some((p) => p.from > from && p.from <= to)) return undefined;
       if (this.#h.parentAt(c, from) !== node) continue;
-      const own = this.#readOwn(c, month, slot);
-      if (own >= 0) parts.push({ g: OWN, node: c, cell: own });
+      if (this.#logs.has(c)) parts.push({ g: OWN, node: c, cell: -1 });
       const desc = this.#readDesc(c, AS_WAS, month, slot);
       if (desc >= 0) parts.push({ g: WAS, node: c, cell: desc });
     }
@@ -1360,24 +1386,17 @@ export class PeopleCube {
 
   /**
    * As-is, where a unit's people count does not depend on the day: a node's descendants' people in a month
-   * are the own cells of every unit that counts under it in today's tree (rebuilt first if stale), so a
-   * stale cell is a cell lookup per unit instead of a scan of every unit's whole log. Never stale itself:
-   * an own cell is rebuilt from its log before it is read.
+   * are the own people of every unit that counts under it in today's tree, each a binary search and a run
+   * of its log's month. Never stale.
    */
-  #fromOwnCells(node: number, month: number, slot: number): PeopleSet {
-    const fresh = this.#newSet();
-    for (const part of this.#ownCellsToday(node, month, slot)) fresh.addAll(this.#cells.source(part.cell));
-    return fresh;
+  #fromOwnPeople(node: number, month: number, slot: number): PeopleSet {
+    return this.#unionOf(this.#ownPartsToday(node), month, slot);
   }
 
-  /** As-is, the own cells of (month, slot), read, of the units under the node today other than itself. */
-  #ownCellsToday(node: number, month: number, slot: number): CellPart[] {
+  /** As-is, the own people of the units with participations under the node today, other than itself. */
+  #ownPartsToday(node: number): CellPart[] {
     const parts: CellPart[] = [];
-    for (const u of this.#unitsUnder(node, AS_IS)) {
-      if (u === node) continue;
-      const own = this.#readOwn(u, month, slot);
-      if (own >= 0) parts.push({ g: OWN, node: u, cell: own });
-    }
+    for (const u of this.#unitsUnder(node, AS_IS)) if (u !== node) parts.push({ g: OWN, node: u, cell: -1 });
     return parts;
   }
 
@@ -1412,8 +1431,36 @@ export class PeopleCube {
     return fresh;
   }
 
+  /**
+   * What a participation of unit u's own changes besides its log, which is where its own people are read
+   * from: the day registers and the sketch of u's subtree month, in both views, where it has them. A unit's
+   * own months make no record of the month: they are many and small.
+   */
+  #touchOwn(u: number, day: number, month: number, person: number, delta: number) {
+    for (const view of [AS_WAS, AS_IS] as const) {
+      this.#keepDays(view, u, day, month, person, delta);
+      const tally = this.#months[view];
+      const r = tally.find(u, month);
+      if (r < 0) continue;
+      const sketch = tally.cell(r);
+      if (sketch < 0) continue;
+      // A person may be in the month already: a sketch takes them again unchanged. One taken back may leave
+      // it, which a sketch cannot tell: it goes stale.
+      if (delta > 0) this.#cells.add(sketch, person, 0);
+      else if (!this.#cells.isStale(sketch)) {
+        this.#cells.markStale(sketch);
+        this.#stale.push(MONTH + view, u, month);
+      }
+    }
+  }
+
+  /** The descendants' cells of a grid. */
+  #grid(g: GridIndex): CellIndex {
+    return this.#desc[g === WAS ? AS_WAS : AS_IS];
+  }
+
   #touch(g: GridIndex, node: number, day: number, key: number, person: number, delta: number) {
-    const grid = this.#grids[g];
+    const grid = this.#grid(g);
     let cell = grid.get(node, key);
     if (cell < 0) {
       if (delta < 0) return;
@@ -1424,7 +1471,7 @@ export class PeopleCube {
     const dayOfMonth = dayOfMonthIn(day, month);
     let joinedOrLeft: boolean;
     if (delta > 0) {
-      const wasExact = g !== OWN && this.#cells.isExact(cell);
+      const wasExact = this.#cells.isExact(cell);
       joinedOrLeft = this.#cells.add(cell, person, 1, dayOfMonth);
       if (wasExact && !this.#cells.isExact(cell))
         this.#stale.push(GATHER + (g === WAS ? AS_WAS : AS_IS), node, month);
@@ -1435,13 +1482,11 @@ export class PeopleCube {
       if (!wasStale && this.#cells.isStale(cell)) this.#stale.push(g, node, key);
       else if (hadDays) this.#queueDays(g, node, key, cell);
     }
-    if (g !== IS) this.#keepDays(AS_WAS, node, day, month, person, delta);
-    if (g !== WAS) this.#keepDays(AS_IS, node, day, month, person, delta);
+    this.#keepDays(g === WAS ? AS_WAS : AS_IS, node, day, month, person, delta);
     // A person already in (or still in) an exact cell is already in (still in) the month's sketch.
     const isSketch = this.#cells.members(cell) < 0;
     if (!joinedOrLeft && !isSketch) return;
-    if (g !== IS) this.#keepMonth(AS_WAS, g === OWN, node, month, person, delta, joinedOrLeft, isSketch);
-    if (g !== WAS) this.#keepMonth(AS_IS, g === OWN, node, month, person, delta, joinedOrLeft, isSketch);
+    this.#keepMonth(g === WAS ? AS_WAS : AS_IS, node, month, person, delta, joinedOrLeft, isSketch);
   }
 
   /**
@@ -1470,14 +1515,13 @@ export class PeopleCube {
   }
 
   /**
-   * Keeps a subtree month's sketch in step with a person joining or leaving one of its cells (the node's
-   * `own` cell or its descendants'), and the month's count of descendants' members; makes the sketch when
-   * that count passes `monthSketchAt` or the cell `isSketch`. Made from the cells as they
-   * are, stale ones included (the sketch is then stale): nothing is rebuilt in the middle of a fold.
+   * Keeps a subtree month's sketch in step with a person joining or leaving one of its descendants' cells,
+   * and the month's count of descendants' members; makes the sketch when that count passes `monthSketchAt`
+   * or the cell `isSketch`. Made from the cells as they are, stale ones included (the sketch is then
+   * stale): nothing is rebuilt in the middle of a fold.
    */
   #keepMonth(
     view: ViewIndex,
-    own: boolean,
     node: number,
     month: number,
     person: number,
@@ -1486,11 +1530,9 @@ export class PeopleCube {
     isSketch: boolean,
   ) {
     const tally = this.#months[view];
-    // Own cells make no record unless they became a sketch: a unit's own months are many and small.
-    const r = delta > 0 && (!own || isSketch) ? tally.record(node, month) : tally.find(node, month);
+    const r = delta > 0 ? tally.record(node, month) : tally.find(node, month);
     if (r < 0) return;
-    const counted = !own && joinedOrLeft;
-    const count = counted ? tally.addCount(r, delta) : tally.count(r);
+    const count = joinedOrLeft ? tally.addCount(r, delta) : tally.count(r);
     const sketch = tally.cell(r);
     if (sketch >= 0) {
       if (delta > 0) this.#cells.add(sketch, person, 0);
@@ -1525,8 +1567,8 @@ export class PeopleCube {
   }
 
   /**
-   * (Re)makes the month's sketch from its cells, each rebuilt first if stale when `fresh`, and its day
-   * registers where it has them or `makeDays`.
+   * (Re)makes the month's sketch from the node's own people (its log) and its descendants' cells, each
+   * rebuilt first if stale when `fresh`, and its day registers where it has them or `makeDays`.
    */
   #fillMonth(
     view: ViewIndex,
@@ -1543,10 +1585,16 @@ export class PeopleCube {
       tally.setCell(r, sketch);
     }
     this.#cells.resetToSketch(sketch);
+    const own = this.#ownPeople(
+      node,
+      firstDayOfMonthIndex(month),
+      firstDayOfMonthIndex(month + 1) - 1,
+      null,
+      Number.POSITIVE_INFINITY,
+    );
+    own?.forEachMember((p) => this.#cells.add(sketch, p, 0));
     for (let s = 0; s < this.#slotCount; s++) {
       const key = cellKey(month, s);
-      const own = fresh ? this.#readOwn(node, month, s) : this.#own.get(node, key);
-      if (own >= 0) this.#cells.unionInto(sketch, own);
       const desc = fresh ? this.#readDesc(node, view, month, s) : this.#desc[view].get(node, key);
       if (desc >= 0) this.#cells.unionInto(sketch, desc);
     }
