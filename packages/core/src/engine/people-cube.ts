@@ -1311,11 +1311,7 @@ export class PeopleCube {
     const fromLogs =
       (units: readonly number[], counts: (u: number, day: number) => boolean) =>
       (note: (person: number, days: number) => void) => {
-        for (const u of units) {
-          for (const [day, s, p] of this.#net(u, from, to)) {
-            if (s === slot && counts(u, day)) note(p, 1 << (day - from));
-          }
-        }
+        for (const u of units) this.#noteDays(u, from, to, slot, counts, note);
       };
     let parts = g === IS ? this.#ownPartsToday(node) : this.#childCells(node, month, slot);
     if (parts?.some((p) => p.g !== OWN && !this.#withDays(p.g, p.node, month, slot, p.cell)))
@@ -1337,6 +1333,39 @@ export class PeopleCube {
   }
 
   /**
+   * Notes the day (a bit of the month `from` starts) of each of unit u's participations from `from` to `to`
+   * in `slot` that `counts`, what a correction took back netted out first — only when the run holds a
+   * removal: most hold none, and are read as they lie.
+   */
+  #noteDays(
+    u: number,
+    from: number,
+    to: number,
+    slot: number,
+    counts: (u: number, day: number) => boolean,
+    note: (person: number, days: number) => void,
+  ): void {
+    const log = this.#logs.get(u);
+    if (log === undefined) return;
+    const start = log.firstFrom(from);
+    let end = start;
+    let removals = false;
+    for (; end < log.length && log.dayAt(end) <= to; end++) {
+      if (deltaOfEntry(log.entryAt(end)) < 0) removals = true;
+    }
+    if (removals) {
+      for (const [day, s, p] of this.#net(u, from, to)) {
+        if (s === slot && counts(u, day)) note(p, 1 << (day - from));
+      }
+      return;
+    }
+    for (let i = start; i < end; i++) {
+      const day = log.dayAt(i);
+      if (slotOfEntry(log.entryAt(i)) === slot && counts(u, day)) note(log.personAt(i), 1 << (day - from));
+    }
+  }
+
+  /**
    * As-was, a node's descendants' people in a month are its children's own and descendants' people — when
    * each child was its child for the whole month or not at all. Then the stale cell is the union of a dozen
    * children's own people and cells (rebuilt first if stale themselves) instead of a scan of every unit's log
@@ -1355,10 +1384,17 @@ export class PeopleCube {
     const fresh = this.#newSet();
     const from = firstDayOfMonthIndex(month);
     const to = firstDayOfMonthIndex(month + 1) - 1;
+    const keep = (_: number, s: number) => s === slot;
+    // The own parts netted together, each person's participations summed across units, then added once.
+    this.#netBegin();
     for (const part of parts) {
-      if (part.g !== OWN) fresh.addAll(this.#cells.source(part.cell));
-      else this.#netPeople(part.node, (_, s) => s === slot, fresh, from, to);
+      if (part.g !== OWN) continue;
+      const log = this.#logs.get(part.node);
+      if (log !== undefined) this.#netRun(log, log.firstFrom(from), to, keep);
     }
+    const hashes = this.registry.hashes;
+    this.#netEnd((p, times) => fresh.add(p, hashes[p]!, times));
+    for (const part of parts) if (part.g !== OWN) fresh.addAll(this.#cells.source(part.cell));
     return fresh;
   }
 
