@@ -1321,7 +1321,7 @@ export class PeopleCube {
       return this.#cells.restoreDays(cell, (note) => {
         for (const part of days) {
           if (part.g !== OWN) this.#cells.forEachMemberDays(part.cell, note);
-          else fromLogs([part.node], () => true)(note);
+          else this.#noteDays(part.node, from, to, slot, () => true, note);
         }
       });
     }
