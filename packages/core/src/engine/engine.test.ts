@@ -384,7 +384,7 @@ describe('engine: measures', () => {
     expect([count('d1'), count('d2'), count('p')]).toEqual([3_001, 2, 3_003]);
   });
 
-  it('recounts a stale as-is roll-up from the own cells of the units under it today, merged ones included', async () => {
+  it('recounts a stale as-is roll-up from the own people of the units under it today, merged ones included', async () => {
     // g3 merges into g2 (under d2) in 2025: as-is its March 2024 people count under g2, d2 and p, not d1.
     const ledger = await ledgerWith([
       ...voidAfterThreshold(twoDistricts(['g1', 'd1'], ['g2', 'd2'], ['g3', 'd1']), 'g1', 'g2'),

@@ -1458,7 +1458,7 @@ export class PeopleCube {
 
   /**
    * The units with participations that may count under the node in a view, the node's own always among
-   * them (its own cells count in its months): as-was, every unit ever below it, to be asked day by day;
+   * them (its own people count in its months): as-was, every unit ever below it, to be asked day by day;
    * as-is, those under it in today's tree (kept; see `#underToday`).
    */
   #unitsUnder(node: number, view: ViewIndex): readonly number[] {
