@@ -71,6 +71,8 @@ const GATHER = 8;
 const CERTAINLY_OVER = 1.25;
 /** The share of the cells' arena's words in use that must be free before an idle refresh compacts it. */
 const COMPACT_SHARE = 1 / 8;
+/** Person indices are below this: a (slot, person) pair is `slot × PERSON_SPACE + person`, exact in a double. */
+const PERSON_SPACE = 2 ** 31;
 /** A person seen in a run of {@link PeopleCube}'s netting, with nothing netted yet (0 means not seen). */
 const NET_ZERO = 2 ** 30;
 
@@ -1717,24 +1719,37 @@ export class PeopleCube {
 
   /**
    * A unit's participations from `fromDay` on (to `toDay`), netted per (day, slot, person): what counts. Moving
-   * history must move the net, not replay the log, or a void would remove a person before it was added.
+   * history must move the net, not replay the log, or a void would remove a person before it was added. The
+   * log is in day order, so each day is netted on its own, keyed by slot and person in one number (a key
+   * of day, slot and person as a string was 1.7% of a 1M fold's profile, for the moves' re-attribution).
    */
   #net(u: number, fromDay: number, toDay = Number.POSITIVE_INFINITY): [number, number, number, number][] {
-    const net = new Map<string, [number, number, number, number]>();
     const log = this.#logs.get(u);
     if (!log) return [];
+    const out: [number, number, number, number][] = [];
+    const day = new Map<number, [number, number, number, number]>();
+    const flush = () => {
+      for (const entry of day.values()) if (entry[3] > 0) out.push(entry);
+      day.clear();
+    };
     const end = toDay === Number.POSITIVE_INFINITY ? log.length : log.firstAfter(toDay);
+    let current = Number.NaN;
     for (let i = fromDay === Number.NEGATIVE_INFINITY ? 0 : log.firstFrom(fromDay); i < end; i++) {
-      const day = log.dayAt(i);
+      const d = log.dayAt(i);
+      if (d !== current) {
+        flush();
+        current = d;
+      }
       const e = log.entryAt(i);
       const slot = slotOfEntry(e);
       const p = log.personAt(i);
-      const key = `${day}:${slot}:${p}`;
-      const entry = net.get(key);
+      const key = slot * PERSON_SPACE + p;
+      const entry = day.get(key);
       if (entry) entry[3] += deltaOfEntry(e);
-      else net.set(key, [day, slot, p, deltaOfEntry(e)]);
+      else day.set(key, [d, slot, p, deltaOfEntry(e)]);
     }
-    return [...net.values()].filter((e) => e[3] > 0);
+    flush();
+    return out;
   }
 }
 
