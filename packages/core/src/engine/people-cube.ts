@@ -37,6 +37,8 @@ const wholeOption = (name: string, value: number): number => {
   return value;
 };
 
+/** Both views, for loops over them in the fold (one array, not one a participation). */
+const VIEWS = [AS_WAS, AS_IS] as const;
 /**
  * The two grids of cells, a node's descendants' people in each view (a unit's own people are read from its
  * participation log), and, in a {@link CellPart}, a unit's own people.
@@ -1337,8 +1339,7 @@ export class PeopleCube {
 
   /**
    * Notes the day (a bit of the month `from` starts) of each of unit u's participations from `from` to `to`
-   * in `slot` that `counts`, what a correction took back netted out first — only when the run holds a
-   * removal: most hold none, and are read as they lie.
+   * in `slot` that `counts` (see {@link #forEachLeft}).
    */
   #noteDays(
     u: number,
@@ -1347,6 +1348,22 @@ export class PeopleCube {
     slot: number,
     counts: (u: number, day: number) => boolean,
     note: (person: number, days: number) => void,
+  ): void {
+    this.#forEachLeft(u, from, to, (day, s, p) => {
+      if (s === slot && counts(u, day)) note(p, 1 << (day - from));
+    });
+  }
+
+  /**
+   * Visits unit u's participations from `from` to `to` that a correction did not take back: as they lie when
+   * the run holds no removal (most hold none; a person may then come more than once a day and slot), else
+   * netted per (day, slot, person) first (see {@link #net}), each once.
+   */
+  #forEachLeft(
+    u: number,
+    from: number,
+    to: number,
+    visit: (day: number, slot: number, person: number) => void,
   ): void {
     const log = this.#logs.get(u);
     if (log === undefined) return;
@@ -1357,15 +1374,10 @@ export class PeopleCube {
       if (deltaOfEntry(log.entryAt(end)) < 0) removals = true;
     }
     if (removals) {
-      for (const [day, s, p] of this.#net(u, from, to)) {
-        if (s === slot && counts(u, day)) note(p, 1 << (day - from));
-      }
+      for (const [day, slot, p] of this.#net(u, from, to)) visit(day, slot, p);
       return;
     }
-    for (let i = start; i < end; i++) {
-      const day = log.dayAt(i);
-      if (slotOfEntry(log.entryAt(i)) === slot && counts(u, day)) note(log.personAt(i), 1 << (day - from));
-    }
+    for (let i = start; i < end; i++) visit(log.dayAt(i), slotOfEntry(log.entryAt(i)), log.personAt(i));
   }
 
   /**
@@ -1495,7 +1507,7 @@ export class PeopleCube {
    * own months make no record of the month: they are many and small.
    */
   #touchOwn(u: number, day: number, month: number, person: number, delta: number) {
-    for (const view of [AS_WAS, AS_IS] as const) {
+    for (const view of VIEWS) {
       this.#keepDays(view, u, day, month, person, delta);
       const tally = this.#months[view];
       const r = tally.find(u, month);
@@ -1672,35 +1684,23 @@ export class PeopleCube {
     const from = firstDayOfMonthIndex(month);
     const to = firstDayOfMonthIndex(month + 1) - 1;
     const hashes = this.registry.hashes;
+    let unit = node;
+    let always = true;
+    // Whether the unit counts under the node, asked once a day as-was.
+    let lastDay = Number.NaN;
+    let under = true;
+    const add = (day: number, _: number, p: number) => {
+      if (!always && day !== lastDay) {
+        lastDay = day;
+        under = this.#countsUnder(unit, node, AS_WAS, day);
+      }
+      if (always || under) days.addWhole(registers, day - from, hashes[p]!);
+    };
     for (const u of this.#unitsUnder(node, view)) {
-      const log = this.#logs.get(u);
-      if (log === undefined) continue;
-      const start = log.firstFrom(from);
-      let end = start;
-      let removals = false;
-      while (end < log.length && log.dayAt(end) <= to) {
-        if (deltaOfEntry(log.entryAt(end)) < 0) removals = true;
-        end++;
-      }
-      if (start === end) continue;
-      const always = u === node || view === AS_IS;
-      let lastDay = Number.NaN;
-      let under = true;
-      if (!removals) {
-        for (let i = start; i < end; i++) {
-          const day = log.dayAt(i);
-          if (!always && day !== lastDay) {
-            lastDay = day;
-            under = this.#countsUnder(u, node, AS_WAS, day);
-          }
-          if (under) days.addWhole(registers, day - from, hashes[log.personAt(i)]!);
-        }
-        continue;
-      }
-      for (const [day, , p] of this.#net(u, from, to)) {
-        if (always || this.#countsUnder(u, node, AS_WAS, day))
-          days.addWhole(registers, day - from, hashes[p]!);
-      }
+      unit = u;
+      always = u === node || view === AS_IS;
+      lastDay = Number.NaN;
+      this.#forEachLeft(u, from, to, add);
     }
     days.commit(r, registers);
   }
