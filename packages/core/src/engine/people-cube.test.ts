@@ -231,15 +231,18 @@ describe('PeopleCube: month sketches', () => {
     );
   });
 
-  it('answers the same after an idle refresh compacts its cells and repacks its logs, and goes on the same as a cube that did not', () => {
+  it('answers the same after an idle refresh packs and shares its cells, compacts them and repacks its logs, and goes on the same as a cube that did not', () => {
     let compacted = 0;
     let repacked = 0;
+    let packed = 0;
+    let shared = 0;
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), fc.array(op, { maxLength: 30 }), (ops, more) => {
         const h = tree();
         const twin = tree();
-        const cube = new PeopleCube(h, { ...OPTIONS, compactFrom: 0 });
-        const never = new PeopleCube(twin, { ...OPTIONS, compactFrom: 2 ** 40 });
+        // Every month's cells packed (none left open), against a cube that neither packs nor compacts.
+        const cube = new PeopleCube(h, { ...OPTIONS, compactFrom: 0, openMonths: 0 });
+        const never = new PeopleCube(twin, { ...OPTIONS, compactFrom: 2 ** 40, openMonths: 2 ** 20 });
         const model: Model = { live: [], lastMove: new Map() };
         const twinModel: Model = { live: [], lastMove: new Map() };
         const both = (o: Op) => {
@@ -258,23 +261,55 @@ describe('PeopleCube: month sketches', () => {
         // The logs moved to a new pool when an eighth of their old one's carved words were free.
         if (cube.footprint().logs.bytes < logBytes) repacked++;
         expect(never.footprint().logs.bytes).toBe(logBytes);
-        // Compacted when an eighth of the words in use were free: then none is.
+        // Compacted when an eighth of the words in use were free (packing and sharing free more): then none is.
         const after = cube.footprint().arena.freeBytes;
         if (after === 0 && free > 0) compacted++;
-        else expect(after).toBe(free);
+        else expect(after).toBeGreaterThanOrEqual(free);
         expect(never.footprint().arena.freeBytes).toBe(free);
-        expect(cube.footprint().arena.bytes).toBeLessThanOrEqual(never.footprint().arena.bytes);
+        expect(cube.footprint().arena.usedBytes).toBeLessThanOrEqual(never.footprint().arena.usedBytes);
+        const { was, is } = cube.footprint();
+        expect(never.footprint().was.packed + never.footprint().is.packed).toBe(0);
+        // Every exact roll-up is packed; an as-is one shares only with its node's as-was one.
+        expect(was.packed).toBe(was.cells - was.sketches - was.empty);
+        expect(is.packed).toBe(is.cells - is.sketches - is.empty);
+        expect(is.shared).toBeLessThanOrEqual(is.packed);
+        if (was.packed > 0) packed++;
+        if (is.shared > 0) shared++;
+        const grids = (c: PeopleCube) =>
+          [c.footprint().was, c.footprint().is].map(({ members, sketches, stale, loose }) => ({
+            members,
+            sketches,
+            stale,
+            loose,
+          }));
+        expect(grids(cube)).toEqual(grids(never));
         expect(answers(cube)).toEqual(answers(never));
         expect(edges(cube)).toEqual(edges(never));
-        // New tables come from the compacted pool's top, and cells emptied afterwards free blocks again.
+        // New tables come from the compacted pool's top, cells emptied afterwards free blocks again, and
+        // packed or shared cells written to open into tables of their own.
         more.forEach(both);
         expect(answers(cube)).toEqual(answers(never));
         expect(edges(cube)).toEqual(edges(never));
+        expect(grids(cube)).toEqual(grids(never));
+        // Packed and shared again, and through a checkpoint, the same.
+        cube.refreshStale();
+        never.refreshStale();
+        const w = new SnapshotWriter();
+        const reader = new SnapshotReader(w.finish(cube.exportState(w)));
+        const restored = new PeopleCube(h, { ...OPTIONS, compactFrom: 0, openMonths: 0 });
+        restored.importState(reader, reader.header as ReturnType<PeopleCube['exportState']>);
+        for (const c of [cube, restored]) {
+          expect(answers(c)).toEqual(answers(never));
+          expect(edges(c)).toEqual(edges(never));
+          expect(grids(c)).toEqual(grids(never));
+        }
       }),
       fcParams,
     );
     expect(compacted).toBeGreaterThan(fcParams.numRuns / 4);
     expect(repacked).toBeGreaterThan(fcParams.numRuns / 10);
+    expect(packed).toBeGreaterThan(fcParams.numRuns / 2);
+    expect(shared).toBeGreaterThan(fcParams.numRuns / 4);
   });
 
   it('answers the same whether its units’ participation logs are narrow or, with slots past 8,191, wide', () => {

@@ -73,6 +73,8 @@ const GATHER = 8;
 const CERTAINLY_OVER = 1.25;
 /** The share of the cells' arena's words in use that must be free before an idle refresh compacts it. */
 const COMPACT_SHARE = 1 / 8;
+/** Cells the idle refresh packs between two asks of whether to stop. */
+const PACK_STEP = 64;
 /** Person indices are below this: a (slot, person) pair is `slot × PERSON_SPACE + person`, exact in a double. */
 const PERSON_SPACE = 2 ** 31;
 /** A person seen in a run of {@link PeopleCube}'s netting, with nothing netted yet (0 means not seen). */
@@ -104,6 +106,13 @@ export interface PeopleCubeOptions {
    * likewise free words in the participation logs' pool past which it moves them into a new one.
    */
   readonly compactFrom?: number;
+  /**
+   * The newest months with people whose cells the idle refresh leaves as open tables (default 2: activity is
+   * reported days to weeks after it happens, so last month's cells still take new members); older months'
+   * are packed, and an as-is cell that holds what its node's as-was cell holds shares its block (see
+   * {@link PeopleArena.pack}, {@link PeopleArena.share}).
+   */
+  readonly openMonths?: number;
 }
 
 /**
@@ -413,6 +422,16 @@ export class PeopleCube {
   readonly #monthLogFrom: number;
   readonly #monthLogBudget: number;
   readonly #compactFrom: number;
+  readonly #openMonths: number;
+  /**
+   * Cells of past months for the idle refresh to pack, each with the cell it may then share a block with (the
+   * as-was cell of an as-is one's node and key, else -1), and how far it has come through them.
+   */
+  #packQueue = new Int32Array(0);
+  #packAt = 0;
+  /** The arena's cells and thaws when the queue was made: a new one is made once either changes. */
+  #packedCells = -1;
+  #packedThaws = -1;
   /**
    * For as-is reads and rebuilds: the node and the units with participations under it in today's tree. Kept while
    * neither the tree nor the set of units with participations changes (a stale province's months and kinds
@@ -439,6 +458,7 @@ export class PeopleCube {
     this.#monthLogFrom = wholeOption('monthLogFrom', options.monthLogFrom ?? 64);
     this.#monthLogBudget = wholeOption('monthLogBudget', options.monthLogBudget ?? 2 ** 24);
     this.#compactFrom = wholeOption('compactFrom', options.compactFrom ?? 2 ** 20);
+    this.#openMonths = wholeOption('openMonths', options.openMonths ?? 2);
     this.#days = [new DayRegisters(this.#cells.precision), new DayRegisters(this.#cells.precision)];
   }
 
@@ -798,8 +818,9 @@ export class PeopleCube {
   }
 
   /**
-   * What the projection holds, for memory accounting: per grid (own, as-was, as-is), its cells, how many
-   * are sketches or stale, how many exact ones have loose days, the exact members and the index's bytes;
+   * What the projection holds, for memory accounting: per grid (as-was, as-is), its cells, how many are
+   * sketches or stale, how many exact ones have loose days, are packed, share a block or are empty (their
+   * people moved elsewhere), the exact members and the index's bytes;
    * the month sketches and their day registers; the arena's cells and bytes; the registry; the logs.
    */
   footprint() {
@@ -807,15 +828,32 @@ export class PeopleCube {
       let sketches = 0;
       let stale = 0;
       let loose = 0;
+      let packed = 0;
+      let shared = 0;
+      let empty = 0;
       let members = 0;
       index.forEach((_, __, cell) => {
         if (this.#cells.isExact(cell)) {
-          members += this.#cells.size(cell).value;
+          const n = this.#cells.size(cell).value;
+          members += n;
+          if (n === 0) empty++;
           if (!this.#cells.hasDays(cell)) loose++;
+          if (this.#cells.isPacked(cell)) packed++;
+          if (this.#cells.isShared(cell)) shared++;
         } else sketches++;
         if (this.#cells.isStale(cell)) stale++;
       });
-      return { cells: index.size, sketches, stale, loose, members, bytes: index.byteLength };
+      return {
+        cells: index.size,
+        sketches,
+        stale,
+        loose,
+        packed,
+        shared,
+        empty,
+        members,
+        bytes: index.byteLength,
+      };
     };
     const months = (tally: MonthTally) => {
       let sketches = 0;
@@ -848,6 +886,7 @@ export class PeopleCube {
       arena: {
         cells: this.#cells.cells,
         bytes: this.#cells.byteLength,
+        usedBytes: this.#cells.pool.used * 4,
         freeBytes: this.#cells.pool.free * 4,
       },
       logs: { units: this.#logs.size, participations, bytes: logBytes, freeBytes: this.#logs.pool.freeBytes },
@@ -1088,13 +1127,57 @@ export class PeopleCube {
     const stale = this.#stale;
     this.#refreshStale(stop);
     if (stale.length === 0 && !stop()) {
-      const { used, free } = this.#cells.pool;
-      if (free > 0 && free >= this.#compactFrom && free >= used * COMPACT_SHARE) this.#cells.compact();
+      if (this.#packPast(stop)) {
+        const { used, free } = this.#cells.pool;
+        if (free > 0 && free >= this.#compactFrom && free >= used * COMPACT_SHARE) this.#cells.compact();
+      }
       this.#logs.repack(this.#compactFrom * 4);
       this.#cells.trim(this.#compactFrom * 4);
       this.#registry.trim(this.#compactFrom * 4);
     }
     return stale.length / 3;
+  }
+
+  /**
+   * Packs the open tables of past months' cells — all but the `openMonths` newest with people — a
+   * step at a time until `stop()` says so (see {@link PeopleArena.pack}), and points an as-is cell at its
+   * node's as-was cell's block when they hold the same (see {@link PeopleArena.share}: at 1M half the as-is
+   * cells' members were such). True once none is left: the compaction that follows takes back the words
+   * packing and sharing freed. The cells are listed again only once the arena has a new cell or a packed
+   * one opened.
+   */
+  #packPast(stop: () => boolean): boolean {
+    const arena = this.#cells;
+    if (this.#packAt >= this.#packQueue.length) {
+      if (arena.cells === this.#packedCells && arena.thaws === this.#packedThaws) return true;
+      this.#packedCells = arena.cells;
+      this.#packedThaws = arena.thaws;
+      let latest = Number.NEGATIVE_INFINITY;
+      const monthOf = (key: number) => Math.floor((key | 0) / SLOTS);
+      for (const index of this.#desc) index.forEach((_, key) => (latest = Math.max(latest, monthOf(key))));
+      const cells: number[] = [];
+      const was = this.#desc[AS_WAS];
+      this.#desc.forEach((index, view) => {
+        index.forEach((node, key, cell) => {
+          if (monthOf(key) > latest - this.#openMonths || !arena.isExact(cell) || arena.isPacked(cell))
+            return;
+          cells.push(cell, view === AS_IS ? was.get(node, key) : -1);
+        });
+      });
+      this.#packQueue = Int32Array.from(cells);
+      this.#packAt = 0;
+    }
+    const queue = this.#packQueue;
+    while (this.#packAt < queue.length) {
+      if (this.#packAt % (2 * PACK_STEP) === 0 && stop()) return false;
+      const cell = queue[this.#packAt++]!;
+      const partner = queue[this.#packAt++]!;
+      arena.pack(cell);
+      if (partner < 0) continue;
+      arena.pack(partner);
+      arena.share(partner, cell);
+    }
+    return true;
   }
 
   #refreshStale(stop: () => boolean): void {

@@ -13,13 +13,14 @@ const hashes = () => registry.hashes;
 
 /**
  * An operation on one of a few cells: add a person on a day of the month, remove one of the cell's
- * participations, rebuild it if stale, or make its days true again.
+ * participations, rebuild it if stale, make its days true again, or pack its table.
  */
 type Op =
   | readonly ['add', number, number, number, number]
   | readonly ['remove', number, number]
   | readonly ['assign', number]
-  | readonly ['restore', number];
+  | readonly ['restore', number]
+  | readonly ['pack', number];
 const CELLS = 4;
 const op: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -40,6 +41,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.tuple(fc.constant('remove' as const), fc.nat(CELLS - 1), fc.nat(1_000)) },
   { weight: 1, arbitrary: fc.tuple(fc.constant('assign' as const), fc.nat(CELLS - 1)) },
   { weight: 1, arbitrary: fc.tuple(fc.constant('restore' as const), fc.nat(CELLS - 1)) },
+  { weight: 2, arbitrary: fc.tuple(fc.constant('pack' as const), fc.nat(CELLS - 1)) },
 );
 
 const membersOf = (source: { forEachMember: PeopleSet['forEachMember'] }) => {
@@ -103,6 +105,16 @@ describe('PeopleArena', () => {
               });
               expect(restored).toBe(arena.isExact(cells[c]!));
               expect(arena.hasDays(cells[c]!)).toBe(restored);
+            } else if (o[0] === 'pack') {
+              // Packed, a table holds the same members, days and participations, in fewer words.
+              const before = arena.pool;
+              const wasTable = arena.isExact(cells[c]!) && arena.members(cells[c]!) > 0;
+              const packedAlready = arena.isPacked(cells[c]!);
+              const cut = arena.pack(cells[c]!);
+              expect(arena.isPacked(cells[c]!)).toBe(wasTable);
+              if (packedAlready) expect(cut).toBe(0);
+              expect(arena.pool.free - before.free).toBe(cut);
+              expect(arena.pool.used).toBe(before.used);
             } else if (model[c]!.isStale) {
               // What the projection does with a stale cell: rebuild it from its exact parts.
               const fresh = new PeopleSet({ threshold, precision: 4 });
@@ -167,6 +179,102 @@ describe('PeopleArena', () => {
               stale: false,
             });
           }
+        },
+      ),
+      fcParams,
+    );
+  });
+
+  it('shares one block between two packed cells that hold the same, each staying equal to its own PeopleSet as either is written, compacted or checkpointed', () => {
+    /** What both cells are given (an add or a removal), then what one of them is given, or done to the arena. */
+    type Apart = Op | readonly ['share'] | readonly ['compact'] | readonly ['checkpoint'];
+    const apart: fc.Arbitrary<Apart> = fc.oneof(
+      { weight: 8, arbitrary: op },
+      { weight: 1, arbitrary: fc.constant(['share'] as const) },
+      { weight: 1, arbitrary: fc.constant(['compact'] as const) },
+      { weight: 1, arbitrary: fc.constant(['checkpoint'] as const) },
+    );
+    const both = op.filter((o) => o[0] === 'add' || o[0] === 'remove');
+    fc.assert(
+      fc.property(
+        fc.array(both, { minLength: 1, maxLength: 150 }),
+        fc.array(apart, { maxLength: 150 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.boolean(),
+        (common, later, threshold, tiny) => {
+          const options = { threshold, precision: 4, ...(tiny ? { chunkLog: 0 } : {}) };
+          let arena = new PeopleArena(hashes, options);
+          // Cells 0 and 1 are the twins; 2 lies between them in the pool, so a compaction moves blocks.
+          const cells = [arena.create(), arena.create(), arena.create()];
+          const model = cells.map(() => new PeopleSet({ threshold, precision: 4 }));
+          const given: (readonly [number, number])[][] = cells.map(() => []);
+          const apply = (o: Op, c: number) => {
+            if (o[0] === 'add') {
+              arena.add(cells[c]!, o[2], o[4], o[3]);
+              model[c]!.add(o[2], hashOf(o[2]), o[4]);
+              for (let t = 0; t < o[4]; t++) given[c]!.push([o[2], o[3]]);
+            } else if (o[0] === 'remove') {
+              const list = given[c]!;
+              if (list.length === 0) return;
+              const [[p, day]] = list.splice(o[2] % list.length, 1) as [readonly [number, number]];
+              arena.remove(cells[c]!, p, day);
+              model[c]!.remove(p, hashOf(p));
+            } else if (o[0] === 'restore') {
+              arena.restoreDays(cells[c]!, (note) => {
+                for (const [p, day] of given[c]!) note(p, 2 ** day);
+              });
+            } else if (o[0] === 'pack') arena.pack(cells[c]!);
+            else if (model[c]!.isStale) {
+              const fresh = new PeopleSet({ threshold, precision: 4 });
+              for (const [p] of given[c]!) fresh.add(p, hashOf(p));
+              arena.assign(cells[c]!, fresh);
+              model[c] = fresh;
+            }
+          };
+          const check = (when: string) => {
+            cells.forEach((cell, c) => {
+              const set = model[c]!;
+              expect(arena.size(cell), `${when}: cell ${c}`).toEqual(set.size());
+              expect(arena.participations(cell)).toBe(set.participations);
+              if (set.isExact)
+                expect(membersOf(arena.source(cell)), `${when}: cell ${c}`).toEqual(membersOf(set));
+              if (!arena.hasDays(cell)) return;
+              for (const day of [0, 1, 3, 30]) {
+                const want = new Set(given[c]!.filter(([, d]) => d === day).map(([p]) => p));
+                expect(arena.forEachOnDays(cell, 2 ** day, null), `${when}: cell ${c}, day ${day}`).toBe(
+                  want.size,
+                );
+              }
+            });
+          };
+          for (const o of common) {
+            apply(o, 0);
+            apply(o, 1);
+            apply(['add', 2, o[2] % UNIVERSE, 5, 1], 2);
+          }
+          cells.forEach((cell) => arena.pack(cell));
+          // Shared exactly when both packed (exact, someone in them) with no member past a byte's 254.
+          const shareable =
+            arena.isPacked(cells[0]!) && model[0]!.isExact && membersOf(model[0]!).every(([, t]) => t < 255);
+          const free = arena.pool.free;
+          expect(arena.share(cells[0]!, cells[1]!)).toBe(shareable);
+          if (shareable) expect(arena.pool.free).toBeGreaterThan(free);
+          expect(arena.isShared(cells[1]!)).toBe(shareable);
+          check('shared');
+          later.forEach((o, i) => {
+            if (o[0] === 'share') {
+              if (arena.share(cells[0]!, cells[1]!))
+                expect(membersOf(model[0]!)).toEqual(membersOf(model[1]!));
+            } else if (o[0] === 'compact') {
+              arena.compact();
+              expect(arena.pool.free).toBe(0);
+            } else if (o[0] === 'checkpoint') {
+              const restored = new PeopleArena(hashes, options);
+              restored.importState(arena.exportState());
+              arena = restored;
+            } else apply(o, o[1] % 3);
+            check(`step ${i}: ${o.join(' ')}`);
+          });
         },
       ),
       fcParams,
@@ -249,6 +357,62 @@ describe('PeopleArena', () => {
     const b = arena.create();
     for (let p = 0; p < 100; p++) arena.add(b, p);
     expect(arena.pool).toEqual(grown);
+  });
+
+  it('packs a table end to end in ascending order, keeps it packed while members only come back, and opens it for a new one or one leaving', () => {
+    const arena = new PeopleArena(hashes);
+    const a = arena.create();
+    const b = arena.create();
+    // 100 people (a 128-slot table, 288 words), each twice on day p mod 31; b is a one-person table.
+    for (let p = 99; p >= 0; p--) arena.add(a, p * 3, 2, p % 31);
+    arena.add(b, 7, 1, 0);
+    const used = arena.pool.used;
+    const free = arena.pool.free;
+    // 100 packed: 200 words of keys and days and 25 of participations, 63 of the table's 288 cut.
+    expect(arena.pack(a)).toBe(288 - 225);
+    expect(arena.pack(a)).toBe(0);
+    expect(arena.pool).toEqual({ used, free: free + 63 });
+    expect(arena.isPacked(a)).toBe(true);
+    const members: number[] = [];
+    arena.forEachMember(a, (p, times) => {
+      expect(times).toBe(2);
+      members.push(p);
+    });
+    expect(members).toEqual(Array.from({ length: 100 }, (_, p) => p * 3));
+    expect(arena.forEachOnDays(a, 2 ** 4, null)).toBe(4);
+    // A member again, on another day, and one of a member's two participations taken back: still packed.
+    arena.add(a, 30, 1, 20);
+    arena.remove(a, 33, 11);
+    expect(arena.isPacked(a)).toBe(true);
+    expect(arena.thaws).toBe(0);
+    expect(arena.participations(a)).toBe(200);
+    expect(arena.forEachOnDays(a, 2 ** 20, null)).toBe(4);
+    // Day 11 was person 33's only day (one participation a day): it is free of them now.
+    expect(arena.forEachOnDays(a, 2 ** 11, null)).toBe(3);
+    // A checkpoint keeps it packed, and a compaction takes the cut words back.
+    const restored = new PeopleArena(hashes);
+    restored.importState(arena.exportState());
+    expect(restored.isPacked(a)).toBe(true);
+    expect(membersOf(restored.source(a))).toEqual(membersOf(arena.source(a)));
+    expect(arena.compact()).toBe(free + 63);
+    expect(membersOf(arena.source(a))).toEqual(membersOf(restored.source(a)));
+    // A new member opens it into the smallest table that holds 101 (116 slots) …
+    arena.add(a, 1, 1, 0);
+    expect(arena.isPacked(a)).toBe(false);
+    expect(arena.thaws).toBe(1);
+    expect(arena.size(a).value).toBe(101);
+    arena.pack(a);
+    // … and so does one leaving: person 1's only participation.
+    arena.remove(a, 1, 0);
+    expect(arena.isPacked(a)).toBe(false);
+    expect(arena.thaws).toBe(2);
+    expect(membersOf(arena.source(a))).toEqual(membersOf(restored.source(a)));
+    // A packed cell emptied gives its words back; one that becomes a sketch too.
+    arena.pack(b);
+    const before = arena.pool.free;
+    arena.remove(b, 7, 0);
+    expect(arena.pool.free).toBe(before + 3);
+    expect(arena.members(b)).toBe(0);
   });
 
   it('trims its per-cell arrays to the cells there are, every cell unchanged, and grows them again after', () => {

@@ -13,7 +13,7 @@ import {
   type PeopleSource,
 } from './people-set.ts';
 import { ALL_DAYS, markKeys, type UnionMarks } from './person-multiset.ts';
-import { sizeOfClass } from './size-classes.ts';
+import { classOfSize, sizeOfClass } from './size-classes.ts';
 
 /**
  * Many distinct-people cells — the (node, month, kind × channel) cells of the people projection — held in a
@@ -43,6 +43,11 @@ import { sizeOfClass } from './size-classes.ts';
 
 /** The size class of a sketch block; exact tables have classes below it. */
 const SKETCH = 255;
+/**
+ * The size class of a packed table: exactly as many slots as members, keys ascending, so no slot is empty
+ * and a member is found by a binary search (see {@link PeopleArena.pack}). Its slots are its distinct count.
+ */
+const PACKED = 254;
 const FLAG_STALE = 1;
 /**
  * An exact cell whose members' days may say more than the truth: a participation was taken back from a
@@ -51,6 +56,12 @@ const FLAG_STALE = 1;
  * {@link PeopleArena.forEachOnDays}) refuse it until {@link PeopleArena.restoreDays}.
  */
 const FLAG_LOOSE = 2;
+/**
+ * A packed cell whose block another packed cell may point at too (see {@link PeopleArena.share}): it opens
+ * into a table of its own before any write, and what it lets go of is not counted free — the other may
+ * still read it. {@link PeopleArena.compact} finds out which blocks are still shared.
+ */
+const FLAG_SHARED = 4;
 /**
  * An exact table's runs: person index + 1 (0: empty) and days (see {@link ALL_DAYS}), a word per slot each — a
  * slot's days are `slots` words after its key — then a byte per slot of participations, from word `2 × slots`.
@@ -87,6 +98,9 @@ const slotsOf = (cls: number): number => SLOTS_BY_CLASS[cls]!;
 /** A key's home slot in a table of `slots`: Fibonacci hashing, scaled rather than shifted. */
 const homeOf = (key: number, slots: number): number =>
   ((Math.imul(key, FIBONACCI) >>> 0) * slots * 2 ** -32) | 0;
+/** The smallest table class that holds `n` members at most 7/8 full (see {@link PeopleArena.add}). */
+const classFor = (n: number): number =>
+  Math.max(MIN_TABLE_CLASS, classOfSize(Math.ceil((n * 8) / 7)) + MIN_TABLE_CLASS);
 /** The free list of sketch blocks; a table's is its size class ({@link MIN_TABLE_CLASS} or more). */
 const SKETCH_LIST = 0;
 /** Days set in a mask (the bits of a 31-bit word). */
@@ -167,6 +181,17 @@ export class PeopleArena {
   #free: number[][] = [];
   /** By cell, then person: the participations of members whose byte says {@link MANY}. */
   #many = new Map<number, Map<number, number>>();
+  /**
+   * Words no block uses that no free list holds: what {@link pack} cut from the end of a table, and packed
+   * blocks given up (their sizes are their members', no class's). {@link compact} takes them back.
+   */
+  #garbage = 0;
+  /** Packed tables made open again to take a new member or lose one (see {@link pack}). */
+  #thaws = 0;
+  /** {@link pack}'s scratch: a table's keys, days and participations bytes. */
+  #packKeys = new Uint32Array(0);
+  #packDays = new Uint32Array(0);
+  #packTimes = new Uint8Array(0);
 
   constructor(hashes: Hashes, options: PeopleArenaOptions = {}) {
     const threshold = options.threshold ?? PEOPLE_SET_DEFAULT_THRESHOLD;
@@ -181,6 +206,8 @@ export class PeopleArena {
     let largest = MIN_TABLE_CLASS;
     while (threshold * 8 > slotsOf(largest) * 7) largest++;
     this.#largestClass = largest;
+    if (largest >= PACKED)
+      throw new RangeError(`PeopleArena threshold ${threshold} needs tables too large to hold`);
     const tableLog = Math.ceil(Math.log2(tableWords(slotsOf(largest))));
     this.#chunkLog = Math.max(options.chunkLog ?? 22, tableLog, this.precision - 2);
     if (this.#chunkLog > 31)
@@ -252,8 +279,12 @@ export class PeopleArena {
     // Unknown, the day widens the member's days to the whole month.
     const days = day === NO_DAY ? ALL_DAYS : 1 << day;
     const key = person + 1;
+    if (cls === PACKED && (this.#flags[cell]! & FLAG_SHARED) !== 0) {
+      this.#unshare(cell);
+      return this.add(cell, person, times, day);
+    }
     const slot = cls === 0 ? -1 : this.#find(cell, key);
-    const slots = slotsOf(cls);
+    const slots = this.#slots(cell);
     const byte = slot < 0 ? -1 : this.#timesByte(cell, slot);
     const had = slot < 0 ? 0 : this.#timesAt(cell, byte, key);
     if (had + times > MAX_TIMES)
@@ -272,8 +303,10 @@ export class PeopleArena {
       this.#addToSketch(cell, person);
       return false;
     }
-    // Grow at 7/8 full: a probe of a small table stays within a cache line or two.
-    if (cls === 0 || (distinct + 1) * 8 > slotsOf(cls) * 7)
+    // Grow at 7/8 full: a probe of a small table stays within a cache line or two. A packed table opens
+    // into the smallest table that holds one more.
+    if (cls === PACKED) this.#resize(cell, classFor(distinct + 1));
+    else if (cls === 0 || (distinct + 1) * 8 > slotsOf(cls) * 7)
       this.#resize(cell, cls === 0 ? MIN_TABLE_CLASS : cls + 1);
     this.#insert(cell, key, days, times);
     this.#distinct[cell] = distinct + 1;
@@ -293,14 +326,27 @@ export class PeopleArena {
       this.#participations[cell]! -= 1;
       return false;
     }
-    const slot = this.#class[cell] === 0 ? -1 : this.#find(cell, person + 1);
+    let slot = this.#class[cell] === 0 ? -1 : this.#find(cell, person + 1);
     if (slot < 0)
       throw new RangeError(`cannot remove person ${person}: they have no participation in this cell`);
+    if ((this.#flags[cell]! & FLAG_SHARED) !== 0) {
+      this.#unshare(cell);
+      slot = this.#find(cell, person + 1);
+    }
     this.#participations[cell]! -= 1;
+    const times = this.#timesAt(cell, this.#timesByte(cell, slot), person + 1);
+    // A member leaving a packed table would leave a hole: it opens into a table first, unless it empties.
+    if (times === 1 && this.#class[cell] === PACKED) {
+      if (this.#distinct[cell] === 1) {
+        this.#release(cell);
+        return true;
+      }
+      this.#resize(cell, classFor(this.#distinct[cell]!));
+      slot = this.#find(cell, person + 1);
+    }
     const pool = this.#chunkOf(cell);
-    const slots = slotsOf(this.#class[cell]!);
+    const slots = this.#slots(cell);
     const byte = this.#timesByte(cell, slot);
-    const times = this.#timesAt(cell, byte, person + 1);
     if (times > 1) {
       const days = pool[slot + slots]!;
       this.#setTimes(cell, byte, person + 1, times - 1);
@@ -361,7 +407,7 @@ export class PeopleArena {
     const bytes = this.#chunkBytesOf(cell);
     const hashes = this.#hashes();
     const start = this.#offset[cell]! & this.#chunkMask;
-    const slots = slotsOf(cls);
+    const slots = this.#slots(cell);
     const timesAt = timesBase(start, slots);
     for (let at = start; at < start + slots; at++) {
       const key = pool[at]!;
@@ -380,7 +426,7 @@ export class PeopleArena {
     if (cls === 0) return;
     const pool = this.#chunkOf(cell);
     const start = this.#offset[cell]! & this.#chunkMask;
-    const slots = slotsOf(cls);
+    const slots = this.#slots(cell);
     for (let at = start; at < start + slots; at++) {
       const key = pool[at]!;
       if (key !== 0) visit(key - 1, pool[at + slots]!);
@@ -395,12 +441,13 @@ export class PeopleArena {
    * was not (the parts disagree with the cell), and for a sketch.
    */
   restoreDays(cell: number, feed: (note: (person: number, days: number) => void) => void): boolean {
+    if ((this.#flags[cell]! & FLAG_SHARED) !== 0) this.#unshare(cell);
     const cls = this.#class[cell]!;
     if (cls === SKETCH) return false;
     if (cls !== 0) {
       const pool = this.#chunkOf(cell);
       const start = this.#offset[cell]! & this.#chunkMask;
-      const slots = slotsOf(cls);
+      const slots = this.#slots(cell);
       pool.fill(0, start + slots, start + 2 * slots);
       feed((person, days) => {
         const slot = this.#find(cell, person + 1);
@@ -436,7 +483,7 @@ export class PeopleArena {
     const pool = this.#chunkOf(cell);
     const hashes = this.#hashes();
     const start = this.#offset[cell]! & this.#chunkMask;
-    const slots = slotsOf(cls);
+    const slots = this.#slots(cell);
     let n = 0;
     for (let at = start; at < start + slots; at++) {
       const key = pool[at]!;
@@ -458,7 +505,7 @@ export class PeopleArena {
     if (cls === 0) return 0;
     const pool = this.#chunkOf(cell);
     const start = this.#offset[cell]! & this.#chunkMask;
-    const slots = slotsOf(cls);
+    const slots = this.#slots(cell);
     return markKeys(pool, start, start + slots, 1, marks, days, slots);
   }
 
@@ -495,6 +542,109 @@ export class PeopleArena {
   }
 
   /**
+   * Packs an exact cell's open table: its members' keys ascending, end to end, then their days and
+   * participations in the same order, in the words where the table began — no empty slot. An open table is
+   * 7/8 full at most and grown a fifth at a time, so at 10M a third of the arena's table slots were empty;
+   * a cell whose month is past takes few new members, and a union reads a packed table's keys, a fifth
+   * fewer words, in ascending order. A member is then found by a binary search: added again, or taken back
+   * while they keep a participation, they stay in place; a new member, or one leaving, opens the table
+   * again first ({@link add}, {@link remove}). The words cut from the table's end are free for
+   * {@link compact} to take back. Returns them (0 for a sketch, an empty or an already packed cell).
+   */
+  pack(cell: number): number {
+    const cls = this.#class[cell]!;
+    if (cls === 0 || cls === SKETCH || cls === PACKED) return 0;
+    const n = this.#distinct[cell]!;
+    const slots = slotsOf(cls);
+    const pool = this.#chunkOf(cell);
+    const bytes = this.#chunkBytesOf(cell);
+    const start = this.#offset[cell]! & this.#chunkMask;
+    if (this.#packKeys.length < n) {
+      this.#packKeys = new Uint32Array(n);
+      this.#packDays = new Uint32Array(n);
+      this.#packTimes = new Uint8Array(n);
+    }
+    const keys = this.#packKeys.subarray(0, n);
+    let k = 0;
+    for (let at = start; at < start + slots; at++) if (pool[at] !== 0) keys[k++] = pool[at]!;
+    keys.sort();
+    const days = this.#packDays;
+    const times = this.#packTimes;
+    const oldTimes = timesBase(start, slots);
+    for (let i = 0; i < n; i++) {
+      const at = this.#find(cell, keys[i]!);
+      days[i] = pool[at + slots]!;
+      times[i] = bytes[oldTimes + at]!;
+    }
+    const words = tableWords(n);
+    pool.set(keys, start);
+    pool.set(days.subarray(0, n), start + n);
+    // The participations' last word may have bytes past the members: zero, as in an open table.
+    pool[start + words - 1] = 0;
+    bytes.set(times.subarray(0, n), timesBase(start, n) + start);
+    this.#class[cell] = PACKED;
+    const cut = tableWords(slots) - words;
+    this.#garbage += cut;
+    return cut;
+  }
+
+  /** Whether an exact cell is packed (see {@link pack}). */
+  isPacked(cell: number): boolean {
+    return this.#class[cell] === PACKED;
+  }
+
+  /** How many packed tables opened again to take a new member or lose one (see {@link pack}). */
+  get thaws(): number {
+    return this.#thaws;
+  }
+
+  /**
+   * Points packed cell `b` at packed cell `a`'s block when they hold the same people with the same days and
+   * participations, word for word: a node's as-was and as-is cells of a month are the same set until
+   * something below the node moves. Either opens into a table of its own before it is written to (see
+   * {@link FLAG_SHARED}). True when they share a block (b's own words are then free for {@link compact}).
+   * Not for a cell sharing already, nor one with members past {@link MANY}.
+   */
+  share(a: number, b: number): boolean {
+    if (a === b || this.#class[a] !== PACKED || this.#class[b] !== PACKED) return false;
+    if (this.#offset[a] === this.#offset[b]) return true;
+    const n = this.#distinct[a]!;
+    if (
+      this.#distinct[b] !== n ||
+      this.#participations[a] !== this.#participations[b] ||
+      (this.#flags[a]! & ~FLAG_SHARED) !== this.#flags[b] ||
+      (this.#flags[b]! & FLAG_SHARED) !== 0 ||
+      this.#many.has(a) ||
+      this.#many.has(b)
+    )
+      return false;
+    const words = tableWords(n);
+    const poolA = this.#chunkOf(a);
+    const poolB = this.#chunkOf(b);
+    const startA = this.#offset[a]! & this.#chunkMask;
+    const startB = this.#offset[b]! & this.#chunkMask;
+    for (let i = 0; i < words; i++) if (poolA[startA + i] !== poolB[startB + i]) return false;
+    this.#garbage += words;
+    this.#offset[b] = this.#offset[a]!;
+    this.#flags[a]! |= FLAG_SHARED;
+    this.#flags[b]! |= FLAG_SHARED;
+    return true;
+  }
+
+  /** Whether a cell was given another's block by {@link share} and has not been written to since. */
+  isShared(cell: number): boolean {
+    return (this.#flags[cell]! & FLAG_SHARED) !== 0;
+  }
+
+  /**
+   * Opens a shared packed cell into a table of its own (room for one more member unless it holds the
+   * threshold's), leaving the block to the other.
+   */
+  #unshare(cell: number): void {
+    this.#resize(cell, Math.min(classFor(this.#distinct[cell]! + 1), this.#largestClass));
+  }
+
+  /**
    * Cuts the per-cell arrays to the cells there are when growing by half left at least `fromBytes` of them
    * unused (and some), for a server to call when idle. Returns the bytes given back.
    */
@@ -526,12 +676,13 @@ export class PeopleArena {
     this.#free.forEach((list, sizeClass) => {
       if (list !== undefined) free += list.length * this.#words(sizeClass);
     });
-    return { used: this.#top, free };
+    return { used: this.#top, free: free + this.#garbage };
   }
 
   /**
    * Slides every cell's block down over the free ones, in pool order and in place, and lets go of the chunks
-   * left empty; returns the words given back (the pool's free words, and what the chunks' ends lost). A block
+   * left empty (and the last one's unused half or more); returns the words given back (the pool's free words,
+   * the words {@link pack} cut, and what the chunks' ends lost). A block
    * only ever moves to a lower offset (it never straddles chunks, so one that does not fit the rest of a
    * chunk goes to the start of the next, which is still at or below where it lay), so no block is written
    * over before it is moved, and no second pool is needed: at 10M the pool is 850 MB, a fifth of it free
@@ -555,12 +706,30 @@ export class PeopleArena {
       if (this.#class[cell] !== 0) byChunk[fill[this.#offset[cell]! >>> log]!++] = cell;
     }
     let top = 0;
+    // Cells sharing a block (see share) come together in offset order: the block moves once, and a block
+    // no other cell points at any longer is no longer marked shared.
+    let first = -1;
+    let firstFrom = -1;
+    let alone = true;
+    const endGroup = () => {
+      if (first >= 0 && alone) this.#flags[first]! &= ~FLAG_SHARED;
+    };
     for (let c = 0; c < chunkCount; c++) {
       const cells = byChunk.subarray(starts[c]!, starts[c + 1]!);
+      firstFrom = -1;
       for (const cell of this.#inOffsetOrder(cells)) {
-        const words = blockWords[this.#class[cell]!]!;
-        top = this.#place(top, words);
         const from = this.#offset[cell]! & this.#chunkMask;
+        if (from === firstFrom) {
+          this.#offset[cell] = this.#offset[first]!;
+          alone = false;
+          continue;
+        }
+        endGroup();
+        first = cell;
+        firstFrom = from;
+        alone = true;
+        const words = this.#cellWords(cell, blockWords);
+        top = this.#place(top, words);
         const to = top & this.#chunkMask;
         const target = this.#chunkWithRoom(top >>> log, to + words);
         if (top >>> log === c) {
@@ -570,13 +739,24 @@ export class PeopleArena {
         top += words;
       }
     }
+    endGroup();
     const kept = top === 0 ? 0 : ((top - 1) >>> log) + 1;
-    // New blocks come from the top zeroed, as a fresh pool's are: clear what the moved blocks left there.
-    this.#chunks[kept - 1]?.fill(0, top - (kept - 1) * size);
     this.#chunks.length = kept;
     this.#chunkBytes.length = kept;
+    const last = this.#chunks[kept - 1];
+    const end = top - (kept - 1) * size;
+    if (last !== undefined && end * 2 <= last.length) {
+      // A last chunk at most half used is cut to its blocks (it grows again by doubling, as a restored one
+      // does): at 10M a chunk is 16 MiB, every page of it written before the compaction.
+      this.#chunks[kept - 1] = last.slice(0, end);
+      this.#chunkBytes[kept - 1] = byteView(this.#chunks[kept - 1]!);
+    } else {
+      // New blocks come from the top zeroed, as a fresh pool's are: clear what the moved blocks left there.
+      last?.fill(0, end);
+    }
     this.#top = top;
     this.#free = [];
+    this.#garbage = 0;
     return before - top;
   }
 
@@ -596,13 +776,17 @@ export class PeopleArena {
     );
   }
 
-  /** `cells`, all with blocks in one chunk, ordered by their blocks' offsets (which differ). */
+  /**
+   * `cells`, all with blocks in one chunk, ordered by their blocks' offsets (which differ but for cells
+   * sharing a block: those come together).
+   */
   #inOffsetOrder(cells: Int32Array): Int32Array {
-    // The offsets sorted as numbers; each cell then goes where its offset ranks (a binary search).
+    // The offsets sorted as numbers; each cell then goes where its offset ranks (a binary search), or the
+    // next place after it that a cell sharing its block has not taken.
     const offsets = new Uint32Array(cells.length);
     for (let i = 0; i < cells.length; i++) offsets[i] = this.#offset[cells[i]!]! & this.#chunkMask;
     offsets.sort();
-    const ordered = new Int32Array(cells.length);
+    const ordered = new Int32Array(cells.length).fill(-1);
     for (const cell of cells) {
       const offset = this.#offset[cell]! & this.#chunkMask;
       let lo = 0;
@@ -612,6 +796,7 @@ export class PeopleArena {
         if (offsets[mid]! < offset) lo = mid + 1;
         else hi = mid;
       }
+      while (ordered[lo] !== -1) lo++;
       ordered[lo] = cell;
     }
     return ordered;
@@ -651,14 +836,24 @@ export class PeopleArena {
     const size = 2 ** this.#chunkLog;
     const offset = new Uint32Array(n);
     const table = this.#blockWords();
-    const blockWords = (cell: number) => table[this.#class[cell]!]!;
+    const blockWords = (cell: number) => this.#cellWords(cell, table);
     // First the new offsets (a block never straddles chunks), then the chunks, each cut where its blocks end.
+    // A block cells share (see share) is written once.
     let top = 0;
     const lengths: number[] = [];
+    const shared = new Map<number, number>();
     for (let cell = 0; cell < n; cell++) {
       const words = blockWords(cell);
       if (words === 0) continue;
+      if ((this.#flags[cell]! & FLAG_SHARED) !== 0) {
+        const to = shared.get(this.#offset[cell]!);
+        if (to !== undefined) {
+          offset[cell] = to;
+          continue;
+        }
+      }
       top = this.#place(top, words);
+      if ((this.#flags[cell]! & FLAG_SHARED) !== 0) shared.set(this.#offset[cell]!, top);
       offset[cell] = top;
       lengths[Math.floor(top / size)] = (top & this.#chunkMask) + words;
       top += words;
@@ -735,13 +930,20 @@ export class PeopleArena {
     const { class: classes, offset } = state;
     const chunkLog = this.#chunkLog;
     const chunkMask = this.#chunkMask;
+    const { distinct } = state;
     for (let c = 0; c < n; c++) {
       const cls = classes[c]!;
       if (cls === 0) continue;
-      if (blockWords[cls]! < 0) fail(`cell ${c} has a table of size class ${cls}, which no table has`);
+      let words = blockWords[cls]!;
+      if (cls === PACKED) {
+        if (distinct[c]! === 0 || distinct[c]! > this.threshold)
+          fail(`cell ${c} is a packed table of ${distinct[c]} members`);
+        words = tableWords(distinct[c]!);
+      }
+      if (words < 0) fail(`cell ${c} has a table of size class ${cls}, which no table has`);
       const o = offset[c]!;
       const chunk = o >>> chunkLog;
-      if (chunk >= chunkLengths.length || (o & chunkMask) + blockWords[cls]! > chunkLengths[chunk]!)
+      if (chunk >= chunkLengths.length || (o & chunkMask) + words > chunkLengths[chunk]!)
         fail(`cell ${c}'s block lies outside the pool`);
     }
     state.free.forEach((list, sizeClass) => {
@@ -775,6 +977,7 @@ export class PeopleArena {
     }
     this.#top = top;
     this.#free = state.free.map((list) => [...list]);
+    this.#garbage = 0;
   }
 
   /**
@@ -850,7 +1053,7 @@ export class PeopleArena {
 
   /** Where, in its chunk's bytes, the participations of the member at word `slot` of an exact cell lie. */
   #timesByte(cell: number, slot: number): number {
-    return timesBase(this.#offset[cell]! & this.#chunkMask, slotsOf(this.#class[cell]!)) + slot;
+    return timesBase(this.#offset[cell]! & this.#chunkMask, this.#slots(cell)) + slot;
   }
 
   /** A member's participations kept in the overflow (a byte of {@link MANY} without one is a bug). */
@@ -882,6 +1085,17 @@ export class PeopleArena {
     const pool = this.#chunkOf(cell);
     const cls = this.#class[cell]!;
     const start = this.#offset[cell]! & this.#chunkMask;
+    if (cls === PACKED) {
+      const last = start + this.#distinct[cell]!;
+      let lo = start;
+      let hi = last;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (pool[mid]! < key) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo < last && pool[lo] === key ? lo : -1;
+    }
     const slots = slotsOf(cls);
     const end = start + slots;
     let at = start + homeOf(key, slots);
@@ -945,6 +1159,7 @@ export class PeopleArena {
   #resize(cell: number, cls: number): void {
     const oldClass = this.#class[cell]!;
     const oldOffset = this.#offset[cell]!;
+    const oldSlots = this.#slots(cell);
     const offset = this.#allocate(cls);
     this.#offset[cell] = offset;
     this.#class[cell] = cls;
@@ -952,7 +1167,6 @@ export class PeopleArena {
     const old = this.#chunks[oldOffset >>> this.#chunkLog]!;
     const oldBytes = this.#chunkBytes[oldOffset >>> this.#chunkLog]!;
     const oldStart = oldOffset & this.#chunkMask;
-    const oldSlots = slotsOf(oldClass);
     const timesAt = timesBase(oldStart, oldSlots);
     for (let at = oldStart; at < oldStart + oldSlots; at++) {
       const key = old[at]!;
@@ -961,25 +1175,27 @@ export class PeopleArena {
       const times = oldBytes[timesAt + at]!;
       this.#insert(cell, key, old[at + oldSlots]!, times < MANY ? times : this.#manyTimes(cell, key - 1));
     }
-    this.#freeBlock(oldOffset, oldClass);
+    if (oldClass === PACKED) this.#thaws++;
+    this.#dropBlock(cell, oldOffset, oldClass, oldSlots);
   }
 
   #toSketch(cell: number): void {
     const cls = this.#class[cell]!;
     const oldOffset = this.#offset[cell]!;
+    const oldSlots = this.#slots(cell);
     const offset = this.#allocate(SKETCH_LIST);
     const bytes = this.#chunkBytes[offset >>> this.#chunkLog]!;
     const base = (offset & this.#chunkMask) * 4;
     if (cls !== 0) {
       const old = this.#chunks[oldOffset >>> this.#chunkLog]!;
       const start = oldOffset & this.#chunkMask;
-      const end = start + slotsOf(cls);
+      const end = start + oldSlots;
       const hashes = this.#hashes();
       for (let at = start; at < end; at++) {
         const key = old[at]!;
         if (key !== 0) addToRegisters(bytes, base, this.precision, hashes[key - 1]!);
       }
-      this.#freeBlock(oldOffset, cls);
+      this.#dropBlock(cell, oldOffset, cls, oldSlots);
     }
     this.#offset[cell] = offset;
     this.#class[cell] = SKETCH;
@@ -991,7 +1207,7 @@ export class PeopleArena {
   /** Empties a cell and returns its block. */
   #release(cell: number): void {
     const cls = this.#class[cell]!;
-    if (cls !== 0) this.#freeBlock(this.#offset[cell]!, cls === SKETCH ? SKETCH_LIST : cls);
+    if (cls !== 0) this.#dropBlock(cell, this.#offset[cell]!, cls, this.#slots(cell));
     this.#class[cell] = 0;
     this.#offset[cell] = 0;
     this.#distinct[cell] = 0;
@@ -1014,6 +1230,29 @@ export class PeopleArena {
     this.#chunkWithRoom(offset >>> this.#chunkLog, (offset & this.#chunkMask) + words);
     this.#top = offset + words;
     return offset;
+  }
+
+  /**
+   * Gives back the block of a cell of class `cls` with `slots` (see {@link #slots}): a table's or a sketch's
+   * to its free list, a packed one's to {@link #garbage}.
+   */
+  #dropBlock(cell: number, offset: number, cls: number, slots: number): void {
+    const shared = (this.#flags[cell]! & FLAG_SHARED) !== 0;
+    this.#flags[cell]! &= ~FLAG_SHARED;
+    if (cls !== PACKED) this.#freeBlock(offset, cls === SKETCH ? SKETCH_LIST : cls);
+    else if (!shared) this.#garbage += tableWords(slots);
+  }
+
+  /** An exact cell's slots: its table's, or a packed one's members. */
+  #slots(cell: number): number {
+    const cls = this.#class[cell]!;
+    return cls === PACKED ? this.#distinct[cell]! : slotsOf(cls);
+  }
+
+  /** The words of a cell's block by its class, `table` being {@link #blockWords}'s. */
+  #cellWords(cell: number, table: Int32Array): number {
+    const cls = this.#class[cell]!;
+    return cls === PACKED ? tableWords(this.#distinct[cell]!) : table[cls]!;
   }
 
   #freeBlock(offset: number, sizeClass: number): void {
