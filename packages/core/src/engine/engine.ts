@@ -9,6 +9,7 @@ import { PeopleCube } from './people-cube.ts';
 import { Records } from './records.ts';
 import { Slots } from './slots.ts';
 import { StockCube } from './stock-cube.ts';
+import { StreamVersions } from './stream-versions.ts';
 
 /** An event the engine could not apply (it references something unknown): kept, reported, never silent. */
 export interface Anomaly {
@@ -68,10 +69,9 @@ export class Engine {
   recordedAt: string | undefined;
   /**
    * Versions of the streams decisions depend on (units, groups, directives, bodies), so the ledger can guard
-   * its writes against a concurrent writer on another node. Activity streams are not kept: too many. (Not
-   * readonly: a restore puts in a map filled on first use, see `restoreEngine`.)
+   * its writes against a concurrent writer on another node. Activity streams are not kept: too many.
    */
-  streamVersions: Map<string, number> = new Map();
+  readonly streamVersions = new StreamVersions(this.hierarchy);
 
   /** `options` tune how projections are kept, never what they answer (tests fold the same log both ways). */
   constructor(options: EngineOptions = {}) {

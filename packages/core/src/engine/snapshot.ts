@@ -1,5 +1,4 @@
 import { Engine } from './engine.ts';
-import { LazyMap } from './lazy-map.ts';
 import { type BlobRef, SnapshotReader, SnapshotWriter, type StringsRef } from './snapshot-codec.ts';
 
 /**
@@ -24,8 +23,11 @@ export const snapshotEngine = (engine: Engine, mark: CheckpointMark): Uint8Array
     version: PROJECTION_VERSION,
     mark,
     recordedAt: engine.recordedAt ?? null,
-    streams: w.strings([...engine.streamVersions.keys()]),
-    streamVersions: w.blob(Float64Array.from(engine.streamVersions.values())),
+    ...(({ units, names, versions }) => ({
+      unitStreamVersions: w.blob(units),
+      streams: w.strings(names),
+      streamVersions: w.blob(versions),
+    }))(engine.streamVersions.exportState()),
     anomalies: engine.anomalies,
     populations: engine.populations.entries(),
     hierarchy: engine.hierarchy.exportState(w),
@@ -42,6 +44,9 @@ type Header = {
   version: number;
   mark: CheckpointMark;
   recordedAt: string | null;
+  /** By unit index, the version of the unit's stream (0: none). */
+  unitStreamVersions: BlobRef;
+  /** The other streams decisions depend on, and their versions. */
   streams: StringsRef;
   streamVersions: BlobRef;
   anomalies: Engine['anomalies'];
@@ -88,11 +93,7 @@ export const restoreEngine = (bytes: Uint8Array): Engine => {
     throw new RangeError('checkpoint: stream names and versions differ in length');
   for (let i = 0; i < streams.length; i++)
     if (streams.isNull(i)) throw new RangeError(`checkpoint: stream #${i} has no name`);
-  // Decoded and put in their map on first use (a write or its guard): a restore that answers queries never
-  // needs them.
-  engine.streamVersions = new LazyMap((set) => {
-    for (let i = 0; i < versions.length; i++) set(streams.get(i)!, versions[i]!);
-  });
+  engine.streamVersions.importState(r.f64(h.unitStreamVersions), versions, (i) => streams.get(i)!);
   engine.anomalies.push(...h.anomalies);
   engine.position = h.mark.position;
   engine.recordedAt = h.recordedAt ?? undefined;
