@@ -1154,7 +1154,10 @@ export class PeopleCube {
       this.#packedThaws = arena.thaws;
       let latest = Number.NEGATIVE_INFINITY;
       const monthOf = (key: number) => Math.floor((key | 0) / SLOTS);
-      for (const index of this.#desc) index.forEach((_, key) => (latest = Math.max(latest, monthOf(key))));
+      for (const index of this.#desc)
+        index.forEach((_, key) => {
+          latest = Math.max(latest, monthOf(key));
+        });
       const cells: number[] = [];
       const was = this.#desc[AS_WAS];
       this.#desc.forEach((index, view) => {

@@ -46,7 +46,7 @@ const report = fc.tuple(fc.nat(12), fc.nat(1), fc.nat(40), fc.nat(500)) as fc.Ar
 describe('StockCube', () => {
   it('answers each unit’s last report of each population, and a subtree’s sum of them, as a model does', () => {
     fc.assert(
-      fc.property(fc.array(report, { maxLength: 40 }), (reports) => {
+      fc.property(fc.array(report, { maxLength: 120 }), (reports) => {
         const h = tree();
         const cube = new StockCube(h);
         for (const [u, slot, day, count] of reports) cube.report(u, slot, day, count);

@@ -252,7 +252,7 @@ describe('PeopleArena', () => {
             apply(o, 1);
             apply(['add', 2, o[2] % UNIVERSE, 5, 1], 2);
           }
-          cells.forEach((cell) => arena.pack(cell));
+          for (const cell of cells) arena.pack(cell);
           // Shared exactly when both packed (exact, someone in them) with no member past a byte's 254.
           const shareable =
             arena.isPacked(cells[0]!) && model[0]!.isExact && membersOf(model[0]!).every(([, t]) => t < 255);
