@@ -347,10 +347,11 @@ export class ActivityCube {
   #ownOf(u: number): DaySeries | undefined {
     const found = this.#own[u];
     if (found !== undefined || this.#pending === undefined) return found;
-    const stride = this.#pending.width(u);
-    const words = this.#pending.take(u);
-    if (words === undefined) return undefined;
-    const s = DaySeries.fromData(words, stride, this.#pool);
+    const pending = this.#pending;
+    const stride = pending.width(u);
+    const at = pending.takeAt(u);
+    if (at < 0) return undefined;
+    const s = DaySeries.fromData(pending.data, stride, this.#pool, at, pending.taken);
     this.#own[u] = s;
     return s;
   }

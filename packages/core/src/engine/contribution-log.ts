@@ -14,7 +14,14 @@ const streamPool = () => new WordPool<Uint8Array>((n) => new Uint8Array(n), 2 **
  * {@link WordPool}, not arrays of their own (130,000 at 10M, each with a few hundred bytes of headers).
  */
 export class ContributionLog {
-  readonly #lists: (Uint8Array | undefined)[] = [];
+  /**
+   * Each unit's stream: the array it lies in (a pool's chunk, or a checkpoint's bytes), from byte
+   * `#bases[u]`, in room for `#caps[u]` bytes — not a view of its own (a view is an object of about 100
+   * bytes, for 130,000 streams at 10M).
+   */
+  readonly #arrays: (Uint8Array | undefined)[] = [];
+  #bases = new Int32Array(0);
+  #caps = new Int32Array(0);
   /** Bytes used of each unit's stream. */
   readonly #lengths: number[] = [];
   /**
@@ -40,20 +47,26 @@ export class ContributionLog {
     const lastPosition = n === 0 ? 0 : this.#lastPosition[u]!;
     let list = this.#listOf(u);
     // A record is at most 3 × 8 bytes (numbers below 2^53, seven bits a byte).
-    if (!list || n + MAX_RECORD > list.length) {
+    if (!list || n + MAX_RECORD > this.#caps[u]!) {
       // The pool's next size is growth enough (see WordPool).
-      const next = this.#pool.take(Math.max(16, n + MAX_RECORD));
+      const bytes = Math.max(16, n + MAX_RECORD);
+      const to = this.#pool.carve(bytes);
+      const next = this.#pool.carved!;
       if (list) {
-        next.set(list.subarray(0, n));
-        this.#pool.give(list);
+        const from = this.#bases[u]!;
+        next.set(list.subarray(from, from + n), to);
+        this.#pool.release(list, from, this.#caps[u]!);
       }
       list = next;
-      this.#lists[u] = list;
+      this.#arrays[u] = list;
+      this.#bases[u] = to;
+      this.#caps[u] = WordPool.sizeOf(bytes);
     }
-    let at = writeVarint(list, n, zigzag(day - lastDay));
+    const base = this.#bases[u]!;
+    let at = writeVarint(list, base + n, zigzag(day - lastDay));
     at = writeVarint(list, at, slot);
     at = writeVarint(list, at, zigzag(position - lastPosition));
-    this.#lengths[u] = at;
+    this.#lengths[u] = at - base;
     this.#lastDay[u] = day;
     this.#lastPosition[u] = position;
   }
@@ -81,7 +94,10 @@ export class ContributionLog {
     for (let u = 0; u < this.#lengths.length; u++) {
       const n = this.#lengths[u] ?? 0;
       // A restored stream not read since goes back as it came, unchecked and not taken.
-      if (n > 0) lists.push([u, (this.#lists[u] ?? this.#restored!.words(u)!).subarray(0, n)]);
+      if (n === 0) continue;
+      const list = this.#arrays[u];
+      const at = this.#bases[u] ?? 0;
+      lists.push([u, list === undefined ? this.#restored!.words(u)! : list.subarray(at, at + n)]);
     }
     return packByteLists(w, lists);
   }
@@ -93,11 +109,13 @@ export class ContributionLog {
    */
   importState(r: SnapshotReader, state: ReturnType<ContributionLog['exportState']>): void {
     const restored = ListIndex.bytes(r, state);
-    this.#lists.length = 0;
+    this.#arrays.length = 0;
     this.#lengths.length = 0;
     restored.forEachOwner((u, bytes) => {
       this.#lengths[u] = bytes;
     });
+    this.#bases = new Int32Array(this.#lengths.length);
+    this.#caps = new Int32Array(this.#lengths.length);
     this.#lastDay = new Float64Array(0);
     this.#lastPosition = new Float64Array(0);
     this.#restored = restored;
@@ -111,8 +129,14 @@ export class ContributionLog {
   repack(fromBytes = REPACK_FROM): boolean {
     if (!this.#pool.wantsRepack(fromBytes)) return false;
     const pool = streamPool();
-    this.#lists.forEach((list, u) => {
-      if (list !== undefined) this.#lists[u] = this.#pool.moveOut(list, this.#lengths[u]!, pool);
+    this.#arrays.forEach((list, u) => {
+      if (list === undefined) return;
+      const n = this.#lengths[u]!;
+      const at = this.#pool.moveOutAt(list, this.#bases[u]!, n, pool);
+      if (at < 0) return;
+      this.#arrays[u] = pool.carved!;
+      this.#bases[u] = at;
+      this.#caps[u] = WordPool.sizeOf(Math.max(n, 4));
     });
     this.#pool = pool;
     return true;
@@ -121,16 +145,17 @@ export class ContributionLog {
   /** Bytes held (streams, and free blocks in their pool), for memory accounting. */
   get byteLength(): number {
     let bytes = this.#pool.footprint().freeBytes;
-    for (let u = 0; u < this.#lengths.length; u++) bytes += this.#listOf(u)?.byteLength ?? 0;
+    for (let u = 0; u < this.#lengths.length; u++) if (this.#listOf(u) !== undefined) bytes += this.#caps[u]!;
     return bytes;
   }
 
   /** Calls `fn` with each of the unit's records, in log order. */
   #forEach(u: number, fn: (day: number, slot: number, position: number) => void): void {
     const list = this.#listOf(u);
-    const end = this.#lengths[u] ?? 0;
     if (!list) return;
-    const cursor = { at: 0 };
+    const start = this.#bases[u]!;
+    const end = start + (this.#lengths[u] ?? 0);
+    const cursor = { at: start };
     let day = 0;
     let position = 0;
     while (cursor.at < end) {
@@ -150,6 +175,15 @@ export class ContributionLog {
   }
 
   #ensureTails(size: number): void {
+    if (size > this.#bases.length) {
+      const grow = (old: Int32Array) => {
+        const next = new Int32Array(Math.max(size, Math.ceil(old.length * 1.5) + 64));
+        next.set(old);
+        return next;
+      };
+      this.#bases = grow(this.#bases);
+      this.#caps = grow(this.#caps);
+    }
     if (size <= this.#lastDay.length) return;
     const grow = (old: Float64Array) => {
       const next = new Float64Array(Math.max(size, Math.ceil(old.length * 1.5) + 64)).fill(Number.NaN);
@@ -161,19 +195,24 @@ export class ContributionLog {
   }
 
   /**
-   * Unit u's stream: its own array, or the view of a restored checkpoint's, taken on first use after checking
-   * that it is whole records (a broken one throws, and stays in the checkpoint's index, not taken).
+   * The array unit u's stream lies in (from `#bases[u]`): a pool's chunk, or a restored checkpoint's bytes,
+   * taken on first use after checking that its stream is whole records (a broken one throws, and stays in
+   * the checkpoint's index, not taken).
    */
   #listOf(u: number): Uint8Array | undefined {
-    const list = this.#lists[u];
-    if (list !== undefined || this.#restored === undefined) return list;
-    const view = this.#restored.words(u);
-    if (view === undefined) return undefined;
+    const list = this.#arrays[u];
+    const restored = this.#restored;
+    if (list !== undefined || restored === undefined || !restored.has(u)) return list;
+    const n = this.#lengths[u] ?? 0;
+    const view = restored.words(u)!;
     const bad = firstBrokenRecord(view, 0, view.length);
     if (bad >= 0) throw new RangeError(`ContributionLog: unit ${u}'s stream breaks off at byte ${bad}`);
-    this.#restored.take(u);
-    this.#lists[u] = view;
-    return view;
+    const at = restored.takeAt(u);
+    this.#ensureTails(u + 1);
+    this.#arrays[u] = restored.data;
+    this.#bases[u] = at;
+    this.#caps[u] = n;
+    return restored.data;
   }
 }
 

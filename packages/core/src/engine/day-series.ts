@@ -19,7 +19,7 @@
  * each while every series was at least narrow.
  */
 
-import type { WordPool } from './word-pool.ts';
+import { WordPool } from './word-pool.ts';
 
 /** Slots per day in a key: `key = day * SLOT_SPACE + slot`. Float64 keys stay exact far past 2^21 slots. */
 export const SLOT_SPACE = 2 ** 21;
@@ -84,8 +84,15 @@ const SCRATCH = new Float64Array(2);
 const NO_WORDS = new Float64Array(0);
 
 export class DaySeries {
-  /** Entries in key order, {@link TINY}, {@link NARROW} or {@link WIDE} words each: one array, so a scan reads one run. */
+  /**
+   * Entries in key order, {@link TINY}, {@link NARROW} or {@link WIDE} words each, from word {@link #b} of
+   * `#d` — a pool's chunk, an array of the series' own, or a checkpoint's words — in room for {@link #cap}
+   * words: one run, so a scan reads one run. The array and an offset, not a view of the block: a view is an
+   * object of about 100 bytes, and at 10M there were 170,000 series.
+   */
   #d: Float64Array;
+  #b = 0;
+  #cap = 0;
   #stride: Stride = TINY;
   #length = 0;
   /** Entries whose values are both zero (a retraction's leftovers), which {@link compact} removes. */
@@ -96,7 +103,8 @@ export class DaySeries {
   /** A series of no entries, with room for `capacity` tiny ones, its words taken from `pool` if given. */
   constructor(pool: WordPool<Float64Array> | null = null, capacity = 4) {
     this.#pool = pool;
-    this.#d = capacity === 0 ? NO_WORDS : this.#alloc(capacity * TINY);
+    this.#d = NO_WORDS;
+    if (capacity > 0) this.#take(capacity * TINY);
   }
 
   get length(): number {
@@ -117,7 +125,7 @@ export class DaySeries {
   get lastLiveKey(): number {
     const d = this.#d;
     const st = this.#stride;
-    for (let i = (this.#length - 1) * st; i >= 0; i -= st) {
+    for (let i = this.#b + (this.#length - 1) * st; i >= this.#b; i -= st) {
       if (st === TINY) {
         if (tinyValuesOf(d[i]!) !== 0) return keyOfTiny(tinyKeyOf(d[i]!));
       } else if (d[i + 1] !== 0 || (st === WIDE && d[i + 2] !== 0)) return d[i]!;
@@ -133,15 +141,16 @@ export class DaySeries {
     }
     const st = this.#stride;
     const n = this.#length;
-    let d = this.#d;
+    const d = this.#d;
+    const o = this.#b;
     const last = (n - 1) * st;
     // Time-ordered logs mostly touch the last entry (the same day) or append after it.
     let i = n;
     let at = -1;
-    if (n > 0 && d[last] === key) at = last;
-    else if (n > 0 && d[last]! > key) {
+    if (n > 0 && d[o + last] === key) at = last;
+    else if (n > 0 && d[o + last]! > key) {
       i = this.#lowerBound(key);
-      if (i < n && d[i * st] === key) at = i * st;
+      if (i < n && d[o + i * st] === key) at = i * st;
     }
     if (at >= 0 ? !this.#update(at, a, b) : st === NARROW && !fitsNarrow(a, b)) {
       // A value the narrow layout cannot hold: widen, then add as a wide series does.
@@ -150,8 +159,9 @@ export class DaySeries {
       return;
     }
     if (at >= 0) return;
-    d = this.#ensure(n + 1);
-    if (i < n) d.copyWithin(i * st + st, i * st, n * st);
+    this.#ensure(n + 1);
+    const base = this.#b;
+    if (i < n) this.#d.copyWithin(base + i * st + st, base + i * st, base + n * st);
     this.#write(i * st, key, a, b);
     this.#length = n + 1;
     if (a === 0 && b === 0) this.#zeros += 1;
@@ -174,22 +184,20 @@ export class DaySeries {
   compact(): void {
     if (this.#zeros === 0) return;
     const d = this.#d;
+    const b = this.#b;
     const st = this.#stride;
-    const end = this.#length * st;
-    let to = 0;
-    for (let i = 0; i < end; i += st) {
+    const end = b + this.#length * st;
+    let to = b;
+    for (let i = b; i < end; i += st) {
       if (st === TINY ? tinyValuesOf(d[i]!) === 0 : d[i + 1] === 0 && (st === NARROW || d[i + 2] === 0))
         continue;
       if (to !== i) d.copyWithin(to, i, i + st);
       to += st;
     }
-    this.#length = to / st;
+    const words = to - b;
+    this.#length = words / st;
     this.#zeros = 0;
-    if (d.length > 2 * to + 4 * st) {
-      const next = this.#alloc(Math.max(to, 4 * st));
-      next.set(d.subarray(0, to));
-      this.#replace(next);
-    }
+    if (this.#cap > 2 * words + 4 * st) this.#moveTo(Math.max(words, 4 * st), words);
   }
 
   /** The values at `key` into `out` (zeros when absent). */
@@ -212,10 +220,10 @@ export class DaySeries {
     let matched = 0;
     const d = this.#d;
     const st = this.#stride;
-    const end = this.#length * st;
+    const end = this.#b + this.#length * st;
     let a = 0;
     let b = 0;
-    for (let i = this.#lowerBound(fromKey) * st; i < end; i += st) {
+    for (let i = this.#b + this.#lowerBound(fromKey) * st; i < end; i += st) {
       const k = d[i]!;
       if (k > toKey) break;
       if (mask !== null && mask[slotOfKey(k)] !== 1) continue;
@@ -256,40 +264,58 @@ export class DaySeries {
    * holds them. The old pool is not given them back: it is being let go.
    */
   moveTo(pool: WordPool<Float64Array>): void {
-    if (this.#pool !== null) this.#d = this.#pool.moveOut(this.#d, this.#length * this.#stride, pool);
+    const used = this.#length * this.#stride;
+    const at = this.#pool === null ? -1 : this.#pool.moveOutAt(this.#d, this.#b, used, pool);
+    if (at >= 0) {
+      this.#d = pool.carved!;
+      this.#b = at;
+      this.#cap = WordPool.sizeOf(Math.max(used, 4));
+    }
     this.#pool = pool;
   }
 
   /** The entries, {@link stride} words each, as a view (for checkpoints and tests). */
   toData(): Float64Array {
-    return this.#d.subarray(0, this.#length * this.#stride);
+    return this.#d.subarray(this.#b, this.#b + this.#length * this.#stride);
   }
 
   /**
-   * A series over `data` as {@link toData} gives it, with its {@link stride} (kept, not copied: it may be a
-   * checkpoint's view), growing into `pool`'s blocks if given. A tiny or narrow word that is not a whole number
-   * in its layout's range is refused.
+   * A series over `data` as {@link toData} gives it — or over its `words` words from `base`, a checkpoint's
+   * words holding many series' —, with its {@link stride} (kept, not copied), growing into `pool`'s blocks
+   * if given. A tiny or narrow word that is not a whole number in its layout's range is refused.
    */
-  static fromData(data: Float64Array, stride: number, pool: WordPool<Float64Array> | null = null): DaySeries {
+  static fromData(
+    data: Float64Array,
+    stride: number,
+    pool: WordPool<Float64Array> | null = null,
+    base = 0,
+    words = data.length - base,
+  ): DaySeries {
     if (stride !== TINY && stride !== NARROW && stride !== WIDE)
       throw new RangeError(`DaySeries.fromData: entries of ${stride} words (1, 2 or 3 expected)`);
-    if (data.length % stride !== 0)
-      throw new RangeError(`DaySeries.fromData: ${data.length} is not a whole number of entries`);
+    if (words % stride !== 0)
+      throw new RangeError(`DaySeries.fromData: ${words} is not a whole number of entries`);
+    if (!(base >= 0 && base + words <= data.length))
+      throw new RangeError(`DaySeries.fromData: words ${base} to ${base + words} of ${data.length}`);
     const s = new DaySeries(pool, 0);
     s.#d = data;
+    s.#b = base;
+    s.#cap = words;
     s.#stride = stride;
-    s.#length = data.length / stride;
-    for (let i = 0; i < data.length; i += stride) {
+    s.#length = words / stride;
+    for (let i = base; i < base + words; i += stride) {
       if (stride === TINY) {
         const w = data[i]!;
         if (!(Number.isInteger(w) && w >= 0 && w < TINY_END))
-          throw new RangeError(`DaySeries.fromData: entry ${i} is ${w}, not a tiny word`);
+          throw new RangeError(`DaySeries.fromData: entry ${i - base} is ${w}, not a tiny word`);
         if (tinyValuesOf(w) === 0) s.#zeros += 1;
         continue;
       }
       const w = data[i + 1]!;
       if (stride === NARROW && !(Number.isInteger(w) && w >= 0 && w < A_LIMIT * HIGH))
-        throw new RangeError(`DaySeries.fromData: entry ${i / stride} holds ${w}, not a narrow pair`);
+        throw new RangeError(
+          `DaySeries.fromData: entry ${(i - base) / stride} holds ${w}, not a narrow pair`,
+        );
       if (w === 0 && (stride === NARROW || data[i + 2] === 0)) s.#zeros += 1;
     }
     return s;
@@ -297,12 +323,13 @@ export class DaySeries {
 
   /** Bytes held, for memory accounting. */
   get byteLength(): number {
-    return this.#d.byteLength;
+    return this.#cap * 8;
   }
 
-  /** The values of the entry at word `at` into `out`. */
-  #read(at: number, out: Float64Array): void {
+  /** The values of the entry at word `at` (from the series' first) into `out`. */
+  #read(w: number, out: Float64Array): void {
     const d = this.#d;
+    const at = this.#b + w;
     if (this.#stride === TINY) {
       const v = tinyValuesOf(d[at]!);
       out[0] = tinyA(v);
@@ -318,9 +345,10 @@ export class DaySeries {
     }
   }
 
-  /** Writes an entry at word `at`: its values must fit the layout (checked by {@link add}). */
-  #write(at: number, key: number, a: number, b: number): void {
+  /** Writes an entry at word `at` (from the series' first): its values must fit the layout (checked by {@link add}). */
+  #write(w: number, key: number, a: number, b: number): void {
     const d = this.#d;
+    const at = this.#b + w;
     d[at] = key;
     if (this.#stride === NARROW) d[at + 1] = a * HIGH + b;
     else {
@@ -340,7 +368,7 @@ export class DaySeries {
     const na = v[0]! + a;
     const nb = v[1]! + b;
     if (this.#stride === NARROW && !fitsNarrow(na, nb)) return false;
-    this.#write(at, this.#d[at]!, na, nb);
+    this.#write(at, this.#d[this.#b + at]!, na, nb);
     const isZero = na === 0 && nb === 0;
     if (wasZero !== isZero) this.#zeros += isZero ? 1 : -1;
     return true;
@@ -348,7 +376,8 @@ export class DaySeries {
 
   /** The key of the entry at word `at`. */
   #keyAt(at: number): number {
-    return this.#stride === TINY ? keyOfTiny(tinyKeyOf(this.#d[at]!)) : this.#d[at]!;
+    const w = this.#d[this.#b + at]!;
+    return this.#stride === TINY ? keyOfTiny(tinyKeyOf(w)) : w;
   }
 
   /**
@@ -361,26 +390,29 @@ export class DaySeries {
     if (!(day >= 0 && day < TINY_DAYS && slot < TINY_SLOTS)) return false;
     const base = (day * TINY_SLOTS + slot) * TINY_KEY;
     const n = this.#length;
-    let d = this.#d;
+    const d = this.#d;
+    const o = this.#b;
     let i = n;
     // As in add: mostly the last entry, or after it.
-    if (n > 0 && d[n - 1]! >= base) {
-      i = d[n - 1]! < base + TINY_KEY ? n - 1 : this.#lowerWord(base);
-      if (i < n && d[i]! < base + TINY_KEY) {
-        const v = d[i]! - base;
+    if (n > 0 && d[o + n - 1]! >= base) {
+      i = d[o + n - 1]! < base + TINY_KEY ? n - 1 : this.#lowerWord(base);
+      if (i < n && d[o + i]! < base + TINY_KEY) {
+        const v = d[o + i]! - base;
         const na = tinyA(v) + a;
         const nb = tinyB(v) + b;
         if (!fitsTiny(na, nb)) return false;
-        d[i] = base + na * TINY_B + nb;
+        d[o + i] = base + na * TINY_B + nb;
         const isZero = na === 0 && nb === 0;
         if ((v === 0) !== isZero) this.#zeros += isZero ? 1 : -1;
         return true;
       }
     }
     if (!fitsTiny(a, b)) return false;
-    d = this.#ensure(n + 1);
-    if (i < n) d.copyWithin(i + 1, i, n);
-    d[i] = base + a * TINY_B + b;
+    this.#ensure(n + 1);
+    const e = this.#d;
+    const ob = this.#b;
+    if (i < n) e.copyWithin(ob + i + 1, ob + i, ob + n);
+    e[ob + i] = base + a * TINY_B + b;
     this.#length = n + 1;
     if (a === 0 && b === 0) this.#zeros += 1;
     return true;
@@ -389,12 +421,12 @@ export class DaySeries {
   /** {@link sumRange} for a tiny series: its words compared with the bounds' words, decoded as summed. */
   #sumTiny(fromKey: number, toKey: number, mask: Uint8Array | null, out: Float64Array): number {
     const d = this.#d;
-    const n = this.#length;
+    const n = this.#b + this.#length;
     const end = tinyBound(Math.floor(toKey) + 1);
     let matched = 0;
     let a = 0;
     let b = 0;
-    for (let i = this.#lowerWord(tinyBound(fromKey)); i < n; i++) {
+    for (let i = this.#b + this.#lowerWord(tinyBound(fromKey)); i < n; i++) {
       const w = d[i]!;
       if (w >= end) break;
       const tk = tinyKeyOf(w);
@@ -412,11 +444,12 @@ export class DaySeries {
   /** The first entry of a tiny series whose word is at least `word`. */
   #lowerWord(word: number): number {
     const d = this.#d;
+    const b = this.#b;
     let lo = 0;
     let hi = this.#length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (d[mid]! < word) lo = mid + 1;
+      if (d[b + mid]! < word) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -426,63 +459,100 @@ export class DaySeries {
   #widen(): void {
     const n = this.#length;
     const d = this.#d;
+    const b = this.#b;
+    const cap = this.#cap;
     if (this.#stride === TINY) {
-      const next = this.#alloc(Math.max(n, d.length) * NARROW);
+      const words = Math.max(n, cap) * NARROW;
+      const [next, nb] = this.#alloc(words);
       for (let i = 0; i < n; i++) {
-        const v = tinyValuesOf(d[i]!);
-        next[i * NARROW] = keyOfTiny(tinyKeyOf(d[i]!));
-        next[i * NARROW + 1] = tinyA(v) * HIGH + tinyB(v);
+        const w = d[b + i]!;
+        const v = tinyValuesOf(w);
+        next[nb + i * NARROW] = keyOfTiny(tinyKeyOf(w));
+        next[nb + i * NARROW + 1] = tinyA(v) * HIGH + tinyB(v);
       }
-      this.#replace(next);
+      this.#replace(next, nb, words);
       this.#stride = NARROW;
       return;
     }
-    const next = this.#alloc(Math.max(n, d.length / NARROW) * WIDE);
+    const words = Math.max(n, cap / NARROW) * WIDE;
+    const [next, nb] = this.#alloc(words);
     const v = SCRATCH;
     for (let i = 0; i < n; i++) {
       this.#read(i * NARROW, v);
-      next[i * WIDE] = d[i * NARROW]!;
-      next[i * WIDE + 1] = v[0]!;
-      next[i * WIDE + 2] = v[1]!;
+      next[nb + i * WIDE] = d[b + i * NARROW]!;
+      next[nb + i * WIDE + 1] = v[0]!;
+      next[nb + i * WIDE + 2] = v[1]!;
     }
-    this.#replace(next);
+    this.#replace(next, nb, words);
     this.#stride = WIDE;
   }
 
   #lowerBound(key: number): number {
     if (this.#stride === TINY) return this.#lowerWord(tinyBound(key));
     const d = this.#d;
+    const b = this.#b;
     const st = this.#stride;
     let lo = 0;
     let hi = this.#length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (d[mid * st]! < key) lo = mid + 1;
+      if (d[b + mid * st]! < key) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  /** Makes room for `size` entries and returns the (possibly new) array. */
-  #ensure(size: number): Float64Array {
+  /** Makes room for `size` entries (moving the series to a larger block if it must). */
+  #ensure(size: number): void {
     const st = this.#stride;
-    if (size * st <= this.#d.length) return this.#d;
+    if (size * st <= this.#cap) return;
     // A pool's sizes are growth enough (see WordPool); an array of its own grows by a quarter.
-    const capacity = this.#pool !== null ? size : Math.max(size, Math.ceil((this.#d.length / st) * 1.25) + 4);
-    const next = this.#alloc(capacity * st);
-    next.set(this.#d.subarray(0, this.#length * st));
-    this.#replace(next);
-    return next;
+    const capacity = this.#pool !== null ? size : Math.max(size, Math.ceil((this.#cap / st) * 1.25) + 4);
+    this.#moveTo(capacity * st, this.#length * st);
   }
 
-  /** Words for the series (not cleared when they come from the pool: only what is written is read). */
-  #alloc(words: number): Float64Array {
-    return this.#pool === null ? new Float64Array(words) : this.#pool.take(words);
+  /** Moves the first `used` words to a new block of at least `words` words. */
+  #moveTo(words: number, used: number): void {
+    const [next, nb] = this.#alloc(words);
+    next.set(this.#d.subarray(this.#b, this.#b + used), nb);
+    this.#replace(next, nb, words);
   }
 
-  /** Moves the series to `next`, giving its words back to the pool. */
-  #replace(next: Float64Array): void {
-    this.#pool?.give(this.#d);
+  /** Takes a block of at least `words` words for a series that holds none. */
+  #take(words: number): void {
+    const [d, b] = this.#alloc(words);
+    this.#d = d;
+    this.#b = b;
+    this.#cap = this.#pool === null ? words : WordPool.sizeOf(words);
+    ALLOCATED[0] = NO_WORDS;
+  }
+
+  /**
+   * Words for the series (not cleared when they come from the pool: only what is written is read): the
+   * array holding them and the first word there, in a scratch pair (read before the next allocation).
+   */
+  #alloc(words: number): readonly [Float64Array, number] {
+    const out = ALLOCATED;
+    if (this.#pool === null) {
+      out[0] = new Float64Array(words);
+      out[1] = 0;
+    } else {
+      out[1] = this.#pool.carve(words);
+      out[0] = this.#pool.carved!;
+    }
+    return out;
+  }
+
+  /** Moves the series to block `base` of `next` (room for `words` asked), giving its words back to the pool. */
+  #replace(next: Float64Array, base: number, words: number): void {
+    this.#pool?.release(this.#d, this.#b, this.#cap);
     this.#d = next;
+    this.#b = base;
+    this.#cap = this.#pool === null ? words : WordPool.sizeOf(words);
+    // The scratch lets go of the array: a pool's chunk held here would outlive a repack that let it go.
+    ALLOCATED[0] = NO_WORDS;
   }
 }
+
+/** {@link DaySeries}'s allocation result, reused: the array and the first word of a block. */
+const ALLOCATED: [Float64Array, number] = [NO_WORDS, 0];

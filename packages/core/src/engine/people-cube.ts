@@ -144,37 +144,51 @@ const deltaOfEntry = (entry: number): number => 1 - 2 * (entry & 1);
 class ParticipationLog {
   /** Where the words come from and go back to as the log grows (see {@link WordPool}). */
   #pool: WordPool<Int32Array>;
+  /**
+   * The participations, from word {@link base} of `data` — a pool's chunk, or a checkpoint's words — in
+   * room for `#cap` words: the array and an offset, not a view of the block (a view is an object of about
+   * 100 bytes, and at 10M there were 116,000 logs).
+   */
   data: Int32Array;
+  base = 0;
+  #cap: number;
   /** Words per participation: {@link NARROW_WORDS} or {@link WIDE_WORDS}. */
   width = NARROW_WORDS;
   length = 0;
 
-  /** An empty log, or one over a checkpoint's `data` of `width`-word participations. */
-  constructor(pool: WordPool<Int32Array>, data?: Int32Array, width = NARROW_WORDS) {
+  /**
+   * An empty log, or one over `length` `width`-word participations of a checkpoint's `data` from word
+   * `base`.
+   */
+  constructor(pool: WordPool<Int32Array>, data?: Int32Array, base = 0, length = 0, width = NARROW_WORDS) {
     this.#pool = pool;
-    this.data = data ?? pool.take(4 * NARROW_WORDS);
+    if (data === undefined) {
+      this.base = pool.carve(4 * NARROW_WORDS);
+      this.data = pool.carved!;
+      this.#cap = WordPool.sizeOf(4 * NARROW_WORDS);
+    } else {
+      this.data = data;
+      this.base = base;
+      this.#cap = length * width;
+    }
     this.width = width;
-    this.length = data === undefined ? 0 : data.length / width;
+    this.length = length;
   }
 
   push(day: number, slot: number, person: number, delta: 1 | -1) {
     const entry = slot * 2 + (delta < 0 ? 1 : 0);
     if (this.width === NARROW_WORDS && !fitsNarrow(day, entry)) this.#widen();
     const w = this.width;
-    if ((this.length + 1) * w > this.data.length) {
-      // To the pool's next size, a fifth larger at most: doubled, the logs were 277 MB for 192 MB of
-      // entries at 10M.
-      const next = this.#pool.take((this.length + 1) * w);
-      next.set(this.data.subarray(0, this.length * w));
-      this.#pool.give(this.data);
-      this.data = next;
-    }
+    // To the pool's next size, a fifth larger at most: doubled, the logs were 277 MB for 192 MB of entries
+    // at 10M.
+    if ((this.length + 1) * w > this.#cap) this.#move((this.length + 1) * w, this.length * w);
     const d = this.data;
-    let i = this.length * w;
+    const b = this.base;
+    let i = b + this.length * w;
     // Activity mostly arrives in day order; a backdated one, or a correction of an old one, is inserted
     // after the entries of its day, so a range of days is one binary search and a contiguous run.
     if (this.length > 0 && this.dayAt(this.length - 1) > day) {
-      const at = this.firstAfter(day) * w;
+      const at = b + this.firstAfter(day) * w;
       d.copyWithin(at + w, at, i);
       i = at;
     }
@@ -191,27 +205,43 @@ class ParticipationLog {
 
   /** Takes its words from `pool` from now on, moving them there if they are a block of its pool (see {@link DaySeries.moveTo}). */
   moveTo(pool: WordPool<Int32Array>): void {
-    this.data = this.#pool.moveOut(this.data, this.length * this.width, pool);
+    const used = this.length * this.width;
+    const at = this.#pool.moveOutAt(this.data, this.base, used, pool);
+    if (at >= 0) {
+      this.data = pool.carved!;
+      this.base = at;
+      this.#cap = WordPool.sizeOf(Math.max(used, 4));
+    }
     this.#pool = pool;
+  }
+
+  /** The participations' words (a view, for checkpoints). */
+  words(): Int32Array {
+    return this.data.subarray(this.base, this.base + this.length * this.width);
+  }
+
+  /** Bytes held, room included, for memory accounting. */
+  get byteLength(): number {
+    return this.#cap * 4;
   }
 
   /** Participation i's day. */
   dayAt(i: number): number {
     return this.width === NARROW_WORDS
-      ? (this.data[i * NARROW_WORDS]! >> ENTRY_BITS) + NARROW_DAY0
-      : this.data[i * WIDE_WORDS]!;
+      ? (this.data[this.base + i * NARROW_WORDS]! >> ENTRY_BITS) + NARROW_DAY0
+      : this.data[this.base + i * WIDE_WORDS]!;
   }
 
   /** Participation i's person. */
   personAt(i: number): number {
-    return this.data[i * this.width + 1]!;
+    return this.data[this.base + i * this.width + 1]!;
   }
 
   /** Participation i's entry: its slot doubled, plus 1 for a removal (see {@link slotOfEntry}, {@link deltaOfEntry}). */
   entryAt(i: number): number {
     return this.width === NARROW_WORDS
-      ? this.data[i * NARROW_WORDS]! & (ENTRY_SPACE - 1)
-      : this.data[i * WIDE_WORDS + 2]!;
+      ? this.data[this.base + i * NARROW_WORDS]! & (ENTRY_SPACE - 1)
+      : this.data[this.base + i * WIDE_WORDS + 2]!;
   }
 
   /** The index of the first entry whose day is at or after `day` (`length` when none). */
@@ -240,15 +270,30 @@ class ParticipationLog {
 
   /** Moves every participation to the wide layout, for good. */
   #widen(): void {
-    const wide = this.#pool.take(Math.max(4, this.data.length / NARROW_WORDS) * WIDE_WORDS);
+    const words = Math.max(4, this.#cap / NARROW_WORDS) * WIDE_WORDS;
+    const at = this.#pool.carve(words);
+    const wide = this.#pool.carved!;
     for (let i = 0; i < this.length; i++) {
-      wide[i * WIDE_WORDS] = this.dayAt(i);
-      wide[i * WIDE_WORDS + 1] = this.personAt(i);
-      wide[i * WIDE_WORDS + 2] = this.entryAt(i);
+      wide[at + i * WIDE_WORDS] = this.dayAt(i);
+      wide[at + i * WIDE_WORDS + 1] = this.personAt(i);
+      wide[at + i * WIDE_WORDS + 2] = this.entryAt(i);
     }
-    this.#pool.give(this.data);
+    this.#pool.release(this.data, this.base, this.#cap);
     this.data = wide;
+    this.base = at;
+    this.#cap = WordPool.sizeOf(words);
     this.width = WIDE_WORDS;
+  }
+
+  /** Moves the first `used` words to a block of at least `words`, giving the old one back. */
+  #move(words: number, used: number): void {
+    const at = this.#pool.carve(words);
+    const next = this.#pool.carved!;
+    next.set(this.data.subarray(this.base, this.base + used), at);
+    this.#pool.release(this.data, this.base, this.#cap);
+    this.data = next;
+    this.base = at;
+    this.#cap = WordPool.sizeOf(words);
   }
 }
 
@@ -344,9 +389,11 @@ class ParticipationLogs {
   }
 
   #build(u: number): ParticipationLog | undefined {
-    const words = this.#restored?.take(u);
-    if (words === undefined) return undefined;
-    const log = new ParticipationLog(this.#pool, words, this.#restored!.width(u));
+    const restored = this.#restored;
+    const at = restored === undefined ? -1 : restored.takeAt(u);
+    if (at < 0) return undefined;
+    const width = restored!.width(u);
+    const log = new ParticipationLog(this.#pool, restored!.data, at, restored!.taken / width, width);
     this.#built.set(u, log);
     return log;
   }
@@ -869,7 +916,7 @@ export class PeopleCube {
     let logBytes = this.#logs.pool.freeBytes;
     for (const log of this.#logs.values()) {
       participations += log.length;
-      logBytes += log.data.byteLength;
+      logBytes += log.byteLength;
     }
     let monthLogBytes = 0;
     for (const log of this.#monthLogs.values()) monthLogBytes += log.byteLength;
@@ -935,9 +982,7 @@ export class PeopleCube {
       }),
       logs: packMixedIntLists(
         w,
-        [...this.#logs.entries()].map(
-          ([u, log]) => [u, log.data.subarray(0, log.length * log.width), log.width] as const,
-        ),
+        [...this.#logs.entries()].map(([u, log]) => [u, log.words(), log.width] as const),
       ),
     };
   }

@@ -198,16 +198,14 @@ export class PendingRollups {
 
   /** The owner's roll-up over the checkpoint's entries (views), once; undefined when it has none (left). */
   take(owner: number): RollupSeries | undefined {
-    const days = this.#days.take(owner);
-    const months = this.#months.take(owner);
-    return (
-      days &&
-      months &&
-      new RollupSeries(
-        DaySeries.fromData(days, this.#days.width(owner), this.pool),
-        DaySeries.fromData(months, this.#months.width(owner), this.pool),
-      )
-    );
+    const grain = (index: ListIndex<Float64Array>) => {
+      const width = index.width(owner);
+      const at = index.takeAt(owner);
+      return at < 0 ? undefined : DaySeries.fromData(index.data, width, this.pool, at, index.taken);
+    };
+    const days = grain(this.#days);
+    const months = grain(this.#months);
+    return days && months && new RollupSeries(days, months);
   }
 
   /**

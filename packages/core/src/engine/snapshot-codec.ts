@@ -454,6 +454,27 @@ export class ListIndex<A extends Int32Array | Float64Array | Uint8Array> {
     return this.#data.subarray(at, at + this.#length[owner]!) as A;
   }
 
+  /** The checkpoint's words, every list's among them. */
+  get data(): A {
+    return this.#data;
+  }
+
+  /** How many words the list {@link takeAt} last took holds. */
+  taken = 0;
+
+  /**
+   * {@link take} without a view: where the owner's words start in {@link data} (-1 when it has none or they
+   * were taken), their count in {@link taken}.
+   */
+  takeAt(owner: number): number {
+    if (!this.has(owner)) return -1;
+    const at = this.#start[owner]!;
+    this.taken = this.#length[owner]!;
+    this.#start[owner] = -1;
+    this.#left--;
+    return at;
+  }
+
   /**
    * The owner's words, once: afterwards the owner has none here (its holder keeps what it built of them,
    * and may drop it without a later look finding the checkpoint's again).

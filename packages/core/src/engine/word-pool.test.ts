@@ -76,16 +76,28 @@ describe('WordPool', () => {
     const b = pool.take(10);
     pool.give(a);
     expect(pool.footprint()).toMatchObject({ freeBytes: 10 * 8, uncarvedBytes: (128 - 20) * 8 });
-    expect(pool.take(9)).toBe(a);
+    // The same words again (a new view of them).
+    const again = pool.take(9);
+    expect([again.buffer, again.byteOffset, again.length]).toEqual([a.buffer, a.byteOffset, 10]);
     const foreign = new Float64Array(10);
     pool.give(foreign);
     pool.give(new Float64Array(128).subarray(0, 10));
-    expect(pool.take(10)).not.toBe(foreign);
+    expect(pool.take(10).buffer).not.toBe(foreign.buffer);
+    expect(pool.footprint()).toMatchObject({ freeBytes: 0, uncarvedBytes: (128 - 30) * 8 });
+    // Carved without a view: the block's first word in the chunk, given back by release.
+    const at = pool.carve(10);
+    const chunk = pool.carved!;
+    expect([chunk.buffer, at]).toEqual([a.buffer, 30]);
+    pool.release(chunk, at, 10);
+    pool.release(new Float64Array(128), 0, 10);
+    expect(pool.footprint()).toMatchObject({ freeBytes: 10 * 8 });
+    expect(pool.carve(10)).toBe(30);
+    expect(pool.carved).toBe(chunk);
     // A block too large for the pool is an array of its own, and not taken back.
     const big = pool.take(17);
     expect(big.buffer.byteLength).toBe(20 * 8);
     pool.give(big);
-    expect(pool.footprint()).toMatchObject({ freeBytes: 0, uncarvedBytes: (128 - 30) * 8 });
+    expect(pool.footprint()).toMatchObject({ freeBytes: 0, uncarvedBytes: (128 - 40) * 8 });
     expect(b.length).toBe(10);
     expect(() => new WordPool((n) => new Int32Array(n), 100)).toThrow(/chunks of 100 words/);
   });

@@ -36,10 +36,16 @@ export class WordPool<A extends Words> {
   /** The chunk being carved, and where its uncarved words start. */
   #chunk: A | undefined;
   #at = 0;
-  /** Chunks' buffers, to tell a block of this pool from any other array given back. */
-  readonly #buffers = new WeakSet<ArrayBufferLike>();
-  /** Free blocks by size class. */
-  readonly #free: A[][] = [];
+  /** Chunks by their buffers, to tell a block of this pool from any other array given back. */
+  readonly #chunkOf = new WeakMap<ArrayBufferLike, A>();
+  /** Free blocks by size class: the chunk each lies in, and its first word there. */
+  readonly #freeChunks: A[][] = [];
+  readonly #freeBases: number[][] = [];
+  /**
+   * The array holding the block {@link carve} last returned: a chunk of this pool's, or past an eighth of
+   * one an array of its own (the block is then all of it).
+   */
+  carved: A | undefined;
   #chunks = 0;
   #freeWords = 0;
 
@@ -63,19 +69,39 @@ export class WordPool<A extends Words> {
    * of its own (of the same sizes).
    */
   take(words: number): A {
-    if (words > this.#largest) return this.#make(sizeOfClass(classOfSize(words)));
+    const base = this.carve(words);
+    const size = WordPool.sizeOf(words);
+    return words > this.#largest ? this.carved! : (this.carved!.subarray(base, base + size) as A);
+  }
+
+  /**
+   * {@link take} without a view: the block's first word in {@link carved}, which holds it. For holders
+   * that keep the array and the offset instead of a view of their own (a view is an object of about 100
+   * bytes; at 10M there were 170,000 series).
+   */
+  carve(words: number): number {
+    if (words > this.#largest) {
+      this.carved = this.#make(WordPool.sizeOf(words));
+      return 0;
+    }
     const c = classOfSize(words);
-    const free = this.#free[c];
-    if (free !== undefined && free.length > 0) {
-      const block = free.pop()!;
-      this.#freeWords -= block.length;
-      return block;
+    const chunks = this.#freeChunks[c];
+    if (chunks !== undefined && chunks.length > 0) {
+      this.carved = chunks.pop()!;
+      this.#freeWords -= sizeOfClass(c);
+      return this.#freeBases[c]!.pop()!;
     }
     const size = sizeOfClass(c);
     if (this.#chunk === undefined || this.#at + size > this.#chunkWords) this.#newChunk();
-    const block = this.#chunk!.subarray(this.#at, this.#at + size) as A;
+    const base = this.#at;
     this.#at += size;
-    return block;
+    this.carved = this.#chunk!;
+    return base;
+  }
+
+  /** The words of the block {@link take} or {@link carve} gives for `words`. */
+  static sizeOf(words: number): number {
+    return sizeOfClass(classOfSize(words));
   }
 
   /**
@@ -83,12 +109,21 @@ export class WordPool<A extends Words> {
    * own — is left to the collector). The holder must not use it again.
    */
   give(block: A): void {
-    if (this.#buffers.has(block.buffer)) this.#keep(classOfSize(block.length), block);
+    const chunk = this.#chunkOf.get(block.buffer);
+    if (chunk !== undefined) {
+      const base = (block.byteOffset - chunk.byteOffset) / chunk.BYTES_PER_ELEMENT;
+      this.#keep(classOfSize(block.length), chunk, base);
+    }
+  }
+
+  /** {@link give} for a block {@link carve} gave: the `size` words of `array` from `base`. */
+  release(array: A, base: number, size: number): void {
+    if (this.#chunkOf.get(array.buffer) === array) this.#keep(classOfSize(size), array, base);
   }
 
   /** Whether `block` is one this pool gave (a view of one of its chunks). */
   owns(block: A): boolean {
-    return this.#buffers.has(block.buffer);
+    return this.#chunkOf.has(block.buffer);
   }
 
   /**
@@ -101,6 +136,18 @@ export class WordPool<A extends Words> {
     const next = to.take(Math.max(used, 4));
     next.set(block.subarray(0, used));
     return next;
+  }
+
+  /**
+   * {@link moveOut} for a block {@link carve} gave: the first `used` of the words of `array` from `base`
+   * moved into a block of `to` (its first word returned, its array `to.carved`) if they are this pool's;
+   * else -1 (a checkpoint's view, an array of its own: the holder keeps it).
+   */
+  moveOutAt(array: A, base: number, used: number, to: WordPool<A>): number {
+    if (this.#chunkOf.get(array.buffer) !== array) return -1;
+    const at = to.carve(Math.max(used, 4));
+    to.carved!.set(array.subarray(base, base + used), at);
+    return at;
   }
 
   /**
@@ -132,12 +179,17 @@ export class WordPool<A extends Words> {
     };
   }
 
-  /** Puts a free block of size class `c` on its list. */
-  #keep(c: number, block: A): void {
-    const list = this.#free[c];
-    if (list === undefined) this.#free[c] = [block];
-    else list.push(block);
-    this.#freeWords += block.length;
+  /** Puts a free block of size class `c`, from word `base` of `chunk`, on its list. */
+  #keep(c: number, chunk: A, base: number): void {
+    const chunks = this.#freeChunks[c];
+    if (chunks === undefined) {
+      this.#freeChunks[c] = [chunk];
+      this.#freeBases[c] = [base];
+    } else {
+      chunks.push(chunk);
+      this.#freeBases[c]!.push(base);
+    }
+    this.#freeWords += sizeOfClass(c);
   }
 
   /** Starts a new chunk, first putting the old one's uncarved tail on the free lists in blocks that fit. */
@@ -149,13 +201,13 @@ export class WordPool<A extends Words> {
         let c = classOfSize(left);
         if (sizeOfClass(c) > left) c -= 1;
         const size = sizeOfClass(c);
-        this.#keep(c, old.subarray(this.#at, this.#at + size) as A);
+        this.#keep(c, old, this.#at);
         this.#at += size;
         left -= size;
       }
     }
     const chunk = this.#make(this.#chunkWords);
-    this.#buffers.add(chunk.buffer);
+    this.#chunkOf.set(chunk.buffer, chunk);
     this.#chunk = chunk;
     this.#at = 0;
     this.#chunks += 1;
