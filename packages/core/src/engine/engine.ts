@@ -109,7 +109,8 @@ export class Engine {
    * left and time remains, a large tree most of whose units have records built — every one after a fold from
    * the log — goes back into the columns a restore leaves it in ({@link Hierarchy.compact}), and the
    * activity series and the contribution streams move into a new pool if theirs is mostly room they outgrew
-   * ({@link ActivityCube.repack}, {@link ContributionLog.repack}).
+   * ({@link ActivityCube.repack}, {@link ContributionLog.repack}), and the headcount timelines' columns are
+   * cut to their steps when much of them is room ({@link StockCube.compact}).
    * Returns the stale cells left.
    */
   refreshIdle(stop: () => boolean = () => false): number {
@@ -119,6 +120,7 @@ export class Engine {
     if (left === 0 && !stop()) {
       this.activities.repack();
       this.contributions.repack();
+      this.stocks.compact();
     }
     return left;
   }
@@ -130,6 +132,7 @@ export class Engine {
       activities: this.activities.footprint(),
       people: this.people.footprint(),
       contributions: { bytes: this.contributions.byteLength },
+      stocks: { bytes: this.stocks.ownBytes },
     };
   }
 

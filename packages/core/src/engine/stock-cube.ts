@@ -205,6 +205,40 @@ class Timelines {
     this.#top = days.length;
   }
 
+  /**
+   * Copies the rows end to end, each block cut to its steps, into columns of just that length, when more
+   * than a quarter of the columns is room (blocks left behind, blocks and arrays grown by doubling: at 1M
+   * they were four times their steps); for an idle pass. Returns the bytes given back.
+   */
+  compact(): number {
+    let steps = 0;
+    for (let r = 0; r < this.#rows; r++) steps += this.#length[r]!;
+    const rows = Math.max(64, this.#rows);
+    if ((this.#days.length - steps) * 4 <= steps && (this.#slot.length - rows) * 4 <= rows) return 0;
+    const before = this.byteLength;
+    const days = new Int32Array(steps);
+    const counts = new Float64Array(steps);
+    let to = 0;
+    for (let r = 0; r < this.#rows; r++) {
+      const at = this.#start[r]!;
+      const n = this.#length[r]!;
+      days.set(this.#days.subarray(at, at + n), to);
+      counts.set(this.#counts.subarray(at, at + n), to);
+      this.#start[r] = to;
+      this.#capacity[r] = n;
+      to += n;
+    }
+    this.#days = days;
+    this.#counts = counts;
+    this.#top = steps;
+    this.#slot = this.#slot.slice(0, rows);
+    this.#start = this.#start.slice(0, rows);
+    this.#length = this.#length.slice(0, rows);
+    this.#capacity = this.#capacity.slice(0, rows);
+    this.#next = this.#next.slice(0, rows);
+    return before - this.byteLength;
+  }
+
   /** Bytes held, for memory accounting. */
   get byteLength(): number {
     return (
@@ -267,6 +301,16 @@ export class StockCube {
 
   constructor(hierarchy: Hierarchy) {
     this.#h = hierarchy;
+  }
+
+  /** Bytes of the units' own timelines' columns, for memory accounting. */
+  get ownBytes(): number {
+    return this.#own.byteLength;
+  }
+
+  /** Cuts the timelines' columns to their steps when much of them is room (see `Timelines.compact`). */
+  compact(): number {
+    return this.#own.compact();
   }
 
   /** Records that unit u had `count` of population slot `slot` on `day`. */
