@@ -195,7 +195,7 @@ export class DaySeries {
       to += st;
     }
     const words = to - b;
-    this.#length = words / st;
+    this.#length = (words / st) | 0;
     this.#zeros = 0;
     if (this.#cap > 2 * words + 4 * st) this.#moveTo(Math.max(words, 4 * st), words);
   }
@@ -302,7 +302,8 @@ export class DaySeries {
     s.#b = base;
     s.#cap = words;
     s.#stride = stride;
-    s.#length = words / stride;
+    // Small integers (a division gives a double, which V8 would box in every series: see WordPool.sizeOf).
+    s.#length = (words / stride) | 0;
     for (let i = base; i < base + words; i += stride) {
       if (stride === TINY) {
         const w = data[i]!;

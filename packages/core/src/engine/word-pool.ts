@@ -99,9 +99,13 @@ export class WordPool<A extends Words> {
     return base;
   }
 
-  /** The words of the block {@link take} or {@link carve} gives for `words`. */
+  /**
+   * The words of the block {@link take} or {@link carve} gives for `words` (below 2^31), as a small integer:
+   * a holder that stores a double in a field makes V8 box that field in every holder of its shape (a
+   * 16-byte heap number each).
+   */
   static sizeOf(words: number): number {
-    return sizeOfClass(classOfSize(words));
+    return sizeOfClass(classOfSize(words)) | 0;
   }
 
   /**
