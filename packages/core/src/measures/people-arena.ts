@@ -44,10 +44,20 @@ import { classOfSize, sizeOfClass } from './size-classes.ts';
 /** The size class of a sketch block; exact tables have classes below it. */
 const SKETCH = 255;
 /**
- * The size class of a packed table: exactly as many slots as members, keys ascending, so no slot is empty
- * and a member is found by a binary search (see {@link PeopleArena.pack}). Its slots are its distinct count.
+ * The size class of a packed table: its members end to end, keys ascending, so no slot is empty and a
+ * member is found by a binary search (see {@link PeopleArena.pack}); read only — a write opens it into an
+ * open table first. Its block: a word saying how many members took part on more than one day (m), the n
+ * keys, a byte each of the member's day ({@link SEVERAL_DAYS} for the m) and one of their participations
+ * (rounded up to whole words), then the m members' days of the month, in key order.
  */
 const PACKED = 254;
+/** A packed member's day byte that says "more than one day: the next of the block's day words". */
+const SEVERAL_DAYS = 255;
+/** The words of a packed table of `n` members, `m` of them on more than one day. */
+const packedWords = (n: number, m: number): number => 1 + n + ((2 * n + 3) >>> 2) + m;
+/** The day byte of a member on the days of `mask`: the day when it is one, else {@link SEVERAL_DAYS}. */
+const dayByteOf = (mask: number): number =>
+  mask !== 0 && (mask & (mask - 1)) === 0 ? 31 - Math.clz32(mask) : SEVERAL_DAYS;
 const FLAG_STALE = 1;
 /**
  * An exact cell whose members' days may say more than the truth: a participation was taken back from a
@@ -279,12 +289,12 @@ export class PeopleArena {
     // Unknown, the day widens the member's days to the whole month.
     const days = day === NO_DAY ? ALL_DAYS : 1 << day;
     const key = person + 1;
-    if (cls === PACKED && (this.#flags[cell]! & FLAG_SHARED) !== 0) {
-      this.#unshare(cell);
+    if (cls === PACKED) {
+      this.#open(cell, 1);
       return this.add(cell, person, times, day);
     }
     const slot = cls === 0 ? -1 : this.#find(cell, key);
-    const slots = this.#slots(cell);
+    const slots = slotsOf(this.#class[cell]!);
     const byte = slot < 0 ? -1 : this.#timesByte(cell, slot);
     const had = slot < 0 ? 0 : this.#timesAt(cell, byte, key);
     if (had + times > MAX_TIMES)
@@ -303,10 +313,8 @@ export class PeopleArena {
       this.#addToSketch(cell, person);
       return false;
     }
-    // Grow at 7/8 full: a probe of a small table stays within a cache line or two. A packed table opens
-    // into the smallest table that holds one more.
-    if (cls === PACKED) this.#resize(cell, classFor(distinct + 1));
-    else if (cls === 0 || (distinct + 1) * 8 > slotsOf(cls) * 7)
+    // Grow at 7/8 full: a probe of a small table stays within a cache line or two.
+    if (cls === 0 || (distinct + 1) * 8 > slotsOf(cls) * 7)
       this.#resize(cell, cls === 0 ? MIN_TABLE_CLASS : cls + 1);
     this.#insert(cell, key, days, times);
     this.#distinct[cell] = distinct + 1;
@@ -329,23 +337,14 @@ export class PeopleArena {
     let slot = this.#class[cell] === 0 ? -1 : this.#find(cell, person + 1);
     if (slot < 0)
       throw new RangeError(`cannot remove person ${person}: they have no participation in this cell`);
-    if ((this.#flags[cell]! & FLAG_SHARED) !== 0) {
-      this.#unshare(cell);
+    if (this.#class[cell] === PACKED) {
+      this.#open(cell, 0);
       slot = this.#find(cell, person + 1);
     }
     this.#participations[cell]! -= 1;
     const times = this.#timesAt(cell, this.#timesByte(cell, slot), person + 1);
-    // A member leaving a packed table would leave a hole: it opens into a table first, unless it empties.
-    if (times === 1 && this.#class[cell] === PACKED) {
-      if (this.#distinct[cell] === 1) {
-        this.#release(cell);
-        return true;
-      }
-      this.#resize(cell, classFor(this.#distinct[cell]!));
-      slot = this.#find(cell, person + 1);
-    }
     const pool = this.#chunkOf(cell);
-    const slots = this.#slots(cell);
+    const slots = slotsOf(this.#class[cell]!);
     const byte = this.#timesByte(cell, slot);
     if (times > 1) {
       const days = pool[slot + slots]!;
@@ -403,11 +402,18 @@ export class PeopleArena {
     const cls = this.#class[cell]!;
     if (cls === SKETCH) throw new RangeError('forEachMember needs an exact cell; this one is a sketch');
     if (cls === 0) return;
+    if (cls === PACKED) {
+      const hashes = this.#hashes();
+      this.#forEachPacked(cell, (key, _, times) => {
+        visit(key - 1, times < MANY ? times : this.#manyTimes(cell, key - 1), hashes[key - 1]!);
+      });
+      return;
+    }
     const pool = this.#chunkOf(cell);
     const bytes = this.#chunkBytesOf(cell);
     const hashes = this.#hashes();
     const start = this.#offset[cell]! & this.#chunkMask;
-    const slots = this.#slots(cell);
+    const slots = slotsOf(this.#class[cell]!);
     const timesAt = timesBase(start, slots);
     for (let at = start; at < start + slots; at++) {
       const key = pool[at]!;
@@ -424,9 +430,13 @@ export class PeopleArena {
   forEachMemberDays(cell: number, visit: (person: number, days: number) => void): void {
     const cls = this.#daysClass(cell);
     if (cls === 0) return;
+    if (cls === PACKED) {
+      this.#forEachPacked(cell, (key, days) => visit(key - 1, days));
+      return;
+    }
     const pool = this.#chunkOf(cell);
     const start = this.#offset[cell]! & this.#chunkMask;
-    const slots = this.#slots(cell);
+    const slots = slotsOf(this.#class[cell]!);
     for (let at = start; at < start + slots; at++) {
       const key = pool[at]!;
       if (key !== 0) visit(key - 1, pool[at + slots]!);
@@ -441,13 +451,13 @@ export class PeopleArena {
    * was not (the parts disagree with the cell), and for a sketch.
    */
   restoreDays(cell: number, feed: (note: (person: number, days: number) => void) => void): boolean {
-    if ((this.#flags[cell]! & FLAG_SHARED) !== 0) this.#unshare(cell);
+    if (this.#class[cell] === PACKED) this.#open(cell, 0);
     const cls = this.#class[cell]!;
     if (cls === SKETCH) return false;
     if (cls !== 0) {
       const pool = this.#chunkOf(cell);
       const start = this.#offset[cell]! & this.#chunkMask;
-      const slots = this.#slots(cell);
+      const slots = slotsOf(this.#class[cell]!);
       pool.fill(0, start + slots, start + 2 * slots);
       feed((person, days) => {
         const slot = this.#find(cell, person + 1);
@@ -480,10 +490,19 @@ export class PeopleArena {
   ): number {
     const cls = this.#daysClass(cell);
     if (cls === 0) return 0;
-    const pool = this.#chunkOf(cell);
     const hashes = this.#hashes();
+    if (cls === PACKED) {
+      let visited = 0;
+      this.#forEachPacked(cell, (key, on) => {
+        if ((on & days) === 0) return;
+        visited++;
+        visit?.(key - 1, hashes[key - 1]!);
+      });
+      return visited;
+    }
+    const pool = this.#chunkOf(cell);
     const start = this.#offset[cell]! & this.#chunkMask;
-    const slots = this.#slots(cell);
+    const slots = slotsOf(this.#class[cell]!);
     let n = 0;
     for (let at = start; at < start + slots; at++) {
       const key = pool[at]!;
@@ -505,7 +524,13 @@ export class PeopleArena {
     if (cls === 0) return 0;
     const pool = this.#chunkOf(cell);
     const start = this.#offset[cell]! & this.#chunkMask;
-    const slots = this.#slots(cell);
+    if (cls === PACKED) {
+      const n = this.#distinct[cell]!;
+      // Everyone: the keys alone, as a table's are read.
+      if (days >= ALL_DAYS) return markKeys(pool, start + 1, start + 1 + n, 1, marks);
+      return this.#markPackedDays(cell, marks, days);
+    }
+    const slots = slotsOf(this.#class[cell]!);
     return markKeys(pool, start, start + slots, 1, marks, days, slots);
   }
 
@@ -542,14 +567,16 @@ export class PeopleArena {
   }
 
   /**
-   * Packs an exact cell's open table: its members' keys ascending, end to end, then their days and
-   * participations in the same order, in the words where the table began — no empty slot. An open table is
-   * 7/8 full at most and grown a fifth at a time, so at 10M a third of the arena's table slots were empty;
-   * a cell whose month is past takes few new members, and a union reads a packed table's keys, a fifth
-   * fewer words, in ascending order. A member is then found by a binary search: added again, or taken back
-   * while they keep a participation, they stay in place; a new member, or one leaving, opens the table
-   * again first ({@link add}, {@link remove}). The words cut from the table's end are free for
-   * {@link compact} to take back. Returns them (0 for a sketch, an empty or an already packed cell).
+   * Packs an exact cell's open table: its members' keys ascending, end to end, then a byte of each one's
+   * day and one of their participations in the same order, in the words where the table began — no empty
+   * slot (see {@link PACKED}). An open table is 7/8 full at most and grown a fifth at a time, so at 10M a
+   * third of the arena's table slots were empty; and 99% of the members of past months' cells took part
+   * on one day of the month, which a byte says where the table spends a word. So a member takes 6 bytes
+   * instead of 9 and its slack. A cell whose month is past is rarely written, and a union reads a packed
+   * table's keys, fewer words, in ascending order. A member is found by a binary search; any write opens
+   * the table again first ({@link add}, {@link remove}, {@link restoreDays}). The words cut from the
+   * table's end are free for {@link compact} to take back. Returns them (0 for a sketch, an empty or an
+   * already packed cell, and a table that packed would not be smaller).
    */
   pack(cell: number): number {
     const cls = this.#class[cell]!;
@@ -571,17 +598,28 @@ export class PeopleArena {
     const days = this.#packDays;
     const times = this.#packTimes;
     const oldTimes = timesBase(start, slots);
+    let m = 0;
     for (let i = 0; i < n; i++) {
       const at = this.#find(cell, keys[i]!);
       days[i] = pool[at + slots]!;
       times[i] = bytes[oldTimes + at]!;
+      if (dayByteOf(days[i]!) === SEVERAL_DAYS) m++;
     }
-    const words = tableWords(n);
-    pool.set(keys, start);
-    pool.set(days.subarray(0, n), start + n);
-    // The participations' last word may have bytes past the members: zero, as in an open table.
-    pool[start + words - 1] = 0;
-    bytes.set(times.subarray(0, n), timesBase(start, n) + start);
+    const words = packedWords(n, m);
+    // Members on many days each could make it larger than the table: it stays open.
+    if (words > tableWords(slots)) return 0;
+    pool[start] = m;
+    pool.set(keys, start + 1);
+    const byteAt = (start + 1 + n) * 4;
+    let several = start + 1 + n + ((2 * n + 3) >>> 2);
+    // The bytes' last word may have bytes past the members: zero, as in an open table.
+    pool[several - 1] = 0;
+    for (let i = 0; i < n; i++) {
+      const day = dayByteOf(days[i]!);
+      bytes[byteAt + i] = day;
+      bytes[byteAt + n + i] = times[i]!;
+      if (day === SEVERAL_DAYS) pool[several++] = days[i]!;
+    }
     this.#class[cell] = PACKED;
     const cut = tableWords(slots) - words;
     this.#garbage += cut;
@@ -593,7 +631,7 @@ export class PeopleArena {
     return this.#class[cell] === PACKED;
   }
 
-  /** How many packed tables opened again to take a new member or lose one (see {@link pack}). */
+  /** How many packed tables opened again to be written to (see {@link pack}). */
   get thaws(): number {
     return this.#thaws;
   }
@@ -618,7 +656,8 @@ export class PeopleArena {
       this.#many.has(b)
     )
       return false;
-    const words = tableWords(n);
+    const words = this.#packedWords(a);
+    if (this.#packedWords(b) !== words) return false;
     const poolA = this.#chunkOf(a);
     const poolB = this.#chunkOf(b);
     const startA = this.#offset[a]! & this.#chunkMask;
@@ -637,11 +676,66 @@ export class PeopleArena {
   }
 
   /**
-   * Opens a shared packed cell into a table of its own (room for one more member unless it holds the
-   * threshold's), leaving the block to the other.
+   * Opens a packed cell into a table of its own with room for `more` members (unless it holds the
+   * threshold's), for a write; a block it shared stays with the other cell.
    */
-  #unshare(cell: number): void {
-    this.#resize(cell, Math.min(classFor(this.#distinct[cell]! + 1), this.#largestClass));
+  #open(cell: number, more: number): void {
+    this.#resize(cell, Math.min(classFor(this.#distinct[cell]! + more), this.#largestClass));
+  }
+
+  /** A packed cell's words (see {@link PACKED}). */
+  #packedWords(cell: number): number {
+    return packedWords(this.#distinct[cell]!, this.#chunkOf(cell)[this.#offset[cell]! & this.#chunkMask]!);
+  }
+
+  /** Calls `visit` with each member of a packed cell, in key order: key, days of the month, participations byte. */
+  #forEachPacked(cell: number, visit: (key: number, days: number, times: number) => void): void {
+    this.#decodePacked(this.#offset[cell]!, this.#distinct[cell]!, visit);
+  }
+
+  /** {@link #forEachPacked} for the packed block of `n` members at pool offset `offset`. */
+  #decodePacked(offset: number, n: number, visit: (key: number, days: number, times: number) => void): void {
+    const pool = this.#chunks[offset >>> this.#chunkLog]!;
+    const bytes = this.#chunkBytes[offset >>> this.#chunkLog]!;
+    const start = offset & this.#chunkMask;
+    const byteAt = (start + 1 + n) * 4;
+    let several = start + 1 + n + ((2 * n + 3) >>> 2);
+    for (let i = 0; i < n; i++) {
+      const day = bytes[byteAt + i]!;
+      visit(pool[start + 1 + i]!, day === SEVERAL_DAYS ? pool[several++]! : 1 << day, bytes[byteAt + n + i]!);
+    }
+  }
+
+  /** {@link markInto} for a packed cell's members on one of `days` (see {@link markKeys}). */
+  #markPackedDays(cell: number, marks: UnionMarks, days: number): number {
+    const n = this.#distinct[cell]!;
+    const pool = this.#chunkOf(cell);
+    const bytes = this.#chunkBytesOf(cell);
+    const start = this.#offset[cell]! & this.#chunkMask;
+    const byteAt = (start + 1 + n) * 4;
+    let several = start + 1 + n + ((2 * n + 3) >>> 2);
+    marks.reserve(n);
+    const { seen, marked, registrySize } = marks;
+    const before = marks.length;
+    let count = before;
+    for (let i = 0; i < n; i++) {
+      const day = bytes[byteAt + i]!;
+      const on = day === SEVERAL_DAYS ? pool[several++]! : 1 << day;
+      if ((on & days) === 0) continue;
+      const index = pool[start + 1 + i]! - 1;
+      if (index >= registrySize) {
+        marks.length = count;
+        throw new RangeError(`person index ${index} is not in the registry (size ${registrySize})`);
+      }
+      const word = index >>> 5;
+      const bit = 1 << (index & 31);
+      const w = seen[word]!;
+      if ((w & bit) !== 0) continue;
+      seen[word] = w | bit;
+      marked[count++] = index;
+    }
+    marks.length = count;
+    return count - before;
   }
 
   /**
@@ -935,14 +1029,19 @@ export class PeopleArena {
       const cls = classes[c]!;
       if (cls === 0) continue;
       let words = blockWords[cls]!;
-      if (cls === PACKED) {
-        if (distinct[c]! === 0 || distinct[c]! > this.threshold)
-          fail(`cell ${c} is a packed table of ${distinct[c]} members`);
-        words = tableWords(distinct[c]!);
-      }
-      if (words < 0) fail(`cell ${c} has a table of size class ${cls}, which no table has`);
       const o = offset[c]!;
       const chunk = o >>> chunkLog;
+      if (cls === PACKED) {
+        const n = distinct[c]!;
+        if (n === 0 || n > this.threshold) fail(`cell ${c} is a packed table of ${n} members`);
+        // Its first word says how many of its members took part on several days: that sizes it.
+        if (chunk >= chunkLengths.length || (o & chunkMask) >= chunkLengths[chunk]!)
+          fail(`cell ${c}'s block lies outside the pool`);
+        const m = state.chunks[chunk]![o & chunkMask]!;
+        if (m > n) fail(`cell ${c} is a packed table of ${n} members, ${m} of them on several days`);
+        words = packedWords(n, m);
+      }
+      if (words < 0) fail(`cell ${c} has a table of size class ${cls}, which no table has`);
       if (chunk >= chunkLengths.length || (o & chunkMask) + words > chunkLengths[chunk]!)
         fail(`cell ${c}'s block lies outside the pool`);
     }
@@ -1053,7 +1152,12 @@ export class PeopleArena {
 
   /** Where, in its chunk's bytes, the participations of the member at word `slot` of an exact cell lie. */
   #timesByte(cell: number, slot: number): number {
-    return timesBase(this.#offset[cell]! & this.#chunkMask, this.#slots(cell)) + slot;
+    const start = this.#offset[cell]! & this.#chunkMask;
+    if (this.#class[cell] === PACKED) {
+      const n = this.#distinct[cell]!;
+      return (start + 1 + n) * 4 + n + (slot - start - 1);
+    }
+    return timesBase(start, slotsOf(this.#class[cell]!)) + slot;
   }
 
   /** A member's participations kept in the overflow (a byte of {@link MANY} without one is a bug). */
@@ -1086,8 +1190,8 @@ export class PeopleArena {
     const cls = this.#class[cell]!;
     const start = this.#offset[cell]! & this.#chunkMask;
     if (cls === PACKED) {
-      const last = start + this.#distinct[cell]!;
-      let lo = start;
+      const last = start + 1 + this.#distinct[cell]!;
+      let lo = start + 1;
       let hi = last;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
@@ -1159,11 +1263,21 @@ export class PeopleArena {
   #resize(cell: number, cls: number): void {
     const oldClass = this.#class[cell]!;
     const oldOffset = this.#offset[cell]!;
-    const oldSlots = this.#slots(cell);
+    const oldWords = this.#blockWordsOf(cell);
     const offset = this.#allocate(cls);
     this.#offset[cell] = offset;
     this.#class[cell] = cls;
     if (oldClass === 0) return;
+    if (oldClass === PACKED) {
+      // A member past MANY keeps their overflow entry: it is by cell and person, not by place.
+      this.#decodePacked(oldOffset, this.#distinct[cell]!, (key, days, times) =>
+        this.#insert(cell, key, days, times < MANY ? times : this.#manyTimes(cell, key - 1)),
+      );
+      this.#thaws++;
+      this.#dropBlock(cell, oldOffset, oldClass, oldWords);
+      return;
+    }
+    const oldSlots = slotsOf(oldClass);
     const old = this.#chunks[oldOffset >>> this.#chunkLog]!;
     const oldBytes = this.#chunkBytes[oldOffset >>> this.#chunkLog]!;
     const oldStart = oldOffset & this.#chunkMask;
@@ -1175,27 +1289,29 @@ export class PeopleArena {
       const times = oldBytes[timesAt + at]!;
       this.#insert(cell, key, old[at + oldSlots]!, times < MANY ? times : this.#manyTimes(cell, key - 1));
     }
-    if (oldClass === PACKED) this.#thaws++;
-    this.#dropBlock(cell, oldOffset, oldClass, oldSlots);
+    this.#dropBlock(cell, oldOffset, oldClass, oldWords);
   }
 
   #toSketch(cell: number): void {
     const cls = this.#class[cell]!;
     const oldOffset = this.#offset[cell]!;
-    const oldSlots = this.#slots(cell);
+    const oldWords = this.#blockWordsOf(cell);
+    // A table's keys are its first words; a packed one's follow its first.
+    const first = cls === PACKED ? 1 : 0;
+    const keys = cls === PACKED ? this.#distinct[cell]! : slotsOf(cls);
     const offset = this.#allocate(SKETCH_LIST);
     const bytes = this.#chunkBytes[offset >>> this.#chunkLog]!;
     const base = (offset & this.#chunkMask) * 4;
     if (cls !== 0) {
       const old = this.#chunks[oldOffset >>> this.#chunkLog]!;
-      const start = oldOffset & this.#chunkMask;
-      const end = start + oldSlots;
+      const start = (oldOffset & this.#chunkMask) + first;
+      const end = start + keys;
       const hashes = this.#hashes();
       for (let at = start; at < end; at++) {
         const key = old[at]!;
         if (key !== 0) addToRegisters(bytes, base, this.precision, hashes[key - 1]!);
       }
-      this.#dropBlock(cell, oldOffset, cls, oldSlots);
+      this.#dropBlock(cell, oldOffset, cls, oldWords);
     }
     this.#offset[cell] = offset;
     this.#class[cell] = SKETCH;
@@ -1207,7 +1323,7 @@ export class PeopleArena {
   /** Empties a cell and returns its block. */
   #release(cell: number): void {
     const cls = this.#class[cell]!;
-    if (cls !== 0) this.#dropBlock(cell, this.#offset[cell]!, cls, this.#slots(cell));
+    if (cls !== 0) this.#dropBlock(cell, this.#offset[cell]!, cls, this.#blockWordsOf(cell));
     this.#class[cell] = 0;
     this.#offset[cell] = 0;
     this.#distinct[cell] = 0;
@@ -1233,26 +1349,27 @@ export class PeopleArena {
   }
 
   /**
-   * Gives back the block of a cell of class `cls` with `slots` (see {@link #slots}): a table's or a sketch's
-   * to its free list, a packed one's to {@link #garbage}.
+   * Gives back the block of a cell of class `cls` of `words` (see {@link #blockWordsOf}): a table's or a
+   * sketch's to its free list, a packed one's to {@link #garbage} (unless another cell may share it).
    */
-  #dropBlock(cell: number, offset: number, cls: number, slots: number): void {
+  #dropBlock(cell: number, offset: number, cls: number, words: number): void {
     const shared = (this.#flags[cell]! & FLAG_SHARED) !== 0;
     this.#flags[cell]! &= ~FLAG_SHARED;
     if (cls !== PACKED) this.#freeBlock(offset, cls === SKETCH ? SKETCH_LIST : cls);
-    else if (!shared) this.#garbage += tableWords(slots);
+    else if (!shared) this.#garbage += words;
   }
 
-  /** An exact cell's slots: its table's, or a packed one's members. */
-  #slots(cell: number): number {
+  /** The words of a cell's block (0 for none). */
+  #blockWordsOf(cell: number): number {
     const cls = this.#class[cell]!;
-    return cls === PACKED ? this.#distinct[cell]! : slotsOf(cls);
+    if (cls === 0) return 0;
+    if (cls === PACKED) return this.#packedWords(cell);
+    return this.#words(cls === SKETCH ? SKETCH_LIST : cls);
   }
 
   /** The words of a cell's block by its class, `table` being {@link #blockWords}'s. */
   #cellWords(cell: number, table: Int32Array): number {
-    const cls = this.#class[cell]!;
-    return cls === PACKED ? tableWords(this.#distinct[cell]!) : table[cls]!;
+    return this.#class[cell] === PACKED ? this.#packedWords(cell) : table[this.#class[cell]!]!;
   }
 
   #freeBlock(offset: number, sizeClass: number): void {
