@@ -6,7 +6,8 @@ import { daysBetween } from './person-multiset.ts';
 import { PersonRegistry } from './person-registry.ts';
 
 const fcParams = { seed: 20_261_123, numRuns: 150, verbose: 1 } as const;
-const UNIVERSE = 400;
+/** People far enough apart that a cell of a few of them keeps whole keys when packed, not 16-bit gaps. */
+const UNIVERSE = 200_000;
 const registry = PersonRegistry.fromIds(Array.from({ length: UNIVERSE }, (_, i) => `ar-${i}`));
 const hashOf = (p: number) => registry.hashOf(p);
 const hashes = () => registry.hashes;
@@ -373,11 +374,11 @@ describe('PeopleArena', () => {
     const before = membersOf(arena.source(a));
     const onDay = (cell: number, day: number) => arena.forEachOnDays(cell, 2 ** day, null);
     const days = [0, 4, 5, 30].map((day) => onDay(a, day));
-    // A word saying one member took part on several days, 100 keys, 200 bytes (50 words), that member's
-    // days: 152 words, 136 of the table's 288 cut.
-    expect(arena.pack(a)).toBe(288 - 152);
+    // Keys 3 apart: a word saying one member took part on several days, the first key, 99 gaps of 16 bits
+    // (49.5 words), 200 bytes (50 words), that member's days: 103 words, 185 of the table's 288 cut.
+    expect(arena.pack(a)).toBe(288 - 103);
     expect(arena.pack(a)).toBe(0);
-    expect(arena.pool).toEqual({ used, free: free + 136 });
+    expect(arena.pool).toEqual({ used, free: free + 185 });
     expect(arena.isPacked(a)).toBe(true);
     const order: number[] = [];
     arena.forEachMember(a, (p) => order.push(p));
@@ -390,7 +391,7 @@ describe('PeopleArena', () => {
     restored.importState(arena.exportState());
     expect(restored.isPacked(a)).toBe(true);
     expect(membersOf(restored.source(a))).toEqual(before);
-    expect(arena.compact()).toBe(free + 136);
+    expect(arena.compact()).toBe(free + 185);
     expect(membersOf(arena.source(a))).toEqual(before);
     expect([0, 4, 5, 30].map((day) => onDay(a, day))).toEqual(days);
     // Any write opens it into a table first: a member again …
@@ -409,6 +410,14 @@ describe('PeopleArena', () => {
     arena.remove(a, 1, 0);
     expect(arena.thaws).toBe(4);
     expect(arena.participations(a)).toBe(201);
+    // Keys 2^16 or more apart stay whole words: 3 people in a 4-slot table (9 words) packed in 6 (the word,
+    // 3 keys, 6 bytes in 2 words), and read back the same.
+    const c = arena.create();
+    for (const p of [140_001, 0, 70_000]) arena.add(c, p, 1, p % 31);
+    const spread = membersOf(arena.source(c));
+    expect(arena.pack(c)).toBe(9 - 6);
+    expect(membersOf(arena.source(c))).toEqual(spread);
+    expect([0, 1, 2, 3, 30].map((day) => onDay(c, day))).toEqual([1, 0, 1, 0, 0]);
     // A packed cell emptied gives its words back: b's 4 (the word, a key, two bytes in a word, no days).
     arena.pack(b);
     const left = arena.pool.free;
