@@ -45,6 +45,28 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.tuple(fc.constant('pack' as const), fc.nat(CELLS - 1)) },
 );
 
+/**
+ * Applies an add or a removal to an arena cell, to its model, and to its live participations (a removal
+ * takes back one of those, picked by the op's number; none when there are none).
+ */
+const addOrRemove = (
+  arena: PeopleArena,
+  cell: number,
+  model: PeopleSet,
+  given: (readonly [number, number])[],
+  o: Op,
+): void => {
+  if (o[0] === 'add') {
+    arena.add(cell, o[2], o[4], o[3]);
+    model.add(o[2], hashOf(o[2]), o[4]);
+    for (let t = 0; t < o[4]; t++) given.push([o[2], o[3]]);
+  } else if (o[0] === 'remove' && given.length > 0) {
+    const [[p, day]] = given.splice(o[2] % given.length, 1) as [readonly [number, number]];
+    arena.remove(cell, p, day);
+    model.remove(p, hashOf(p));
+  }
+};
+
 const membersOf = (source: { forEachMember: PeopleSet['forEachMember'] }) => {
   const out: [number, number][] = [];
   source.forEachMember((p, times) => out.push([p, times]));
@@ -89,17 +111,8 @@ describe('PeopleArena', () => {
               expect(arena.compact()).toBe(0);
             }
             const c = o[1];
-            if (o[0] === 'add') {
-              arena.add(cells[c]!, o[2], o[4], o[3]);
-              model[c]!.add(o[2], hashOf(o[2]), o[4]);
-              for (let t = 0; t < o[4]; t++) given[c]!.push([o[2], o[3]]);
-            } else if (o[0] === 'remove') {
-              const list = given[c]!;
-              if (list.length === 0) return;
-              const [[p, day]] = list.splice(o[2] % list.length, 1) as [readonly [number, number]];
-              arena.remove(cells[c]!, p, day);
-              model[c]!.remove(p, hashOf(p));
-            } else if (o[0] === 'restore') {
+            if (o[0] === 'add' || o[0] === 'remove') addOrRemove(arena, cells[c]!, model[c]!, given[c]!, o);
+            else if (o[0] === 'restore') {
               // What the projection does with a loose cell: report every participation's day.
               const restored = arena.restoreDays(cells[c]!, (note) => {
                 for (const [p, day] of given[c]!) note(p, 2 ** day);
@@ -210,17 +223,8 @@ describe('PeopleArena', () => {
           const model = cells.map(() => new PeopleSet({ threshold, precision: 4 }));
           const given: (readonly [number, number])[][] = cells.map(() => []);
           const apply = (o: Op, c: number) => {
-            if (o[0] === 'add') {
-              arena.add(cells[c]!, o[2], o[4], o[3]);
-              model[c]!.add(o[2], hashOf(o[2]), o[4]);
-              for (let t = 0; t < o[4]; t++) given[c]!.push([o[2], o[3]]);
-            } else if (o[0] === 'remove') {
-              const list = given[c]!;
-              if (list.length === 0) return;
-              const [[p, day]] = list.splice(o[2] % list.length, 1) as [readonly [number, number]];
-              arena.remove(cells[c]!, p, day);
-              model[c]!.remove(p, hashOf(p));
-            } else if (o[0] === 'restore') {
+            if (o[0] === 'add' || o[0] === 'remove') addOrRemove(arena, cells[c]!, model[c]!, given[c]!, o);
+            else if (o[0] === 'restore') {
               arena.restoreDays(cells[c]!, (note) => {
                 for (const [p, day] of given[c]!) note(p, 2 ** day);
               });
