@@ -97,9 +97,11 @@ export const configFromEnv = (env: Env): ServerConfig => {
  * People cells that a correction or void left stale are rebuilt here, 10 ms of work every 100 ms, so that
  * the first query to meet one does not pay for it. A cell is not divided: at national scale (the bench's
  * 10M log, 735 stale cells) one takes 8 ms on average, 23 ms at the 90th percentile and 142 ms at most,
- * and all of them about 6 s — about a minute after a start at this pace. Once none is left, a refresh with
- * time to spare compacts the people cells' arena when much of it is free (after a fold from the log, a fifth
- * of it: 167 MB at 10M events); that one pass is not divided either (0.75–1.4 s at 10M in the bench, 0.1 s at 1M).
+ * and all of them about 6 s — about a minute after a start at this pace. Once none is left, refreshes pack
+ * the people cells of past months, 64 cells between looks at the clock, then compact the arena when much of
+ * it is free (after a fold and the packing, more than half of it); that one pass is not divided (0.6 s at
+ * 10M and 0.07 s at 1M measured before packing; packing and compaction together 2.0–2.4 s at 10M, 0.3 s
+ * at 1M).
  * Then, on a large tree whose units all have records (after a fold from the log), the tree goes back into
  * columns (`Engine.refreshIdle`; 42 ms at 1M).
  */
