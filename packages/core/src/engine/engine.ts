@@ -3,6 +3,7 @@ import type { EventDataMap } from '../events/catalogue.ts';
 import type { StoredEvent } from '../events/envelope.ts';
 import { dayFromDate, worldTime } from '../time/civil.ts';
 import { ActivityCube, type ActivityCubeOptions } from './activity-cube.ts';
+import { Adoptions } from './adoptions.ts';
 import { ContributionLog } from './contribution-log.ts';
 import { Hierarchy } from './hierarchy.ts';
 import { PeopleCube } from './people-cube.ts';
@@ -350,7 +351,7 @@ export class Engine {
       period: d.period ? { from: dayFromDate(d.period.from), to: dayFromDate(d.period.to) } : undefined,
       implements: d.implements,
       targets: new Map(d.targets.map((t) => [t.targetId, t])),
-      adoptions: new Map(),
+      adoptions: new Adoptions(),
       withdrawnDay: undefined,
       amendments: 0,
     });

@@ -1,7 +1,8 @@
 /**
- * A Map filled on first use: for the many small maps a restore would otherwise build at once and most of
- * which are never read before the next checkpoint (at 10M, the directives' 210,000 adoptions). Every read
- * or write fills it first; after that it is a plain Map.
+ * A Map filled on first use: for maps a restore would otherwise build at once and which are rarely read
+ * before the next checkpoint (the stream versions of groups, directives and bodies; the directives'
+ * adoptions were such maps until they became columns, see `Adoptions`). Every read or write fills it
+ * first; after that it is a plain Map.
  */
 export class LazyMap<K, V> extends Map<K, V> {
   #fill: ((set: (key: K, value: V) => void) => void) | undefined;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BodyKind, Role } from '../events/roster.ts';
+import { Adoptions } from './adoptions.ts';
 import { type BodyRecord, type DirectiveRecord, Records } from './records.ts';
 import { SnapshotReader, SnapshotWriter } from './snapshot-codec.ts';
 
@@ -50,7 +51,7 @@ const directive = (i: number) =>
         period: undefined,
         implements: i > 0 ? [`d-${i - 1}`] : [],
         targets: new Map(),
-        adoptions: new Map(d.adoptions),
+        adoptions: Adoptions.from(d.adoptions),
         withdrawnDay: d.withdrawnDay,
         amendments: 0,
       }),
@@ -130,7 +131,7 @@ describe('Records checkpoint', () => {
       period: undefined,
       implements: [],
       targets: new Map(),
-      adoptions: new Map([
+      adoptions: Adoptions.from([
         [1, { day: 19_001, plan: undefined }],
         [2, { day: 19_002, plan: 'KH 12' }],
       ]),

@@ -3,7 +3,7 @@ import type { DirectiveKind, Issuer } from '../events/directives.ts';
 import type { Grade } from '../events/reporting.ts';
 import type { BodyKind, Role } from '../events/roster.ts';
 import type { Target } from '../events/targets.ts';
-import { LazyMap } from './lazy-map.ts';
+import { Adoptions } from './adoptions.ts';
 import { NO_DAY, offsetsOf, type SnapshotReader, type SnapshotWriter } from './snapshot-codec.ts';
 
 /** A role held on a body for a stretch of days (`to` exclusive, undefined while still held). */
@@ -39,7 +39,7 @@ export interface DirectiveRecord {
   /** Current targets by id, in the order first declared. */
   readonly targets: Map<string, Target>;
   /** Units that adopted it, with the day and their own plan's number. */
-  readonly adoptions: Map<number, { day: number; plan: string | undefined }>;
+  readonly adoptions: Adoptions;
   withdrawnDay: number | undefined;
   amendments: number;
 }
@@ -189,11 +189,12 @@ export class Records {
     const adoptionAt = offsetsOf(adoptionCounts, unit.length);
     if (adoptionAt === undefined) throw bad('the adoption counts do not add up to the adoptions');
     state.directives.forEach((d, i) => {
-      // Put in the directive's map on first use: at 10M a restore would build 210,000 of them at once.
-      const adoptions = new LazyMap<number, { day: number; plan: string | undefined }>((set) => {
-        for (let k = adoptionAt[i]!; k < adoptionAt[i + 1]!; k++)
-          set(unit[k]!, { day: day[k]!, plan: plan.get(k) });
-      });
+      // The checkpoint's columns as they are; its plans decoded when asked for.
+      const from = adoptionAt[i]!;
+      const to = adoptionAt[i + 1]!;
+      const adoptions = Adoptions.restored(unit.subarray(from, to), day.subarray(from, to), (row) =>
+        plan.get(from + row),
+      );
       this.addDirective({ ...d, targets: new Map(d.targets.map((t) => [t.targetId, t])), adoptions });
     });
     this.reports.push(...state.reports);
