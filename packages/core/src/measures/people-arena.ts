@@ -215,11 +215,6 @@ export class PeopleArena {
   #packKeys = new Uint32Array(0);
   #packDays = new Uint32Array(0);
   #packTimes = new Uint8Array(0);
-  /** Scratch for unpacking a packed cell to visit its members, and whether a visit is under way. */
-  #unpacked = new Uint32Array(0);
-  #unpacking = false;
-  /** Scratch for unpacking a packed cell to mark its members (see {@link markInto}). */
-  #marking = new Uint32Array(0);
 
   constructor(hashes: Hashes, options: PeopleArenaOptions = {}) {
     const threshold = options.threshold ?? PEOPLE_SET_DEFAULT_THRESHOLD;
@@ -726,33 +721,13 @@ export class PeopleArena {
     this.#decodePacked(this.#offset[cell]!, this.#class[cell]!, this.#distinct[cell]!, visit);
   }
 
-  /**
-   * {@link #forEachPacked} for the packed block of class `cls` and `n` members at pool offset `offset`: the
-   * block unpacked first (see {@link #unpack}), so `visit` may read other packed cells.
-   */
+  /** {@link #forEachPacked} for the packed block of class `cls` and `n` members at pool offset `offset`. */
   #decodePacked(
     offset: number,
     cls: number,
     n: number,
     visit: (key: number, days: number, times: number) => void,
   ): void {
-    const out = this.#unpacking ? new Uint32Array(2 * n) : this.#scratch(2 * n);
-    this.#unpacking = true;
-    try {
-      this.#unpack(offset, cls, n, out);
-      const bytes = this.#chunkBytes[offset >>> this.#chunkLog]!;
-      const timesAt = packedByteAt(cls, offset & this.#chunkMask, n) + n;
-      for (let i = 0; i < n; i++) visit(out[i]!, out[n + i]!, bytes[timesAt + i]!);
-    } finally {
-      this.#unpacking = false;
-    }
-  }
-
-  /**
-   * Writes the keys of the packed block of class `cls` and `n` members at pool offset `offset` to `out[0, n)`
-   * and their days of the month to `out[n, 2n)`: the one loop that reads the packed layouts.
-   */
-  #unpack(offset: number, cls: number, n: number, out: Uint32Array): void {
     const pool = this.#chunks[offset >>> this.#chunkLog]!;
     const bytes = this.#chunkBytes[offset >>> this.#chunkLog]!;
     const start = offset & this.#chunkMask;
@@ -764,24 +739,51 @@ export class PeopleArena {
       if (cls === PACKED) key = pool[start + 1 + i]!;
       else if (i > 0) key += bytes[gapAt + 2 * i]! | (bytes[gapAt + 2 * i + 1]! << 8);
       const day = bytes[byteAt + i]!;
-      out[i] = key;
-      out[n + i] = day === SEVERAL_DAYS ? pool[several++]! : 1 << day;
+      visit(key, day === SEVERAL_DAYS ? pool[several++]! : 1 << day, bytes[byteAt + n + i]!);
     }
   }
 
-  /** {@link markInto} for a packed cell: unpacked into a scratch of keys then days, marked by {@link markKeys}. */
+  /**
+   * {@link markInto} for a packed cell's members on one of `days` (all of them with {@link ALL_DAYS}; see
+   * {@link markKeys}).
+   */
   #markPacked(cell: number, marks: UnionMarks, days: number): number {
     const n = this.#distinct[cell]!;
-    const out = this.#marking.length >= 2 * n ? this.#marking : new Uint32Array(2 * n);
-    this.#marking = out;
-    this.#unpack(this.#offset[cell]!, this.#class[cell]!, n, out);
-    return markKeys(out, 0, n, 1, marks, days, n);
-  }
-
-  /** {@link #decodePacked}'s scratch, of at least `words` words. */
-  #scratch(words: number): Uint32Array {
-    if (this.#unpacked.length < words) this.#unpacked = new Uint32Array(words);
-    return this.#unpacked;
+    const cls = this.#class[cell]!;
+    const pool = this.#chunkOf(cell);
+    const bytes = this.#chunkBytesOf(cell);
+    const start = this.#offset[cell]! & this.#chunkMask;
+    const byteAt = packedByteAt(cls, start, n);
+    let several = (byteAt >>> 2) + ((2 * n + 3) >>> 2);
+    const gapAt = (start + 2) * 4 - 2;
+    const all = days >= ALL_DAYS;
+    marks.reserve(n);
+    const { seen, marked, registrySize } = marks;
+    const before = marks.length;
+    let count = before;
+    let key = pool[start + 1]!;
+    for (let i = 0; i < n; i++) {
+      if (cls === PACKED) key = pool[start + 1 + i]!;
+      else if (i > 0) key += bytes[gapAt + 2 * i]! | (bytes[gapAt + 2 * i + 1]! << 8);
+      if (!all) {
+        const day = bytes[byteAt + i]!;
+        const on = day === SEVERAL_DAYS ? pool[several++]! : 1 << day;
+        if ((on & days) === 0) continue;
+      }
+      const index = key - 1;
+      if (index >= registrySize) {
+        marks.length = count;
+        throw new RangeError(`person index ${index} is not in the registry (size ${registrySize})`);
+      }
+      const word = index >>> 5;
+      const bit = 1 << (index & 31);
+      const w = seen[word]!;
+      if ((w & bit) !== 0) continue;
+      seen[word] = w | bit;
+      marked[count++] = index;
+    }
+    marks.length = count;
+    return count - before;
   }
 
   /**
@@ -834,6 +836,7 @@ export class PeopleArena {
     const log = this.#chunkLog;
     const chunkCount = this.#chunks.length;
     const n = this.#cells;
+    const blockWords = this.#blockWords();
     // The cells with blocks, grouped by chunk (a counting sort), then in offset order within each chunk.
     const starts = new Int32Array(chunkCount + 1);
     for (let cell = 0; cell < n; cell++)
@@ -867,7 +870,7 @@ export class PeopleArena {
         first = cell;
         firstFrom = from;
         alone = true;
-        const words = this.#blockWordsOf(cell);
+        const words = this.#cellWords(cell, blockWords);
         top = this.#place(top, words);
         const to = top & this.#chunkMask;
         const target = this.#chunkWithRoom(top >>> log, to + words);
@@ -974,7 +977,8 @@ export class PeopleArena {
     const n = this.#cells;
     const size = 2 ** this.#chunkLog;
     const offset = new Uint32Array(n);
-    const blockWords = (cell: number) => this.#blockWordsOf(cell);
+    const table = this.#blockWords();
+    const blockWords = (cell: number) => this.#cellWords(cell, table);
     // First the new offsets (a block never straddles chunks), then the chunks, each cut where its blocks end.
     // A block cells share (see share) is written once.
     let top = 0;
@@ -1421,6 +1425,11 @@ export class PeopleArena {
     if (cls === 0) return 0;
     if (isPackedClass(cls)) return this.#packedWords(cell);
     return this.#words(cls === SKETCH ? SKETCH_LIST : cls);
+  }
+
+  /** The words of a cell's block by its class, `table` being {@link #blockWords}'s. */
+  #cellWords(cell: number, table: Int32Array): number {
+    return isPackedClass(this.#class[cell]!) ? this.#packedWords(cell) : table[this.#class[cell]!]!;
   }
 
   #freeBlock(offset: number, sizeClass: number): void {
