@@ -745,7 +745,9 @@ export class PeopleArena {
 
   /**
    * {@link markInto} for a packed cell's members on one of `days` (all of them with {@link ALL_DAYS}; see
-   * {@link markKeys}).
+   * {@link markKeys}). A pass of its own, decoding and marking together and skipping the days when all are
+   * asked: unpacked into a scratch and then marked by `markKeys`, the 10M bench's people kinds' p50 rose
+   * by a third (e149cfc, reverted).
    */
   #markPacked(cell: number, marks: UnionMarks, days: number): number {
     const n = this.#distinct[cell]!;
@@ -836,7 +838,6 @@ export class PeopleArena {
     const log = this.#chunkLog;
     const chunkCount = this.#chunks.length;
     const n = this.#cells;
-    const blockWords = this.#blockWords();
     // The cells with blocks, grouped by chunk (a counting sort), then in offset order within each chunk.
     const starts = new Int32Array(chunkCount + 1);
     for (let cell = 0; cell < n; cell++)
@@ -870,7 +871,7 @@ export class PeopleArena {
         first = cell;
         firstFrom = from;
         alone = true;
-        const words = this.#cellWords(cell, blockWords);
+        const words = this.#blockWordsOf(cell);
         top = this.#place(top, words);
         const to = top & this.#chunkMask;
         const target = this.#chunkWithRoom(top >>> log, to + words);
@@ -977,8 +978,7 @@ export class PeopleArena {
     const n = this.#cells;
     const size = 2 ** this.#chunkLog;
     const offset = new Uint32Array(n);
-    const table = this.#blockWords();
-    const blockWords = (cell: number) => this.#cellWords(cell, table);
+    const blockWords = (cell: number) => this.#blockWordsOf(cell);
     // First the new offsets (a block never straddles chunks), then the chunks, each cut where its blocks end.
     // A block cells share (see share) is written once.
     let top = 0;
@@ -1425,11 +1425,6 @@ export class PeopleArena {
     if (cls === 0) return 0;
     if (isPackedClass(cls)) return this.#packedWords(cell);
     return this.#words(cls === SKETCH ? SKETCH_LIST : cls);
-  }
-
-  /** The words of a cell's block by its class, `table` being {@link #blockWords}'s. */
-  #cellWords(cell: number, table: Int32Array): number {
-    return isPackedClass(this.#class[cell]!) ? this.#packedWords(cell) : table[this.#class[cell]!]!;
   }
 
   #freeBlock(offset: number, sizeClass: number): void {
