@@ -7,7 +7,7 @@ import { benchCheckpoint, type CheckpointResult, type HeldLedger } from './check
 import { megabytes } from './format.ts';
 import { benchHttp, type HttpResult } from './http-bench.ts';
 import { CACHE_CLOCK, type CachedLog } from './log-cache.ts';
-import { type MemorySnapshot, settledMemory } from './memory.ts';
+import { type MemorySnapshot, REST_MS, settledMemory } from './memory.ts';
 import { removeDatabase } from './paths.ts';
 import type { Progress } from './progress.ts';
 import { benchQueries, type QueryResult } from './query-bench.ts';
@@ -125,7 +125,8 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
     progress.done(`${label}: store read ${Math.round(read.ms)} ms`);
 
     forgetCheckpoint(log.path);
-    const baseline = await settledMemory();
+    const rest = { restMs: options.smoke ? 0 : REST_MS };
+    const baseline = await settledMemory(rest);
     progress.update(`${label}: rebuilding the projections from the log`, 0);
     const started = process.hrtime.bigint();
     const held: HeldLedger = {
@@ -177,7 +178,8 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
       progress.done(
         `${label}: tree's records ${builtBefore} → ${treeCompaction.builtAfter} in ${Math.round(treeCompaction.ms)} ms`,
       );
-      const loaded = await settledMemory();
+      // At rest, as a server that has loaded and answers nothing (see REST_MS); the smoke run does not wait.
+      const loaded = await settledMemory(rest);
       const footprint = engine.footprint();
 
       const db = new Database(log.path, { readonly: true });
