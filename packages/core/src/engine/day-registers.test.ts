@@ -43,6 +43,19 @@ const expectSame = (days: DayRegisters, reference: Uint8Array[]) => {
   }
 };
 
+/** Each record's days are views of one buffer, each sparse day cut to what it holds. */
+const expectLaidOut = (days: DayRegisters) => {
+  for (let r = 0; r < RECORDS; r++) {
+    const month = days.get(r);
+    if (month === undefined) continue;
+    const buffers = new Set([...month.dense, ...month.sparse].flatMap((a) => (a ? [a.buffer] : [])));
+    expect(buffers.size, `record ${r}`).toBeLessThanOrEqual(1);
+    month.sparse.forEach((entries, d) => {
+      if (entries) expect(entries.length, `record ${r}, day ${d}`).toBe(month.used[d]);
+    });
+  }
+};
+
 const apply = (days: DayRegisters, reference: Uint8Array[], adds: readonly Add[]) => {
   for (const [r, d, hash] of adds) {
     days.add(days.get(r) ?? days.reset(r), d, hash);
@@ -68,6 +81,42 @@ describe('DayRegisters', () => {
         expectSame(restored, reference);
         expect(restored.exportState()).toEqual(days.exportState());
       }),
+      fcParams,
+    );
+  });
+
+  it('lays a record out in one buffer at idle, answering and checkpointing as before, and grows again after', () => {
+    fc.assert(
+      fc.property(
+        fc.array(add, { maxLength: 300 }),
+        fc.array(add, { maxLength: 100 }),
+        fc.array(add, { maxLength: 100 }),
+        (first, then, last) => {
+          const days = new DayRegisters(P);
+          const reference = model();
+          apply(days, reference, first);
+          const before = days.exportState();
+          const bytes = days.byteLength;
+          const saved = days.compact();
+          expect(days.byteLength).toBe(bytes - saved);
+          expect(days.exportState()).toEqual(before);
+          expectSame(days, reference);
+          expectLaidOut(days);
+          // Laid out already: nothing more to give back.
+          expect(days.compact()).toBe(0);
+          // Added to (days outgrow their views), laid out again, added to again.
+          apply(days, reference, then);
+          expectSame(days, reference);
+          days.compact();
+          expectLaidOut(days);
+          expectSame(days, reference);
+          apply(days, reference, last);
+          expectSame(days, reference);
+          const fresh = new DayRegisters(P);
+          apply(fresh, model(), [...first, ...then, ...last]);
+          expect(days.exportState()).toEqual(fresh.exportState());
+        },
+      ),
       fcParams,
     );
   });

@@ -301,6 +301,9 @@ class ParticipationLog {
 const fitsNarrow = (day: number, entry: number): boolean =>
   day >= NARROW_DAY0 && day < NARROW_DAY0 + NARROW_DAYS && entry < ENTRY_SPACE;
 
+/** An empty list of cells, shared. */
+const NO_CELLS = new Int32Array(0);
+
 /** A pool for participation logs' words (see {@link WordPool}): chunks of 4 MiB. */
 const logPool = () => new WordPool((n) => new Int32Array(n), 2 ** 20);
 
@@ -483,7 +486,7 @@ export class PeopleCube {
    * Cells of past months for the idle refresh to pack, each with the cell it may then share a block with (the
    * as-was cell of an as-is one's node and key, else -1), and how far it has come through them.
    */
-  #packQueue = new Int32Array(0);
+  #packQueue = NO_CELLS;
   #packAt = 0;
   /** The arena's cells and thaws when the queue was made: a new one is made once either changes. */
   #packedCells = -1;
@@ -1188,6 +1191,7 @@ export class PeopleCube {
       this.#logs.repack(this.#compactFrom * 4);
       this.#cells.trim(this.#compactFrom * 4);
       this.#registry.trim(this.#compactFrom * 4);
+      for (const days of this.#days) days.compact();
     }
     return stale.length / 3;
   }
@@ -1234,6 +1238,9 @@ export class PeopleCube {
       arena.pack(partner);
       arena.share(partner, cell);
     }
+    // Listed again only when there is something new to pack: at 10M the list held 2.7 MB.
+    this.#packQueue = NO_CELLS;
+    this.#packAt = 0;
     return true;
   }
 
