@@ -268,7 +268,7 @@ export class DaySeries {
     const at = this.#pool === null ? -1 : this.#pool.moveOutAt(this.#d, this.#b, used, pool);
     if (at >= 0) {
       this.#d = pool.carved!;
-      this.#b = at;
+      this.#b = at | 0;
       this.#cap = WordPool.sizeOf(Math.max(used, 4));
     }
     this.#pool = pool;
@@ -299,7 +299,7 @@ export class DaySeries {
       throw new RangeError(`DaySeries.fromData: words ${base} to ${base + words} of ${data.length}`);
     const s = new DaySeries(pool, 0);
     s.#d = data;
-    s.#b = base;
+    s.#b = base | 0;
     s.#cap = words;
     s.#stride = stride;
     // Small integers (a division gives a double, which V8 would box in every series: see WordPool.sizeOf).
@@ -523,7 +523,7 @@ export class DaySeries {
   #take(words: number): void {
     const [d, b] = this.#alloc(words);
     this.#d = d;
-    this.#b = b;
+    this.#b = b | 0;
     this.#cap = this.#pool === null ? words : WordPool.sizeOf(words);
     ALLOCATED[0] = NO_WORDS;
   }
@@ -548,7 +548,7 @@ export class DaySeries {
   #replace(next: Float64Array, base: number, words: number): void {
     this.#pool?.release(this.#d, this.#b, this.#cap);
     this.#d = next;
-    this.#b = base;
+    this.#b = base | 0;
     this.#cap = this.#pool === null ? words : WordPool.sizeOf(words);
     // The scratch lets go of the array: a pool's chunk held here would outlive a repack that let it go.
     ALLOCATED[0] = NO_WORDS;
