@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type CheckpointStore, type Clock, type EventStore, Ledger } from '@chitieu/core';
 import { fixtureWrites } from '@chitieu/fixtures';
 import { PostgresEventStore, postgresOptionsFromEnv } from '@chitieu/postgres';
@@ -245,7 +244,3 @@ export const main = async (env: Env = process.env): Promise<void> => {
     });
   }
 };
-
-const isEntryPoint =
-  process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isEntryPoint) void main();

@@ -1,16 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { activity } from '@chitieu/core/testing';
 import { figures } from '@chitieu/fixtures';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashToken } from './auth/tokens.ts';
+import { bundleForNode } from './bundle.ts';
 import { indicatorPath, type RunningServer, spawnServer, waitReady } from './testing/spawn-server.ts';
 
 /**
- * The real server, end to end: `node --import tsx src/main.ts` on a free port and a fresh SQLite file. The
+ * The real server, end to end: `node --import tsx src/server.ts` on a free port and a fresh SQLite file. The
  * first start loads the fixtures; a write and a read go over HTTP; SIGTERM lets an in-flight stream finish
- * and exits 0; a second start finds the data (and does not load the fixtures again).
+ * and exits 0; a second start, bundled as `pnpm start` runs it, finds the data (and does not load the
+ * fixtures again).
  */
 const dir = mkdtempSync(join(tmpdir(), 'chitieu-api-e2e-'));
 const WRITER = 'e2e-writer-token';
@@ -20,9 +23,12 @@ const env = {
   CHITIEU_OPEN_READS: '1',
 };
 const running: RunningServer[] = [];
+// Beside `pnpm start`'s dist/server.mjs, at the same depth, and the test's own.
+const bundle = `dist/server-test-${process.pid}.mjs`;
 afterAll(() => {
   for (const s of running) s.child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
+  rmSync(fileURLToPath(new URL(`../${bundle}`, import.meta.url)), { force: true });
 });
 
 const educationTurns = figures.find((f) => f.id === 'soc-trang-35/education-turns')!;
@@ -71,7 +77,11 @@ describe('the server process', () => {
       expect.objectContaining({ msg: 'request', method: 'POST', status: 201 }),
     );
 
-    const second = await spawnServer(env);
+    await bundleForNode(
+      fileURLToPath(new URL('./server.ts', import.meta.url)),
+      fileURLToPath(new URL(`../${bundle}`, import.meta.url)),
+    );
+    const second = await spawnServer(env, 30_000, [bundle]);
     running.push(second);
     expect(second.records.map((r) => r.msg)).not.toContain('fixtures loaded into the empty log');
     await waitReady(second.url);
@@ -80,7 +90,7 @@ describe('the server process', () => {
       position: number;
     };
     expect(again).toMatchObject({ value: (educationTurns.expected as number) + 100, position: head });
-    // Ctrl-C under `pnpm start` signals the whole group and tsx relays it again: the process gets it twice.
+    // Ctrl-C under `pnpm start` signals the whole group and a wrapper may relay it again: it can come twice.
     second.child.kill('SIGINT');
     while (!second.records.some((r) => r.msg === 'shutting down'))
       await new Promise((done) => setTimeout(done, 5));

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { IndicatorQuery } from '@chitieu/core';
 
-/** The package directory: tsx resolves from here, and `src/main.ts` runs as `pnpm start` runs it. */
+/** The package directory: tsx resolves from here, and `src/server.ts` runs (`pnpm start` runs it bundled). */
 export const API_DIR = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Variables a test server must not inherit from the developer's shell. */
@@ -18,12 +18,17 @@ export interface RunningServer {
 }
 
 /**
- * Starts the real server (`node --import tsx src/main.ts`) with `env` on a free port and resolves once it
- * logs that it listens. Rejects with its stderr if it exits first.
+ * Starts the real server (`node --import tsx src/server.ts`, or node with `args` from the package directory:
+ * a bundle, as `pnpm start` runs it) with `env` on a free port and resolves once it logs that it listens.
+ * Rejects with its stderr if it exits first.
  */
-export const spawnServer = (env: Record<string, string>, timeoutMs = 30_000): Promise<RunningServer> => {
+export const spawnServer = (
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  args: readonly string[] = ['--import', 'tsx', 'src/server.ts'],
+): Promise<RunningServer> => {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !SCRUBBED.test(k)));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, args, {
     cwd: API_DIR,
     env: { ...base, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
