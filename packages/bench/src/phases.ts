@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleForNode } from '@chitieu/api/bundle';
 import { BENCH_DIR } from './paths.ts';
 
 /**
@@ -9,7 +10,24 @@ import { BENCH_DIR } from './paths.ts';
  * generator's garbage never counts against the engine, and --expose-gc is on without asking the user to
  * pass node flags to `pnpm bench`.
  */
-export const PHASE_FLAGS = ['--expose-gc', '--max-old-space-size=16384', '--import', 'tsx'];
+export const PHASE_FLAGS = ['--expose-gc', '--max-old-space-size=16384'];
+
+/**
+ * The phases' script: `src/phase-runner.ts` bundled as `pnpm start` bundles the server (`bundleForNode`),
+ * so that a phase runs with plain node, as the server does, and its memory holds no tsx loader (a worker
+ * thread with a heap of its own: 28 MB at rest). One file per bench process, beside `src/` at the same depth
+ * (paths.ts derives the repository from its own location), removed when the process exits.
+ */
+const PHASE_SCRIPT = join(BENCH_DIR, 'dist', `phase-runner-${process.pid}.mjs`);
+let bundled: Promise<void> | undefined;
+const phaseScript = async (): Promise<string> => {
+  if (bundled === undefined) {
+    bundled = bundleForNode(join(BENCH_DIR, 'src', 'phase-runner.ts'), PHASE_SCRIPT);
+    process.once('exit', () => rmSync(PHASE_SCRIPT, { force: true }));
+  }
+  await bundled;
+  return PHASE_SCRIPT;
+};
 
 /**
  * glibc's malloc tuned as `pnpm start` runs the API (unless GLIBC_TUNABLES is set already): its large blocks
@@ -29,10 +47,11 @@ export const runPhase = async <T>(phase: string, input: unknown): Promise<T> => 
   const outputPath = join(dir, 'output.json');
   writeFileSync(inputPath, JSON.stringify(input));
   try {
+    const script = await phaseScript();
     const code = await new Promise<number | null>((done, fail) => {
       const child = spawn(
         process.execPath,
-        [...PHASE_FLAGS, join(BENCH_DIR, 'src', 'phase-runner.ts'), phase, inputPath, outputPath],
+        [...PHASE_FLAGS, script, phase, inputPath, outputPath],
         // The child's stdout goes to our stderr: stdout is kept for the summary.
         {
           cwd: BENCH_DIR,
