@@ -8,6 +8,7 @@ import { describeMachine } from './machine.ts';
 import { DEFAULT_CACHE_DIR, DEFAULT_RESULTS_DIR } from './paths.ts';
 import { runPhase } from './phases.ts';
 import { Progress } from './progress.ts';
+import type { ReadTimes } from './read-bench.ts';
 import { type Figure, failedSize, figuresOf, growthTable, summaryTable } from './report.ts';
 import { writeResults } from './results.ts';
 import type { SizeResult } from './size-bench.ts';
@@ -54,9 +55,13 @@ export const runBench = async (options: BenchOptions): Promise<{ ok: boolean; re
       progress.done(
         log.generatedMs > 0 ? `  generated in ${duration(log.generatedMs)}` : `  reusing ${log.path}`,
       );
+      // The reads in a process of their own, so that what they leave with the allocator is not counted
+      // in the memory after loading (see benchReads).
+      const reads = await runPhase<ReadTimes>('read', { log });
       sizes.push(
         await runPhase<SizeResult>('size', {
           log,
+          reads,
           seed: options.seed,
           smoke: options.smoke,
           http: options.http,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { benchAppend } from './append-bench.ts';
 import { type CachedLog, ensureCachedLog } from './log-cache.ts';
 import { Progress } from './progress.ts';
+import { benchReads, type ReadTimes } from './read-bench.ts';
 import { benchSize } from './size-bench.ts';
 
 /** The child process of one phase: `phase-runner.ts <phase> <input.json> <output.json>`. */
@@ -17,8 +18,12 @@ interface CacheInput {
   readonly events: number;
   readonly seed: number;
 }
+interface ReadInput {
+  readonly log: CachedLog;
+}
 interface SizeInput {
   readonly log: CachedLog;
+  readonly reads: ReadTimes;
   readonly seed: number;
   readonly smoke: boolean;
   readonly http: boolean;
@@ -27,7 +32,7 @@ interface SizeInput {
 
 const [phase, inputPath, outputPath] = process.argv.slice(2);
 if (phase === undefined || inputPath === undefined || outputPath === undefined) {
-  throw new Error('usage: phase-runner.ts <append|cache|size> <input.json> <output.json>');
+  throw new Error('usage: phase-runner.ts <append|cache|read|size> <input.json> <output.json>');
 }
 const input = JSON.parse(readFileSync(inputPath, 'utf8')) as unknown;
 
@@ -40,6 +45,10 @@ const run = async (): Promise<unknown> => {
     case 'cache': {
       const i = input as CacheInput;
       return ensureCachedLog(i.dir, i.events, i.seed, new Progress('  '));
+    }
+    case 'read': {
+      const { log } = input as ReadInput;
+      return benchReads(log.path, log.events.toLocaleString('en'), new Progress('  '));
     }
     case 'size':
       return benchSize({ ...(input as SizeInput), progress: new Progress('  ') });

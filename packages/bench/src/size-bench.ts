@@ -12,7 +12,7 @@ import { removeDatabase } from './paths.ts';
 import type { Progress } from './progress.ts';
 import { benchQueries, type QueryResult } from './query-bench.ts';
 import { queryKinds } from './query-kinds.ts';
-import { rawRead, storeRead, warmFile } from './read-bench.ts';
+import { type ReadTimes, warmFile } from './read-bench.ts';
 import { SqlReference } from './sql-reference.ts';
 import { msSince } from './stats.ts';
 
@@ -66,11 +66,12 @@ export interface SizeBenchOptions {
   readonly smoke: boolean;
   readonly http: boolean;
   readonly httpSeconds: number;
+  /** The reads, timed by the `read` phase in a process of its own (see {@link benchReads}). */
+  readonly reads: ReadTimes;
   readonly progress: Progress;
 }
 
 const CHECKPOINT = 'bench';
-const WARM_UP_EVENTS = 100_000;
 
 /** Drops the checkpoint an earlier run left in the cached file, so the rebuild really folds the whole log. */
 const forgetCheckpoint = (path: string) => {
@@ -92,10 +93,10 @@ const probeQueries = (provinces: readonly string[], seed: number): IndicatorQuer
 };
 
 /**
- * Runs every per-size measurement in this process, in an order that keeps them independent: reads before
- * the fold, the fold, memory, queries, HTTP, then a checkpoint and a start from it after the first engine
- * has been released. The reads and the fold are the spine (a failure there fails the size); the steps
- * after them fail on their own.
+ * Runs the per-size measurements after the reads (timed in a process of their own, `benchReads`), in this
+ * process, in an order that keeps them independent: the fold, memory, queries, HTTP, then a checkpoint and
+ * a start from it after the first engine has been released. The fold is the spine (a failure there fails
+ * the size); the steps after it fail on their own.
  */
 export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> => {
   const { log, progress } = options;
@@ -112,18 +113,10 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
       return null;
     }
   };
-  progress.update(`${label}: warming the page cache`, 0);
+  // The read phase warmed the page cache; the file is read again in case it was since evicted.
   warmFile(log.path);
   const store = SqliteEventStore.open({ path: log.path });
   try {
-    // A partial pass of each read first: the first to run would otherwise pay for the JIT's warm-up.
-    rawRead(log.path, progress, WARM_UP_EVENTS);
-    await storeRead(store, progress, WARM_UP_EVENTS);
-    const raw = rawRead(log.path, progress);
-    progress.done(`${label}: raw read ${Math.round(raw.ms)} ms`);
-    const read = await storeRead(store, progress);
-    progress.done(`${label}: store read ${Math.round(read.ms)} ms`);
-
     forgetCheckpoint(log.path);
     const rest = { restMs: options.smoke ? 0 : REST_MS };
     const baseline = await settledMemory(rest);
@@ -231,8 +224,8 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
       events: log.events,
       fileBytes: statSync(log.path).size,
       generatedMs: log.generatedMs,
-      rawReadMs: raw.ms,
-      storeReadMs: read.ms,
+      rawReadMs: options.reads.rawReadMs,
+      storeReadMs: options.reads.storeReadMs,
       rebuildMs,
       ...folded,
       checkpoint,
