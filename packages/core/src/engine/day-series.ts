@@ -268,7 +268,7 @@ export class DaySeries {
     const at = this.#pool === null ? -1 : this.#pool.moveOutAt(this.#d, this.#b, used, pool);
     if (at >= 0) {
       this.#d = pool.carved!;
-      this.#b = at | 0;
+      this.#b = at;
       this.#cap = WordPool.sizeOf(Math.max(used, 4));
     }
     this.#pool = pool;
@@ -523,7 +523,7 @@ export class DaySeries {
   #take(words: number): void {
     const [d, b] = this.#alloc(words);
     this.#d = d;
-    this.#b = b | 0;
+    this.#b = b;
     this.#cap = this.#pool === null ? words : WordPool.sizeOf(words);
     ALLOCATED[0] = NO_WORDS;
   }
@@ -548,7 +548,7 @@ export class DaySeries {
   #replace(next: Float64Array, base: number, words: number): void {
     this.#pool?.release(this.#d, this.#b, this.#cap);
     this.#d = next;
-    this.#b = base | 0;
+    this.#b = base;
     this.#cap = this.#pool === null ? words : WordPool.sizeOf(words);
     // The scratch lets go of the array: a pool's chunk held here would outlive a repack that let it go.
     ALLOCATED[0] = NO_WORDS;

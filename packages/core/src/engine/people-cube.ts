@@ -164,7 +164,7 @@ class ParticipationLog {
   constructor(pool: WordPool<Int32Array>, data?: Int32Array, base = 0, length = 0, width = NARROW_WORDS) {
     this.#pool = pool;
     if (data === undefined) {
-      this.base = pool.carve(4 * NARROW_WORDS) | 0;
+      this.base = pool.carve(4 * NARROW_WORDS);
       this.data = pool.carved!;
       this.#cap = WordPool.sizeOf(4 * NARROW_WORDS);
     } else {
@@ -210,7 +210,7 @@ class ParticipationLog {
     const at = this.#pool.moveOutAt(this.data, this.base, used, pool);
     if (at >= 0) {
       this.data = pool.carved!;
-      this.base = at | 0;
+      this.base = at;
       this.#cap = WordPool.sizeOf(Math.max(used, 4));
     }
     this.#pool = pool;
@@ -281,7 +281,7 @@ class ParticipationLog {
     }
     this.#pool.release(this.data, this.base, this.#cap);
     this.data = wide;
-    this.base = at | 0;
+    this.base = at;
     this.#cap = WordPool.sizeOf(words);
     this.width = WIDE_WORDS;
   }
@@ -293,7 +293,7 @@ class ParticipationLog {
     next.set(this.data.subarray(this.base, this.base + used), at);
     this.#pool.release(this.data, this.base, this.#cap);
     this.data = next;
-    this.base = at | 0;
+    this.base = at;
     this.#cap = WordPool.sizeOf(words);
   }
 }
