@@ -268,7 +268,7 @@ export const growthTable = (sizes: readonly SizeResult[]): string => {
     row(
       'RSS after loading at rest (before resting; as the GC returned)',
       (r) =>
-        `${megabytes(r.memory.loaded.rss)} (${megabytes(r.memory.loaded.rssBeforeRest ?? r.memory.loaded.rss)}; ${megabytes(r.memory.loaded.rssAtCollection)})`,
+        `${megabytes(r.memory.loaded.rss)} (${megabytes(r.memory.loaded.rssBeforeRest)}; ${megabytes(r.memory.loaded.rssAtCollection)})`,
     ),
     // Not RSS: the fold earlier in the same process leaves freed memory with the allocator, not the system.
     row('heap + off-heap after starting from the checkpoint', (r) =>

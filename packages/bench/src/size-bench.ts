@@ -23,14 +23,10 @@ export interface StepError {
 }
 
 /** Everything measured on one log size (a step that failed leaves its field null and an entry in `errors`). */
-export interface SizeResult {
+export interface SizeResult extends ReadTimes {
   readonly events: number;
   readonly fileBytes: number;
   readonly generatedMs: number;
-  /** The physical reference for a rebuild: SELECT … ORDER BY position + JSON.parse. */
-  readonly rawReadMs: number;
-  /** The store's read path alone (readAll, upcast), no fold. */
-  readonly storeReadMs: number;
   /** Ledger.open over the whole log without a checkpoint: Projector.catchUp from position 0. */
   readonly rebuildMs: number;
   readonly anomalies: number;
@@ -224,8 +220,7 @@ export const benchSize = async (options: SizeBenchOptions): Promise<SizeResult> 
       events: log.events,
       fileBytes: statSync(log.path).size,
       generatedMs: log.generatedMs,
-      rawReadMs: options.reads.rawReadMs,
-      storeReadMs: options.reads.storeReadMs,
+      ...options.reads,
       rebuildMs,
       ...folded,
       checkpoint,
