@@ -962,9 +962,9 @@ export class PeopleCube {
   exportState(w: SnapshotWriter) {
     const cells = this.#cells.exportState();
     return {
-      people: (({ bytes, ends, hashes, table }) => ({
+      people: (({ bytes, lengths, hashes, table }) => ({
         bytes: w.blob(bytes),
-        ends: w.blob(ends),
+        lengths: w.blob(lengths),
         hashes: w.blob(hashes),
         table: w.blob(table),
       }))(this.#registry.exportState()),
@@ -1003,7 +1003,7 @@ export class PeopleCube {
   importState(r: SnapshotReader, state: ReturnType<PeopleCube['exportState']>): void {
     this.#registry = PersonRegistry.fromState({
       bytes: r.u8(state.people.bytes),
-      ends: r.u32(state.people.ends),
+      lengths: r.u8(state.people.lengths),
       hashes: r.u32(state.people.hashes),
       table: r.i32(state.people.table),
     });

@@ -5,7 +5,7 @@ import { type BlobRef, SnapshotReader, SnapshotWriter, type StringsRef } from '.
  * Bumped whenever the projections' shape or meaning changes: a checkpoint of another version is refolded
  * from the log instead of being trusted.
  */
-export const PROJECTION_VERSION = 27;
+export const PROJECTION_VERSION = 28;
 
 /** The identity of the log position a checkpoint was taken at, so it is never applied to another log. */
 export interface CheckpointMark {

@@ -1,28 +1,48 @@
 import { encodeUtf8Scratch, murmurHash3x86_32, PERSON_HASH_SEED, utf8ScratchBytes } from './string-hash.ts';
 
 /**
- * Interns pseudonymous person ids into dense indices 0, 1, 2, … and remembers each id's 32-bit hash.
- * Distinct-people sets then hold small integers instead of strings, and the hash is computed once per person
- * rather than once per participation. Memory grows with distinct people, never with events.
- *
- * Everything is in typed arrays, no string or map entry per person: the ids' UTF-8 bytes end to end with
- * each one's end offset, the hashes, and an open-addressing table from hash to index. At national scale
- * (millions of people) that is a quarter of the memory of a `Map` of strings, the collector never walks it,
- * and a checkpoint restores it with four copies instead of millions of insertions.
- *
- * Indices are assigned in first-seen order, so a registry rebuilt by {@link PersonRegistry.fromIds} from
- * {@link PersonRegistry.ids} gives every person the same index; checkpoints of `PeopleSet`s rely on that.
- * An id with an unpaired surrogate is refused: its UTF-8 bytes would not tell it from U+FFFD (and no store
- * can keep such text, so no event carries one).
+ * A registry's arrays, as a checkpoint keeps them (cut to their used length, except the table): the ids'
+ * bytes end to end, each id's length in bytes, its hash, and the table.
  */
-
-/** A registry's arrays, as a checkpoint keeps them (cut to their used length, except the table). */
 export interface PersonRegistryState {
   readonly bytes: Uint8Array;
-  readonly ends: Uint32Array;
+  readonly lengths: Uint8Array;
   readonly hashes: Uint32Array;
   readonly table: Int32Array;
 }
+
+/** The longest id in UTF-8 bytes: a length is a byte (a person id of the catalogue is at most 64). */
+export const MAX_PERSON_ID_BYTES = 255;
+/** Ids per entry of the starts: an id's first byte is its group's start plus the lengths before it there. */
+const GROUP_BITS = 4;
+const GROUP = 1 << GROUP_BITS;
+/** The fewest slots a table has. */
+const MIN_SLOTS = 128;
+/**
+ * The most slots a table has: a home slot is `(mixed hash >>> 6) × slots × 2^-26`, exact below 2^53 (see
+ * {@link homeOf}); 2^27 slots hold 100 million people.
+ */
+const MAX_SLOTS = 2 ** 27;
+/** The home slot of `hash` in a table of `slots` (any size, not only a power of two). */
+const homeOf = (hash: number, slots: number): number =>
+  Math.floor((Math.imul(hash, 0x9e3779b1) >>> 6) * slots * 2 ** -26);
+/**
+ * Slots for `size` ids at `load` (a fraction), rounded up to a multiple of 64 so that the sizes a registry
+ * goes through are few.
+ */
+const slotsFor = (size: number, load: number): number =>
+  Math.min(MAX_SLOTS, Math.max(MIN_SLOTS, Math.ceil(size / load / 64) * 64));
+/**
+ * A table is grown when more than three quarters full, to three eighths full (doubled, as the rehashes of a
+ * fold cost a pass over every id each: grown by half, a 4.8-million fold interned 15% slower).
+ */
+const fullAt = (slots: number): number => Math.floor((slots * 3) / 4);
+const GROWN_LOAD = 3 / 8;
+/**
+ * What {@link PersonRegistry.trim} cuts a table to: two thirds full, so the next few hundred thousand new
+ * people at national scale do not grow it at once.
+ */
+const TRIMMED_LOAD = 2 / 3;
 
 /** Grown by half, not doubled: a national registry's arrays are tens of megabytes each. */
 const grown = <T extends Uint8Array | Uint32Array>(old: T, size: number, make: (n: number) => T): T => {
@@ -34,18 +54,17 @@ const grown = <T extends Uint8Array | Uint32Array>(old: T, size: number, make: (
 
 let decoder: { decode(bytes: Uint8Array): string } | undefined;
 
-// Small loops of their own, so they are optimised as they run: at 10M they check 4.8 million ends and
-// 16.8 million slots on every restore (85 ms inline in fromState, 72-75 ms this way: the table is 67 MB).
+// Small loops of their own, so they are optimised as they run: at 10M a restore checks 4.8 million lengths
+// and as many table slots.
 
-/** The first index whose end is below the one before it (the first end below 0), or -1. */
-const firstDecrease = (ends: Uint32Array, size: number): number => {
-  let previous = 0;
+/** The sum of `lengths[0..size)`, and the start of every group of {@link GROUP} ids in `starts`. */
+const groupStarts = (lengths: Uint8Array, size: number, starts: Uint32Array): number => {
+  let at = 0;
   for (let i = 0; i < size; i++) {
-    const end = ends[i]!;
-    if (end < previous) return i;
-    previous = end;
+    if ((i & (GROUP - 1)) === 0) starts[i >>> GROUP_BITS] = at;
+    at += lengths[i]!;
   }
-  return -1;
+  return at;
 };
 
 /** How many slots hold an id, or -(slot + 1) for the first that holds something other than 0..size. */
@@ -61,14 +80,34 @@ const countHeld = (table: Int32Array, size: number): number => {
   return held;
 };
 
+/**
+ * Interns pseudonymous person ids into dense indices 0, 1, 2, … and remembers each id's 32-bit hash.
+ * Distinct-people sets then hold small integers instead of strings, and the hash is computed once per person
+ * rather than once per participation. Memory grows with distinct people, never with events.
+ *
+ * Everything is in typed arrays, no string or map entry per person: the ids' UTF-8 bytes end to end, each
+ * one's length in a byte and, per 16 ids, where the first of them starts (an id's start is that plus up to
+ * 15 lengths: 1.25 bytes an id, where an end offset each took 4 — 13 MB at 10M), the hashes, and an
+ * open-addressing table from hash to index of any size (doubled past three quarters full, cut to two
+ * thirds at idle: a power of two left it 57% full at 10M). At national scale (millions of people) that is a
+ * fraction of the memory of a `Map` of strings, the collector never walks it, and a checkpoint restores it
+ * with a few copies instead of millions of insertions.
+ *
+ * Indices are assigned in first-seen order, so a registry rebuilt by {@link PersonRegistry.fromIds} from
+ * {@link PersonRegistry.ids} gives every person the same index; checkpoints of `PeopleSet`s rely on that.
+ * An id with an unpaired surrogate is refused: its UTF-8 bytes would not tell it from U+FFFD (and no store
+ * can keep such text, so no event carries one); so is one of more than {@link MAX_PERSON_ID_BYTES} bytes.
+ */
 export class PersonRegistry {
   #bytes: Uint8Array = new Uint8Array(1024);
   #used = 0;
-  #ends: Uint32Array = new Uint32Array(64);
+  #lengths: Uint8Array = new Uint8Array(64);
+  /** The first byte of ids 0, 16, 32, … */
+  #starts: Uint32Array = new Uint32Array(4);
   #hashes: Uint32Array = new Uint32Array(64);
-  /** index + 1 per slot, 0 when empty; the home slot is chosen by the hash's top bits. */
-  #table: Int32Array = new Int32Array(128);
-  #shift = 32 - 7;
+  /** index + 1 per slot, 0 when empty; the home slot is {@link homeOf} the hash. */
+  #table: Int32Array = new Int32Array(MIN_SLOTS);
+  #full = fullAt(MIN_SLOTS);
   #size = 0;
 
   /** Builds a registry whose indices follow `ids` in order; throws if an id repeats, as indices would shift. */
@@ -97,17 +136,20 @@ export class PersonRegistry {
     const index = this.#size;
     this.#bytes = grown(this.#bytes, this.#used + length, (n) => new Uint8Array(n));
     this.#bytes.set(utf8ScratchBytes().subarray(0, length), this.#used);
+    if ((index & (GROUP - 1)) === 0) {
+      this.#starts = grown(this.#starts, (index >>> GROUP_BITS) + 1, (n) => new Uint32Array(n));
+      this.#starts[index >>> GROUP_BITS] = this.#used;
+    }
     this.#used += length;
-    this.#ends = grown(this.#ends, index + 1, (n) => new Uint32Array(n));
+    this.#lengths = grown(this.#lengths, index + 1, (n) => new Uint8Array(n));
     this.#hashes = grown(this.#hashes, index + 1, (n) => new Uint32Array(n));
-    this.#ends[index] = this.#used;
+    this.#lengths[index] = length;
     this.#hashes[index] = hash;
     this.#table[slot] = index + 1;
     this.#size = index + 1;
     // Keep the table at most three quarters full: a probe past a taken slot reads that person's hash, and
-    // at 3/4 a found id takes 2.5 probes on average, a new one 8.5 (half full: 1.5 and 2.5). Half full cost
-    // 67 MB at 10M (4.8 million people in 16.8 million slots); three quarters, 34 MB.
-    if (this.#size * 4 > this.#table.length * 3) this.#rehash(this.#table.length * 2);
+    // at 3/4 a found id takes 2.5 probes on average, a new one 8.5 (half full: 1.5 and 2.5).
+    if (this.#size > this.#full) this.#rehash(slotsFor(this.#size, GROWN_LOAD));
     return index;
   }
 
@@ -137,7 +179,8 @@ export class PersonRegistry {
   idOf(index: number): string {
     this.#check(index);
     decoder ??= new TextDecoder();
-    return decoder.decode(this.#bytes.subarray(index === 0 ? 0 : this.#ends[index - 1]!, this.#ends[index]!));
+    const start = this.#startOf(index);
+    return decoder.decode(this.#bytes.subarray(start, start + this.#lengths[index]!));
   }
 
   /** Iterates the interned ids in index order. */
@@ -146,29 +189,51 @@ export class PersonRegistry {
   }
 
   /**
-   * Cuts the ids' bytes, their ends and their hashes to what they hold when growing by half left at least
-   * `fromBytes` of them unused (and some), for a server to call when idle: after a fold from scratch up to a
-   * third of each is room. The next intern grows them by half again. Returns the bytes given back.
+   * Cuts the ids' bytes, their lengths, starts and hashes to what they hold when growing by half left at
+   * least `fromBytes` of them unused (and some), and the table to two thirds full when it is less (by more
+   * than `fromBytes` too), for a server to call when idle: after a fold from scratch up to a third of each
+   * is room. The next intern grows them by half again. Returns the bytes given back.
    */
   trim(fromBytes = 0): number {
-    const unused = this.#bytes.length - this.#used + (this.#ends.length - this.#size) * 8;
-    if (unused === 0 || unused < fromBytes) return 0;
-    this.#bytes = this.#bytes.slice(0, this.#used);
-    this.#ends = this.#ends.slice(0, this.#size);
-    this.#hashes = this.#hashes.slice(0, this.#size);
-    return unused;
+    const groups = (this.#size + GROUP - 1) >>> GROUP_BITS;
+    const unused =
+      this.#bytes.length -
+      this.#used +
+      (this.#lengths.length - this.#size) * 5 +
+      (this.#starts.length - groups) * 4;
+    let given = 0;
+    if (unused > 0 && unused >= fromBytes) {
+      this.#bytes = this.#bytes.slice(0, this.#used);
+      this.#lengths = this.#lengths.slice(0, this.#size);
+      this.#hashes = this.#hashes.slice(0, this.#size);
+      this.#starts = this.#starts.slice(0, groups);
+      given = unused;
+    }
+    const slots = slotsFor(this.#size, TRIMMED_LOAD);
+    const spare = (this.#table.length - slots) * 4;
+    if (spare > 0 && spare >= fromBytes) {
+      this.#rehash(slots);
+      given += spare;
+    }
+    return given;
   }
 
   /** Bytes held, for memory accounting. */
   get byteLength(): number {
-    return this.#bytes.byteLength + this.#ends.byteLength + this.#hashes.byteLength + this.#table.byteLength;
+    return (
+      this.#bytes.byteLength +
+      this.#lengths.byteLength +
+      this.#starts.byteLength +
+      this.#hashes.byteLength +
+      this.#table.byteLength
+    );
   }
 
   /** The registry's arrays for a checkpoint. */
   exportState(): PersonRegistryState {
     return {
       bytes: this.#bytes.slice(0, this.#used),
-      ends: this.#ends.slice(0, this.#size),
+      lengths: this.#lengths.slice(0, this.#size),
       hashes: this.#hashes.slice(0, this.#size),
       table: this.#table.slice(),
     };
@@ -176,20 +241,20 @@ export class PersonRegistry {
 
   /**
    * Takes over arrays written by {@link exportState} (kept, not copied), after checking that they agree:
-   * ends ascending within the bytes, one hash per id, and a table that holds every index exactly once.
+   * lengths that fill the bytes, one hash per id, and a table that holds every index exactly once and is at
+   * most three quarters full.
    */
   static fromState(state: PersonRegistryState): PersonRegistry {
     const fail = (why: string): never => {
       throw new RangeError(`PersonRegistry.fromState: ${why}`);
     };
-    const size = state.ends.length;
+    const size = state.lengths.length;
     const slots = state.table.length;
     if (state.hashes.length !== size) fail('one hash per id expected');
-    if (!(slots >= 128 && (slots & (slots - 1)) === 0 && size * 4 <= slots * 3))
+    if (!(slots >= MIN_SLOTS && slots <= MAX_SLOTS && size <= fullAt(slots)))
       fail(`a table of ${slots} slots`);
-    const firstBadEnd = firstDecrease(state.ends, size);
-    if (firstBadEnd >= 0) fail(`id ${firstBadEnd} ends before it starts`);
-    if ((size === 0 ? 0 : state.ends[size - 1]!) !== state.bytes.length)
+    const starts = new Uint32Array(Math.max(4, (size + GROUP - 1) >>> GROUP_BITS));
+    if (groupStarts(state.lengths, size, starts) !== state.bytes.length)
       fail('the ids do not fill the bytes');
     const held = countHeld(state.table, size);
     if (held < 0) fail(`table slot ${-held - 1} holds ${state.table[-held - 1]}`);
@@ -197,10 +262,11 @@ export class PersonRegistry {
     const registry = new PersonRegistry();
     registry.#bytes = state.bytes;
     registry.#used = state.bytes.length;
-    registry.#ends = state.ends;
+    registry.#lengths = state.lengths;
+    registry.#starts = starts;
     registry.#hashes = state.hashes;
     registry.#table = state.table;
-    registry.#shift = 32 - Math.log2(slots);
+    registry.#full = fullAt(slots);
     registry.#size = size;
     return registry;
   }
@@ -208,47 +274,54 @@ export class PersonRegistry {
   #encode(id: string): number {
     const length = encodeUtf8Scratch(id);
     if (length < 0) throw new RangeError(`person id ${JSON.stringify(id)} contains an unpaired surrogate`);
+    if (length > MAX_PERSON_ID_BYTES)
+      throw new RangeError(
+        `person id of ${length} UTF-8 bytes: at most ${MAX_PERSON_ID_BYTES} (the catalogue's are at most 64)`,
+      );
     return length;
+  }
+
+  /** The first byte of id `index`: its group's start and the lengths before it in the group. */
+  #startOf(index: number): number {
+    let at = this.#starts[index >>> GROUP_BITS]!;
+    for (let i = index & ~(GROUP - 1); i < index; i++) at += this.#lengths[i]!;
+    return at;
   }
 
   /** The slot holding the id now in the scratch buffer, or the empty slot where it would go. */
   #find(hash: number, length: number): number {
     const table = this.#table;
-    const mask = table.length - 1;
+    const slots = table.length;
     const probe = utf8ScratchBytes();
-    let slot = Math.imul(hash, 0x9e3779b1) >>> this.#shift;
+    let slot = homeOf(hash, slots);
     for (;;) {
       const v = table[slot]!;
       if (v === 0) return slot;
       const index = v - 1;
-      if (this.#hashes[index] === hash) {
-        const start = index === 0 ? 0 : this.#ends[index - 1]!;
-        if (this.#ends[index]! - start === length) {
-          let same = true;
-          for (let i = 0; i < length; i++) {
-            if (this.#bytes[start + i] !== probe[i]) {
-              same = false;
-              break;
-            }
+      if (this.#hashes[index] === hash && this.#lengths[index] === length) {
+        const start = this.#startOf(index);
+        let same = true;
+        for (let i = 0; i < length; i++) {
+          if (this.#bytes[start + i] !== probe[i]) {
+            same = false;
+            break;
           }
-          if (same) return slot;
         }
+        if (same) return slot;
       }
-      slot = (slot + 1) & mask;
+      slot = slot + 1 === slots ? 0 : slot + 1;
     }
   }
 
   #rehash(slots: number) {
     const table = new Int32Array(slots);
-    const shift = 32 - Math.log2(slots);
-    const mask = slots - 1;
     for (let index = 0; index < this.#size; index++) {
-      let slot = Math.imul(this.#hashes[index]!, 0x9e3779b1) >>> shift;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      let slot = homeOf(this.#hashes[index]!, slots);
+      while (table[slot] !== 0) slot = slot + 1 === slots ? 0 : slot + 1;
       table[slot] = index + 1;
     }
     this.#table = table;
-    this.#shift = shift;
+    this.#full = fullAt(slots);
   }
 
   #check(index: number): void {
