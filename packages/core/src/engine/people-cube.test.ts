@@ -312,32 +312,52 @@ describe('PeopleCube: month sketches', () => {
     expect(shared).toBeGreaterThan(fcParams.numRuns / 4);
   });
 
-  it('answers the same whether its units’ participation logs are narrow or, with slots past 8,191, wide', () => {
+  it('answers the same whether its units’ participation logs are compact or, with slots past 127, narrow, or past 8,191, wide', () => {
+    // Slots 0, 1, 2 as `from`, `from` + 1, `from` + 2: a log changes layout when its unit first records the
+    // last (compact logs hold slots below 128, narrow ones below 8,192).
+    const layouts = [126, 8_190];
+    const widthsOf = (cube: PeopleCube) => {
+      const w = new SnapshotWriter();
+      const reader = new SnapshotReader(w.finish(cube.exportState(w)));
+      return [...reader.u8((reader.header as ReturnType<PeopleCube['exportState']>).logs.widths)];
+    };
+    const seen = new Set<number>();
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), fc.nat(60), (ops, cut) => {
         const h = tree();
-        const twin = tree();
-        const narrow = new PeopleCube(h, OPTIONS);
-        let wide = new PeopleCube(twin, OPTIONS);
+        const compact = new PeopleCube(h, OPTIONS);
         const model: Model = { live: [], lastMove: new Map() };
-        const twinModel: Model = { live: [], lastMove: new Map() };
-        // Slots 0, 1, 2 as 8,190, 8,191, 8,192: a log widens when its unit first records the last.
-        const far = (o: Op): Op => (o.t === 'add' ? { ...o, slot: o.slot + 8_190 } : o);
+        const twins = layouts.map((from) => ({
+          from,
+          h: tree(),
+          cube: new PeopleCube(tree(), OPTIONS),
+          model: { live: [], lastMove: new Map() } as Model,
+        }));
+        for (const t of twins) t.cube = new PeopleCube(t.h, OPTIONS);
         ops.forEach((o, i) => {
-          if (i === cut) {
-            const w = new SnapshotWriter();
-            const reader = new SnapshotReader(w.finish(wide.exportState(w)));
-            wide = new PeopleCube(twin, OPTIONS);
-            wide.importState(reader, reader.header as ReturnType<PeopleCube['exportState']>);
+          for (const t of twins) {
+            if (i === cut) {
+              const w = new SnapshotWriter();
+              const reader = new SnapshotReader(w.finish(t.cube.exportState(w)));
+              t.cube = new PeopleCube(t.h, OPTIONS);
+              t.cube.importState(reader, reader.header as ReturnType<PeopleCube['exportState']>);
+            }
+            applyOp(t.h, t.cube, t.model, o.t === 'add' ? { ...o, slot: o.slot + t.from } : o);
           }
-          applyOp(h, narrow, model, o);
-          applyOp(twin, wide, twinModel, far(o));
+          applyOp(h, compact, model, o);
         });
-        expect(answers(wide, 8_190 + SLOTS)).toEqual(answers(narrow));
-        expect(edges(wide, 8_190 + SLOTS)).toEqual(edges(narrow));
+        for (const t of twins) {
+          expect(answers(t.cube, t.from + SLOTS)).toEqual(answers(compact));
+          expect(edges(t.cube, t.from + SLOTS)).toEqual(edges(compact));
+        }
+        expect(widthsOf(compact).every((w) => w === 1)).toBe(true);
+        for (const w of widthsOf(twins[0]!.cube)) seen.add(w);
+        for (const w of widthsOf(twins[1]!.cube)) seen.add(w === 2 ? 4 : w);
       }),
       fcParams,
     );
+    // Compact and narrow logs in the first twin, narrow (counted as 4) and wide ones in the second.
+    expect([...seen].sort()).toEqual([1, 2, 3, 4]);
   });
 
   it('makes a month sketch in the fold once the descendants pass monthSketchAt, counting no unit’s own months', () => {
@@ -673,11 +693,12 @@ describe('PeopleCube: month sketches', () => {
     expect(people([[JAN + 5, JAN + 30]], lateKind0, AS_WAS)).toBe(1);
   });
 
-  it('refuses a checkpoint whose participation log is out of day order', () => {
+  it('refuses a checkpoint whose participation log is out of day order, or not whole', () => {
     const h = tree();
     const cube = new PeopleCube(h, OPTIONS);
     cube.add(3, JAN + 9, 0, ['a'], 1);
     cube.add(3, JAN + 2, 1, ['b'], 1);
+    cube.add(4, JAN + 5, 0, ['a'], 1);
     const w = new SnapshotWriter();
     const bytes = w.finish(cube.exportState(w));
     const header = () => new SnapshotReader(bytes).header as ReturnType<PeopleCube['exportState']>;
@@ -686,30 +707,45 @@ describe('PeopleCube: month sketches', () => {
       new PeopleCube(h, OPTIONS).importState(reader, header());
     };
     expect(restore).not.toThrow();
-    // Kept in day order although the later day came first; swapping the two entries' days breaks it.
+    // Kept in day order although the later day came first. Compact: the days since 1900 as 16 bits each,
+    // two to a word (the first in the low half), then per participation its person × 2^8 + its slot
+    // doubled (plus 1 for a removal).
     const reader = new SnapshotReader(bytes);
     const logs = reader.i32(header().logs.data);
-    // Two words an entry: the day since 1900 and the slot doubled (plus 1 for a removal) in one, the person.
-    const since1900 = (day: number) => (day - dayFromDate('1900-01-01')) * 2 ** 14;
-    expect([...logs]).toEqual([since1900(JAN + 2) + 2, 1, since1900(JAN + 9), 0]);
-    [logs[0], logs[2]] = [logs[2]!, logs[0]!];
+    const since1900 = (day: number) => day - dayFromDate('1900-01-01');
+    expect([...logs]).toEqual([
+      since1900(JAN + 2) + since1900(JAN + 9) * 2 ** 16 - 2 ** 32,
+      (1 << 8) + 2,
+      0,
+      since1900(JAN + 5),
+      0,
+    ]);
+    const inOrder = logs[0]!;
+    logs[0] = since1900(JAN + 9) + since1900(JAN + 2) * 2 ** 16 - 2 ** 32;
     expect(restore).toThrow(/participation log of unit 3 is not in day order/);
-    [logs[0], logs[2]] = [logs[2]!, logs[0]!];
-    // Within a day the slots may come in any order: only the day, the words' high part, must not fall.
-    logs[0] = since1900(JAN + 9) + 2;
+    // Within a day the slots may come in any order: only the days must not fall.
+    logs[0] = since1900(JAN + 9) + since1900(JAN + 9) * 2 ** 16 - 2 ** 32;
     expect(restore).not.toThrow();
-    logs[0] = -1;
-    expect(restore).toThrow(/participation log of unit 3 starts before 1900/);
-    logs[0] = since1900(JAN + 2) + 2;
+    logs[0] = inOrder;
     const widths = reader.u8(header().logs.widths);
     const lengths = reader.i32(header().logs.lengths);
-    // Read as three words an entry, the four words are not whole entries.
-    widths[0] = 3;
-    expect(restore).toThrow('ListIndex: the list of 3 runs past the data');
-    // Four words as one entry of four: whole, but no log has such entries.
-    widths[0] = 4;
-    lengths[0] = 1;
-    expect(restore).toThrow(/participation log of unit 3 has entries of 4 words/);
+    expect([...widths, ...lengths]).toEqual([1, 1, 3, 2]);
+    // One word is no compact log: n participations take ceil(n / 2) + n.
+    lengths.set([1, 4]);
+    expect(restore).toThrow("participation log of unit 3 has 1 words, not a compact log's");
+    lengths.set([3, 2]);
+    // Read as three words an entry, the two words of unit 4 are not whole entries.
+    widths[1] = 3;
+    expect(restore).toThrow('ListIndex: the list of 4 runs past the data');
+    // Two words as one entry of two: whole, a narrow log's, but one starting before 1900.
+    widths[1] = 2;
+    lengths[1] = 1;
+    logs[3] = -1;
+    expect(restore).toThrow(/participation log of unit 4 starts before 1900/);
+    // All five words as one entry of five (and none for unit 4): whole, but no log has such entries.
+    lengths.set([1, 0]);
+    widths[0] = 5;
+    expect(restore).toThrow(/participation log of unit 3 has entries of 5 words/);
   });
 
   it('keeps a log in three words an entry once a slot is past what two hold, and answers the same', () => {

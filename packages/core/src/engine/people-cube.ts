@@ -133,14 +133,37 @@ const ENTRY_BITS = 14;
 const ENTRY_SPACE = 2 ** ENTRY_BITS;
 const NARROW_DAY0 = dayFromDate('1900-01-01');
 const NARROW_DAYS = 2 ** 17;
+/**
+ * The layout code of a compact log, where a log starts: 6 bytes a participation, in two runs of its block —
+ * each day as 16 bits (days since 1900-01-01, two to a word, the first in the low half), then each
+ * participation's `person × 2^8 + entry` in a word. A log stays compact while its days lie in 1900–2079,
+ * its slots are below 128 and its people below 2^24 (16.7 million); past that it is made narrow, for good.
+ * At 10M the logs held 12 million participations in 105 MB at 8 bytes each. In a checkpoint a compact log is
+ * a list of one-word records: its days' words and its people's, `ceil(n / 2) + n` words for n participations.
+ */
+const COMPACT = 1;
+const COMPACT_DAYS = 2 ** 16;
+const COMPACT_ENTRIES = 2 ** 8;
+const COMPACT_PEOPLE = 2 ** 24;
+/** The words of a compact block of n participations. */
+const compactWords = (n: number): number => ((n + 1) >>> 1) + n;
+/** The participations a compact block of `words` words has room for (the most n of {@link compactWords} ≤ words). */
+const compactRoom = (words: number): number => ((2 * words) / 3) | 0;
+type LogWidth = typeof COMPACT | typeof NARROW_WORDS | typeof WIDE_WORDS;
 /** A log entry's slot, from its entry. */
 const slotOfEntry = (entry: number): number => entry >>> 1;
 /** A log entry's +1 (a participation) or -1 (one taken back), from its entry. */
 const deltaOfEntry = (entry: number): number => 1 - 2 * (entry & 1);
+/** How many participations a log's `words` hold in layout `width` (a checkpoint's list). */
+const recordsOf = (words: number, width: LogWidth): number =>
+  width === COMPACT ? compactRoom(words) : (words / width) | 0;
+/** The words of `n` participations in layout `width`. */
+const wordsOf = (n: number, width: LogWidth): number => (width === COMPACT ? compactWords(n) : n * width);
 
 /**
- * One unit's participations, kept in day order (arrival order within a day): {@link NARROW_WORDS} or
- * {@link WIDE_WORDS} words each. Read through {@link dayAt}, {@link personAt} and {@link entryAt}.
+ * One unit's participations, kept in day order (arrival order within a day): compact ({@link COMPACT}),
+ * {@link NARROW_WORDS} or {@link WIDE_WORDS} words each. Read through {@link dayAt}, {@link personAt} and
+ * {@link entryAt}.
  */
 class ParticipationLog {
   /** Where the words come from and go back to as the log grows (see {@link WordPool}). */
@@ -153,72 +176,78 @@ class ParticipationLog {
   data: Int32Array;
   base = 0;
   #cap: number;
-  /** Words per participation: {@link NARROW_WORDS} or {@link WIDE_WORDS}. */
-  width = NARROW_WORDS;
+  /** Participations the block has room for. */
+  #room: number;
+  /** A compact log's first word of people (its days' words come first); unused otherwise. */
+  #people = 0;
+  /** The layout: {@link COMPACT}, {@link NARROW_WORDS} or {@link WIDE_WORDS}. */
+  width: LogWidth = COMPACT;
   length = 0;
 
   /**
-   * An empty log, or one over `length` `width`-word participations of a checkpoint's `data` from word
+   * An empty log, or one over `length` participations in layout `width` of a checkpoint's `data` from word
    * `base`.
    */
-  constructor(pool: WordPool<Int32Array>, data?: Int32Array, base = 0, length = 0, width = NARROW_WORDS) {
+  constructor(
+    pool: WordPool<Int32Array>,
+    data?: Int32Array,
+    base = 0,
+    length = 0,
+    width: LogWidth = COMPACT,
+  ) {
     this.#pool = pool;
     if (data === undefined) {
-      this.base = pool.carve(4 * NARROW_WORDS);
+      this.base = pool.carve(compactWords(4));
       this.data = pool.carved!;
-      this.#cap = WordPool.sizeOf(4 * NARROW_WORDS);
+      this.#cap = WordPool.sizeOf(compactWords(4));
+      this.#room = compactRoom(this.#cap);
     } else {
       this.data = data;
       this.base = base | 0;
-      this.#cap = length * width;
+      this.#cap = wordsOf(length, width);
+      this.#room = length;
     }
     this.width = width;
     this.length = length;
+    this.#people = (this.base + ((this.#room + 1) >>> 1)) | 0;
   }
 
   push(day: number, slot: number, person: number, delta: 1 | -1) {
     const entry = slot * 2 + (delta < 0 ? 1 : 0);
-    if (this.width === NARROW_WORDS && !fitsNarrow(day, entry)) this.#widen();
-    const w = this.width;
+    if (this.width === COMPACT && !fitsCompact(day, entry, person)) this.#relayout(NARROW_WORDS, this.#room);
+    if (this.width === NARROW_WORDS && !fitsNarrow(day, entry)) this.#relayout(WIDE_WORDS, this.#room);
     // To the pool's next size, a fifth larger at most: doubled, the logs were 277 MB for 192 MB of entries
     // at 10M.
-    if ((this.length + 1) * w > this.#cap) this.#move((this.length + 1) * w, this.length * w);
-    const d = this.data;
-    const b = this.base;
-    let i = b + this.length * w;
+    if (this.length === this.#room) this.#relayout(this.width, this.length + 1);
     // Activity mostly arrives in day order; a backdated one, or a correction of an old one, is inserted
     // after the entries of its day, so a range of days is one binary search and a contiguous run.
-    if (this.length > 0 && this.dayAt(this.length - 1) > day) {
-      const at = b + this.firstAfter(day) * w;
-      d.copyWithin(at + w, at, i);
-      i = at;
+    let i = this.length;
+    if (i > 0 && this.dayAt(i - 1) > day) {
+      i = this.firstAfter(day);
+      this.#shiftUp(i);
     }
-    if (w === NARROW_WORDS) {
-      d[i] = (day - NARROW_DAY0) * ENTRY_SPACE + entry;
-      d[i + 1] = person;
-    } else {
-      d[i] = day;
-      d[i + 1] = person;
-      d[i + 2] = entry;
-    }
+    this.#write(i, day, entry, person);
     this.length += 1;
   }
 
   /** Takes its words from `pool` from now on, moving them there if they are a block of its pool (see {@link DaySeries.moveTo}). */
   moveTo(pool: WordPool<Int32Array>): void {
-    const used = this.length * this.width;
-    const at = this.#pool.moveOutAt(this.data, this.base, used, pool);
-    if (at >= 0) {
-      this.data = pool.carved!;
-      this.base = at;
-      this.#cap = WordPool.sizeOf(Math.max(used, 4));
-    }
+    const owned = this.#pool.owns(this.data);
     this.#pool = pool;
+    // The old pool is let go: it is not given the block back.
+    if (owned) this.#relayout(this.width, this.length, null);
   }
 
-  /** The participations' words (a view, for checkpoints). */
+  /** The participations' words, as a checkpoint keeps them (see {@link COMPACT}): a view, or a copy. */
   words(): Int32Array {
-    return this.data.subarray(this.base, this.base + this.length * this.width);
+    const n = this.length;
+    const end = this.base + wordsOf(n, this.width);
+    if (this.width !== COMPACT || this.#people === this.base + ((n + 1) >>> 1))
+      return this.data.subarray(this.base, end);
+    const words = new Int32Array(compactWords(n));
+    words.set(this.data.subarray(this.base, this.base + ((n + 1) >>> 1)));
+    words.set(this.data.subarray(this.#people, this.#people + n), (n + 1) >>> 1);
+    return words;
   }
 
   /** Bytes held, room included, for memory accounting. */
@@ -228,21 +257,29 @@ class ParticipationLog {
 
   /** Participation i's day. */
   dayAt(i: number): number {
-    return this.width === NARROW_WORDS
-      ? (this.data[this.base + i * NARROW_WORDS]! >> ENTRY_BITS) + NARROW_DAY0
-      : this.data[this.base + i * WIDE_WORDS]!;
+    const w = this.width;
+    return w === COMPACT
+      ? ((this.data[this.base + (i >>> 1)]! >>> ((i & 1) << 4)) & 0xffff) + NARROW_DAY0
+      : w === NARROW_WORDS
+        ? (this.data[this.base + i * NARROW_WORDS]! >> ENTRY_BITS) + NARROW_DAY0
+        : this.data[this.base + i * WIDE_WORDS]!;
   }
 
   /** Participation i's person. */
   personAt(i: number): number {
-    return this.data[this.base + i * this.width + 1]!;
+    return this.width === COMPACT
+      ? this.data[this.#people + i]! >>> 8
+      : this.data[this.base + i * this.width + 1]!;
   }
 
   /** Participation i's entry: its slot doubled, plus 1 for a removal (see {@link slotOfEntry}, {@link deltaOfEntry}). */
   entryAt(i: number): number {
-    return this.width === NARROW_WORDS
-      ? this.data[this.base + i * NARROW_WORDS]! & (ENTRY_SPACE - 1)
-      : this.data[this.base + i * WIDE_WORDS + 2]!;
+    const w = this.width;
+    return w === COMPACT
+      ? this.data[this.#people + i]! & (COMPACT_ENTRIES - 1)
+      : w === NARROW_WORDS
+        ? this.data[this.base + i * NARROW_WORDS]! & (ENTRY_SPACE - 1)
+        : this.data[this.base + i * WIDE_WORDS + 2]!;
   }
 
   /** The index of the first entry whose day is at or after `day` (`length` when none). */
@@ -269,38 +306,104 @@ class ParticipationLog {
     return lo;
   }
 
-  /** Moves every participation to the wide layout, for good. */
-  #widen(): void {
-    const words = Math.max(4, this.#cap / NARROW_WORDS) * WIDE_WORDS;
-    const at = this.#pool.carve(words);
-    const wide = this.#pool.carved!;
-    for (let i = 0; i < this.length; i++) {
-      wide[at + i * WIDE_WORDS] = this.dayAt(i);
-      wide[at + i * WIDE_WORDS + 1] = this.personAt(i);
-      wide[at + i * WIDE_WORDS + 2] = this.entryAt(i);
+  /** Writes participation i (within the room) in the log's layout. */
+  #write(i: number, day: number, entry: number, person: number): void {
+    const d = this.data;
+    const w = this.width;
+    if (w === COMPACT) {
+      const at = this.base + (i >>> 1);
+      const shift = (i & 1) << 4;
+      d[at] = (d[at]! & ~(0xffff << shift)) | ((day - NARROW_DAY0) << shift);
+      d[this.#people + i] = (person << 8) | entry;
+    } else if (w === NARROW_WORDS) {
+      const at = this.base + i * NARROW_WORDS;
+      d[at] = (day - NARROW_DAY0) * ENTRY_SPACE + entry;
+      d[at + 1] = person;
+    } else {
+      const at = this.base + i * WIDE_WORDS;
+      d[at] = day;
+      d[at + 1] = person;
+      d[at + 2] = entry;
     }
-    this.#pool.release(this.data, this.base, this.#cap);
-    this.data = wide;
-    this.base = at;
-    this.#cap = WordPool.sizeOf(words);
-    this.width = WIDE_WORDS;
   }
 
-  /** Moves the first `used` words to a block of at least `words`, giving the old one back. */
-  #move(words: number, used: number): void {
+  /** Moves participations i.. one place up (the room holds one more), leaving i to be written. */
+  #shiftUp(i: number): void {
+    const d = this.data;
+    const n = this.length;
+    if (this.width !== COMPACT) {
+      const w = this.width;
+      d.copyWithin(this.base + (i + 1) * w, this.base + i * w, this.base + n * w);
+      return;
+    }
+    d.copyWithin(this.#people + i + 1, this.#people + i, this.#people + n);
+    // The days are 16 bits each: moved one at a time, from the last.
+    for (let j = n; j > i; j--) {
+      const from = this.base + ((j - 1) >>> 1);
+      const day = (d[from]! >>> (((j - 1) & 1) << 4)) & 0xffff;
+      const at = this.base + (j >>> 1);
+      const shift = (j & 1) << 4;
+      d[at] = (d[at]! & ~(0xffff << shift)) | (day << shift);
+    }
+  }
+
+  /**
+   * Moves the participations to a block of the log's pool with room for at least `room` of them in layout
+   * `width`, giving the old block back to `from` (null: a pool being let go).
+   */
+  #relayout(width: LogWidth, room: number, from: WordPool<Int32Array> | null = this.#pool): void {
+    const words = wordsOf(Math.max(4, room), width);
     const at = this.#pool.carve(words);
     const next = this.#pool.carved!;
-    next.set(this.data.subarray(this.base, this.base + used), at);
-    this.#pool.release(this.data, this.base, this.#cap);
+    const cap = WordPool.sizeOf(words);
+    const n = this.length;
+    const oldData = this.data;
+    const oldBase = this.base;
+    const oldCap = this.#cap;
+    const oldPeople = this.#people;
+    const nextRoom = width === COMPACT ? compactRoom(cap) : (cap / width) | 0;
+    const nextPeople = (at + ((nextRoom + 1) >>> 1)) | 0;
+    if (width === this.width && width !== COMPACT) {
+      next.set(oldData.subarray(oldBase, oldBase + n * width), at);
+    } else if (width === this.width) {
+      // Compact to compact: the days' words, then the people where the new room puts them.
+      next.set(oldData.subarray(oldBase, oldBase + ((n + 1) >>> 1)), at);
+      next.set(oldData.subarray(oldPeople, oldPeople + n), nextPeople);
+    } else {
+      const days = new Int32Array(n);
+      const entries = new Int32Array(n);
+      const people = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        days[i] = this.dayAt(i);
+        entries[i] = this.entryAt(i);
+        people[i] = this.personAt(i);
+      }
+      this.data = next;
+      this.base = at;
+      this.width = width;
+      this.#people = nextPeople;
+      for (let i = 0; i < n; i++) this.#write(i, days[i]!, entries[i]!, people[i]!);
+    }
+    from?.release(oldData, oldBase, oldCap);
     this.data = next;
     this.base = at;
-    this.#cap = WordPool.sizeOf(words);
+    this.#cap = cap;
+    this.width = width;
+    this.#room = nextRoom;
+    this.#people = nextPeople;
   }
 }
 
 /** Whether a participation's day and entry fit a narrow log's one word. */
 const fitsNarrow = (day: number, entry: number): boolean =>
   day >= NARROW_DAY0 && day < NARROW_DAY0 + NARROW_DAYS && entry < ENTRY_SPACE;
+
+/** Whether a participation fits a compact log (see {@link COMPACT}). */
+const fitsCompact = (day: number, entry: number, person: number): boolean =>
+  day >= NARROW_DAY0 &&
+  day < NARROW_DAY0 + COMPACT_DAYS &&
+  entry < COMPACT_ENTRIES &&
+  person < COMPACT_PEOPLE;
 
 /** An empty list of cells, shared. */
 const NO_CELLS = new Int32Array(0);
@@ -380,11 +483,26 @@ class ParticipationLogs {
 
   /**
    * Takes a checkpoint's logs, checking that each is in day order (reads binary-search the days): a narrow
-   * log's first words, whose days are their high part, never fall by a whole day.
+   * log's first words, whose days are their high part, never fall by a whole day; a compact log's days,
+   * 16 bits each, never fall, and its words are whole (see {@link COMPACT}).
    */
   restore(index: ListIndex<Int32Array>): void {
     index.scan((u, words, start, end) => {
       const w = index.width(u);
+      if (w === COMPACT) {
+        const n = compactRoom(end - start);
+        if (compactWords(n) !== end - start)
+          throw new RangeError(
+            `participation log of unit ${u} has ${end - start} words, not a compact log's`,
+          );
+        let previous = 0;
+        for (let i = 0; i < n; i++) {
+          const day = (words[start + (i >>> 1)]! >>> ((i & 1) << 4)) & 0xffff;
+          if (day < previous) throw new RangeError(`participation log of unit ${u} is not in day order`);
+          previous = day;
+        }
+        return;
+      }
       if (w !== NARROW_WORDS && w !== WIDE_WORDS)
         throw new RangeError(`participation log of unit ${u} has entries of ${w} words`);
       const shift = w === NARROW_WORDS ? ENTRY_BITS : 0;
@@ -405,8 +523,14 @@ class ParticipationLogs {
     const restored = this.#restored;
     const at = restored === undefined ? -1 : restored.takeAt(u);
     if (at < 0) return undefined;
-    const width = restored!.width(u);
-    const log = new ParticipationLog(this.#pool, restored!.data, at, (restored!.taken / width) | 0, width);
+    const width = restored!.width(u) as LogWidth;
+    const log = new ParticipationLog(
+      this.#pool,
+      restored!.data,
+      at,
+      recordsOf(restored!.taken, width),
+      width,
+    );
     this.#keep(u, log);
     return log;
   }
