@@ -23,6 +23,8 @@ const MIN_SLOTS = 128;
  * {@link homeOf}); 2^27 slots hold 100 million people.
  */
 const MAX_SLOTS = 2 ** 27;
+/** The most people a registry holds: its largest table three quarters full. */
+const MAX_PEOPLE = Math.floor((MAX_SLOTS * 3) / 4);
 /** The home slot of `hash` in a table of `slots` (any size, not only a power of two). */
 const homeOf = (hash: number, slots: number): number =>
   Math.floor((Math.imul(hash, 0x9e3779b1) >>> 6) * slots * 2 ** -26);
@@ -134,6 +136,8 @@ export class PersonRegistry {
     const slot = this.#find(hash, length);
     if (this.#table[slot] !== 0) return this.#table[slot]! - 1;
     const index = this.#size;
+    if (index === MAX_PEOPLE)
+      throw new RangeError(`a registry holds at most ${MAX_PEOPLE} people (its table ${MAX_SLOTS} slots)`);
     this.#bytes = grown(this.#bytes, this.#used + length, (n) => new Uint8Array(n));
     this.#bytes.set(utf8ScratchBytes().subarray(0, length), this.#used);
     if ((index & (GROUP - 1)) === 0) {
