@@ -25,14 +25,6 @@ import { classOfSize, sizeOfClass } from '../measures/size-classes.ts';
 
 type Words = Float64Array | Int32Array | Uint8Array;
 
-/**
- * The words of size class `c` as a small integer. The size table is a `Float64Array`, so its sizes are
- * doubles: added into the carving point they made it, and every offset carved from it, a double, which a
- * holder then stored in a field — and V8 boxes such a field in every holder of its shape (at 10M, 290,000
- * heap numbers in the day series and participation logs). Blocks here are far below 2^31 words.
- */
-const wordsOf = (c: number): number => sizeOfClass(c) | 0;
-
 /** The default of {@link WordPool.wantsRepack}'s least free bytes. */
 export const REPACK_FROM = 4 * 2 ** 20;
 
@@ -96,10 +88,10 @@ export class WordPool<A extends Words> {
     const chunks = this.#freeChunks[c];
     if (chunks !== undefined && chunks.length > 0) {
       this.carved = chunks.pop()!;
-      this.#freeWords -= wordsOf(c);
+      this.#freeWords -= sizeOfClass(c);
       return this.#freeBases[c]!.pop()!;
     }
-    const size = wordsOf(c);
+    const size = sizeOfClass(c);
     if (this.#chunk === undefined || this.#at + size > this.#chunkWords) this.#newChunk();
     const base = this.#at;
     this.#at += size;
@@ -108,12 +100,11 @@ export class WordPool<A extends Words> {
   }
 
   /**
-   * The words of the block {@link take} or {@link carve} gives for `words` (below 2^31), as a small integer:
-   * a holder that stores a double in a field makes V8 box that field in every holder of its shape (a
-   * 16-byte heap number each).
+   * The words of the block {@link take} or {@link carve} gives for `words` (below 2^31), a small integer
+   * (see `size-classes.ts`).
    */
   static sizeOf(words: number): number {
-    return wordsOf(classOfSize(words));
+    return sizeOfClass(classOfSize(words));
   }
 
   /**
@@ -201,7 +192,7 @@ export class WordPool<A extends Words> {
       chunks.push(chunk);
       this.#freeBases[c]!.push(base);
     }
-    this.#freeWords += wordsOf(c);
+    this.#freeWords += sizeOfClass(c);
   }
 
   /** Starts a new chunk, first putting the old one's uncarved tail on the free lists in blocks that fit. */
@@ -211,8 +202,8 @@ export class WordPool<A extends Words> {
       let left = this.#chunkWords - this.#at;
       while (left >= 4) {
         let c = classOfSize(left);
-        if (wordsOf(c) > left) c -= 1;
-        const size = wordsOf(c);
+        if (sizeOfClass(c) > left) c -= 1;
+        const size = sizeOfClass(c);
         this.#keep(c, old, this.#at);
         this.#at += size;
         left -= size;

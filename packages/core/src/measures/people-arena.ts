@@ -13,7 +13,7 @@ import {
   type PeopleSource,
 } from './people-set.ts';
 import { ALL_DAYS, markKeys, type UnionMarks } from './person-multiset.ts';
-import { classOfSize, sizeOfClass } from './size-classes.ts';
+import { classOfSize, LAST_CLASS, sizeOfClass } from './size-classes.ts';
 
 /**
  * Many distinct-people cells — the (node, month, kind × channel) cells of the people projection — held in a
@@ -110,8 +110,8 @@ const NO_DAY = -1;
  * on the way to a large table, not 3.4.
  */
 const MIN_TABLE_CLASS = 4;
-const SLOTS_BY_CLASS = Float64Array.from({ length: 256 }, (_, cls) =>
-  cls < MIN_TABLE_CLASS ? 0 : sizeOfClass(cls - MIN_TABLE_CLASS),
+const SLOTS_BY_CLASS = Int32Array.from({ length: 256 }, (_, cls) =>
+  cls < MIN_TABLE_CLASS || cls - MIN_TABLE_CLASS > LAST_CLASS ? 0 : sizeOfClass(cls - MIN_TABLE_CLASS),
 );
 /**
  * A table's slots by size class, looked up (the fold asks several times per member added; computed with
@@ -227,9 +227,9 @@ export class PeopleArena {
     this.#hashes = hashes;
     // The largest block is the table an exact cell reaches at the threshold, or a sketch's registers.
     let largest = MIN_TABLE_CLASS;
-    while (threshold * 8 > slotsOf(largest) * 7) largest++;
+    while (largest - MIN_TABLE_CLASS < LAST_CLASS && threshold * 8 > slotsOf(largest) * 7) largest++;
     this.#largestClass = largest;
-    if (largest >= PACKED16)
+    if (threshold * 8 > slotsOf(largest) * 7)
       throw new RangeError(`PeopleArena threshold ${threshold} needs tables too large to hold`);
     const tableLog = Math.ceil(Math.log2(tableWords(slotsOf(largest))));
     this.#chunkLog = Math.max(options.chunkLog ?? 22, tableLog, this.precision - 2);
