@@ -145,8 +145,19 @@ const COMPACT = 1;
 const COMPACT_DAYS = 2 ** 16;
 const COMPACT_ENTRIES = 2 ** 8;
 const COMPACT_PEOPLE = 2 ** 24;
+/** The words of a compact block's first run, the days of n participations (two to a word). */
+const dayWords = (n: number): number => (n + 1) >>> 1;
 /** The words of a compact block of n participations. */
-const compactWords = (n: number): number => ((n + 1) >>> 1) + n;
+const compactWords = (n: number): number => dayWords(n) + n;
+/** Participation i's 16-bit day in a compact block's days from word `base` of `d` (low half first). */
+const day16At = (d: Int32Array, base: number, i: number): number =>
+  (d[base + (i >>> 1)]! >>> ((i & 1) << 4)) & 0xffff;
+/** Writes participation i's 16-bit day (below 2^16) into a compact block's days from word `base` of `d`. */
+const setDay16 = (d: Int32Array, base: number, i: number, day16: number): void => {
+  const at = base + (i >>> 1);
+  const shift = (i & 1) << 4;
+  d[at] = (d[at]! & ~(0xffff << shift)) | (day16 << shift);
+};
 /** The participations a compact block of `words` words has room for (the most n of {@link compactWords} ≤ words). */
 const compactRoom = (words: number): number => ((2 * words) / 3) | 0;
 type LogWidth = typeof COMPACT | typeof NARROW_WORDS | typeof WIDE_WORDS;
@@ -209,7 +220,7 @@ class ParticipationLog {
     }
     this.width = width;
     this.length = length;
-    this.#people = (this.base + ((this.#room + 1) >>> 1)) | 0;
+    this.#people = (this.base + dayWords(this.#room)) | 0;
   }
 
   push(day: number, slot: number, person: number, delta: 1 | -1) {
@@ -242,11 +253,11 @@ class ParticipationLog {
   words(): Int32Array {
     const n = this.length;
     const end = this.base + wordsOf(n, this.width);
-    if (this.width !== COMPACT || this.#people === this.base + ((n + 1) >>> 1))
+    if (this.width !== COMPACT || this.#people === this.base + dayWords(n))
       return this.data.subarray(this.base, end);
     const words = new Int32Array(compactWords(n));
-    words.set(this.data.subarray(this.base, this.base + ((n + 1) >>> 1)));
-    words.set(this.data.subarray(this.#people, this.#people + n), (n + 1) >>> 1);
+    words.set(this.data.subarray(this.base, this.base + dayWords(n)));
+    words.set(this.data.subarray(this.#people, this.#people + n), dayWords(n));
     return words;
   }
 
@@ -259,7 +270,7 @@ class ParticipationLog {
   dayAt(i: number): number {
     const w = this.width;
     return w === COMPACT
-      ? ((this.data[this.base + (i >>> 1)]! >>> ((i & 1) << 4)) & 0xffff) + NARROW_DAY0
+      ? day16At(this.data, this.base, i) + NARROW_DAY0
       : w === NARROW_WORDS
         ? (this.data[this.base + i * NARROW_WORDS]! >> ENTRY_BITS) + NARROW_DAY0
         : this.data[this.base + i * WIDE_WORDS]!;
@@ -311,9 +322,7 @@ class ParticipationLog {
     const d = this.data;
     const w = this.width;
     if (w === COMPACT) {
-      const at = this.base + (i >>> 1);
-      const shift = (i & 1) << 4;
-      d[at] = (d[at]! & ~(0xffff << shift)) | ((day - NARROW_DAY0) << shift);
+      setDay16(d, this.base, i, day - NARROW_DAY0);
       d[this.#people + i] = (person << 8) | entry;
     } else if (w === NARROW_WORDS) {
       const at = this.base + i * NARROW_WORDS;
@@ -338,13 +347,7 @@ class ParticipationLog {
     }
     d.copyWithin(this.#people + i + 1, this.#people + i, this.#people + n);
     // The days are 16 bits each: moved one at a time, from the last.
-    for (let j = n; j > i; j--) {
-      const from = this.base + ((j - 1) >>> 1);
-      const day = (d[from]! >>> (((j - 1) & 1) << 4)) & 0xffff;
-      const at = this.base + (j >>> 1);
-      const shift = (j & 1) << 4;
-      d[at] = (d[at]! & ~(0xffff << shift)) | (day << shift);
-    }
+    for (let j = n; j > i; j--) setDay16(d, this.base, j, day16At(d, this.base, j - 1));
   }
 
   /**
@@ -362,12 +365,12 @@ class ParticipationLog {
     const oldCap = this.#cap;
     const oldPeople = this.#people;
     const nextRoom = width === COMPACT ? compactRoom(cap) : (cap / width) | 0;
-    const nextPeople = (at + ((nextRoom + 1) >>> 1)) | 0;
+    const nextPeople = (at + dayWords(nextRoom)) | 0;
     if (width === this.width && width !== COMPACT) {
       next.set(oldData.subarray(oldBase, oldBase + n * width), at);
     } else if (width === this.width) {
       // Compact to compact: the days' words, then the people where the new room puts them.
-      next.set(oldData.subarray(oldBase, oldBase + ((n + 1) >>> 1)), at);
+      next.set(oldData.subarray(oldBase, oldBase + dayWords(n)), at);
       next.set(oldData.subarray(oldPeople, oldPeople + n), nextPeople);
     } else {
       const days = new Int32Array(n);
@@ -497,7 +500,7 @@ class ParticipationLogs {
           );
         let previous = 0;
         for (let i = 0; i < n; i++) {
-          const day = (words[start + (i >>> 1)]! >>> ((i & 1) << 4)) & 0xffff;
+          const day = day16At(words, start, i);
           if (day < previous) throw new RangeError(`participation log of unit ${u} is not in day order`);
           previous = day;
         }
